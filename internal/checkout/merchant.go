@@ -1,0 +1,158 @@
+package checkout
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/paypage/paypage/internal/errs"
+)
+
+// Return methods a merchant may choose for the browser's way back.
+const (
+	ReturnGET  = "GET"
+	ReturnPOST = "POST"
+)
+
+// Merchant is a business that calls the API. APIKeyHash is the SHA-256 of
+// the API key, which is shown once at creation and never stored.
+type Merchant struct {
+	ID                string
+	Name              string
+	APIKeyHash        []byte
+	ResponseKey       string
+	WebhookUsername   string
+	WebhookPassword   string
+	WebhookSecret     string
+	WebhookURL        string
+	ReturnURLPrefixes []string
+	DefaultReturnURL  string
+	ReturnMethod      string
+	CreatedAt         time.Time
+}
+
+// Credentials are a merchant's secrets as issued, printed once.
+type Credentials struct {
+	MerchantID      string `json:"merchant_id"`
+	APIKey          string `json:"api_key"`
+	ResponseKey     string `json:"response_key"`
+	WebhookUsername string `json:"webhook_username"`
+	WebhookPassword string `json:"webhook_password"`
+	WebhookSecret   string `json:"webhook_secret"`
+}
+
+// NewMerchant describes a merchant to create.
+type NewMerchant struct {
+	ID                string
+	Name              string
+	ReturnURLPrefixes []string
+	DefaultReturnURL  string
+	WebhookURL        string
+	ReturnMethod      string
+}
+
+var merchantIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// HashAPIKey returns the stored form of an API key. Keys carry 256 bits of
+// randomness, so a plain SHA-256 is enough to make a leaked table useless.
+func HashAPIKey(key string) []byte {
+	sum := sha256.Sum256([]byte(key))
+	return sum[:]
+}
+
+// IssueCredentials generates fresh random secrets for merchant id.
+func IssueCredentials(id string) (Credentials, error) {
+	var c Credentials
+	c.MerchantID = id
+	for _, f := range []struct {
+		dst    *string
+		prefix string
+	}{
+		{&c.APIKey, "pk_"}, {&c.ResponseKey, "rk_"}, {&c.WebhookPassword, ""}, {&c.WebhookSecret, "whsec_"},
+	} {
+		s, err := randomToken(32)
+		if err != nil {
+			return Credentials{}, err
+		}
+		*f.dst = f.prefix + s
+	}
+	c.WebhookUsername = id
+	return c, nil
+}
+
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// BuildMerchant validates nm and combines it with credentials into the
+// record to store.
+func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
+	var fields []errs.FieldError
+	if !merchantIDPattern.MatchString(nm.ID) {
+		fields = append(fields, errs.FieldError{Field: "id", Message: "must be 1-64 of A-Z a-z 0-9 _ -"})
+	}
+	if strings.TrimSpace(nm.Name) == "" {
+		fields = append(fields, errs.FieldError{Field: "name", Message: "is required"})
+	}
+	if len(nm.ReturnURLPrefixes) == 0 {
+		fields = append(fields, errs.FieldError{Field: "return-url-prefix", Message: "at least one is required"})
+	}
+	for _, p := range nm.ReturnURLPrefixes {
+		if _, err := parsePrefix(p); err != nil {
+			fields = append(fields, errs.FieldError{Field: "return-url-prefix", Message: err.Error()})
+		}
+	}
+	if nm.WebhookURL != "" {
+		if _, err := parsePrefix(nm.WebhookURL); err != nil {
+			fields = append(fields, errs.FieldError{Field: "webhook-url", Message: err.Error()})
+		}
+	}
+	if nm.DefaultReturnURL != "" && !MatchesPrefix(nm.DefaultReturnURL, nm.ReturnURLPrefixes) {
+		fields = append(fields, errs.FieldError{Field: "default-return-url", Message: "must start with a return URL prefix"})
+	}
+	method := strings.ToUpper(nm.ReturnMethod)
+	if method == "" {
+		method = ReturnGET
+	}
+	if method != ReturnGET && method != ReturnPOST {
+		fields = append(fields, errs.FieldError{Field: "return-method", Message: "must be GET or POST"})
+	}
+	if len(fields) > 0 {
+		return Merchant{}, errs.Fields("invalid.merchant", fields...)
+	}
+	return Merchant{
+		ID:                nm.ID,
+		Name:              strings.TrimSpace(nm.Name),
+		APIKeyHash:        HashAPIKey(c.APIKey),
+		ResponseKey:       c.ResponseKey,
+		WebhookUsername:   c.WebhookUsername,
+		WebhookPassword:   c.WebhookPassword,
+		WebhookSecret:     c.WebhookSecret,
+		WebhookURL:        nm.WebhookURL,
+		ReturnURLPrefixes: nm.ReturnURLPrefixes,
+		DefaultReturnURL:  nm.DefaultReturnURL,
+		ReturnMethod:      method,
+	}, nil
+}
+
+// parsePrefix checks that a registered prefix is an absolute http(s) URL
+// naming a host, so that prefix matching can compare hosts exactly.
+func parsePrefix(p string) (*url.URL, error) {
+	u, err := parseStrictURL(p)
+	if err != nil {
+		return nil, err
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("must not have a query or fragment")
+	}
+	return u, nil
+}

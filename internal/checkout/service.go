@@ -1,0 +1,136 @@
+package checkout
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"time"
+
+	"github.com/paypage/paypage/internal/errs"
+)
+
+// Store is what the service needs from persistence. internal/postgres
+// implements it.
+type Store interface {
+	CreateMerchant(ctx context.Context, m Merchant) error
+	UpsertMerchant(ctx context.Context, m Merchant) error
+	MerchantByID(ctx context.Context, id string) (Merchant, error)
+	// InsertOrder stores o, or, when the merchant already has an order with
+	// the same order_id, returns that one with created false.
+	InsertOrder(ctx context.Context, o Order) (stored Order, created bool, err error)
+	OrderByMerchantOrderID(ctx context.Context, merchantID, orderID string) (Order, error)
+	OrderByID(ctx context.Context, id string) (Order, error)
+}
+
+// Service carries out merchant and shopper requests.
+type Service struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// NewService wires a service. now may be nil for time.Now.
+func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: store, now: now, log: log}
+}
+
+// Now returns the service's clock reading.
+func (s *Service) Now() time.Time { return s.now() }
+
+// CreateMerchant validates nm, issues credentials and stores the merchant.
+func (s *Service) CreateMerchant(ctx context.Context, nm NewMerchant) (Credentials, error) {
+	c, err := IssueCredentials(nm.ID)
+	if err != nil {
+		return Credentials{}, err
+	}
+	m, err := BuildMerchant(nm, c)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if err := s.store.CreateMerchant(ctx, m); err != nil {
+		return Credentials{}, err
+	}
+	return c, nil
+}
+
+// EnsureMerchant creates or updates a merchant with the given credentials,
+// used for the sandbox's demo merchant whose credentials are derived from
+// the server's secret key.
+func (s *Service) EnsureMerchant(ctx context.Context, nm NewMerchant, c Credentials) error {
+	m, err := BuildMerchant(nm, c)
+	if err != nil {
+		return err
+	}
+	return s.store.UpsertMerchant(ctx, m)
+}
+
+var errBadCredentials = errs.E(errs.Unauthorized, "access_denied", "invalid API key or merchant id")
+
+// Authenticate returns the merchant whose id is merchantID and whose API key
+// is apiKey.
+func (s *Service) Authenticate(ctx context.Context, merchantID, apiKey string) (Merchant, error) {
+	if merchantID == "" || apiKey == "" || !merchantIDPattern.MatchString(merchantID) {
+		return Merchant{}, errBadCredentials
+	}
+	m, err := s.store.MerchantByID(ctx, merchantID)
+	if errs.Is(err, errs.NotFound) {
+		return Merchant{}, errBadCredentials
+	}
+	if err != nil {
+		return Merchant{}, err
+	}
+	if subtle.ConstantTimeCompare(m.APIKeyHash, HashAPIKey(apiKey)) != 1 {
+		return Merchant{}, errBadCredentials
+	}
+	return m, nil
+}
+
+// CreateSession creates the order in, or replays the existing one with the
+// same order_id when amount, currency and customer match. replay reports
+// the second case.
+func (s *Service) CreateSession(ctx context.Context, m Merchant, in SessionInput) (o Order, replay bool, err error) {
+	n, err := in.validate(m, s.now())
+	if err != nil {
+		return Order{}, false, err
+	}
+	stored, created, err := s.store.InsertOrder(ctx, n)
+	if err != nil {
+		return Order{}, false, err
+	}
+	if created {
+		s.log.InfoContext(ctx, "order created", "order_id", stored.OrderID, "merchant_id", m.ID, "amount", int64(stored.Amount))
+		return stored, false, nil
+	}
+	if !stored.sameRequest(n) {
+		return Order{}, false, errs.E(errs.Conflict, "order.conflict",
+			"order_id %s already exists with a different amount, currency or customer", in.OrderID)
+	}
+	return stored, true, nil
+}
+
+// MerchantOrder returns the merchant's order by its own order_id.
+func (s *Service) MerchantOrder(ctx context.Context, merchantID, orderID string) (Order, error) {
+	if !orderIDPattern.MatchString(orderID) {
+		return Order{}, errs.E(errs.NotFound, "order.not_found", "order not found")
+	}
+	return s.store.OrderByMerchantOrderID(ctx, merchantID, orderID)
+}
+
+// PageOrder returns an order and its merchant for the hosted payment page.
+func (s *Service) PageOrder(ctx context.Context, id string) (Order, Merchant, error) {
+	o, err := s.store.OrderByID(ctx, id)
+	if err != nil {
+		return Order{}, Merchant{}, err
+	}
+	m, err := s.store.MerchantByID(ctx, o.MerchantID)
+	if err != nil {
+		return Order{}, Merchant{}, err
+	}
+	return o, m, nil
+}

@@ -1,0 +1,183 @@
+// Package config reads paypage's configuration from the environment into one
+// typed struct, fills defaults, and validates it before anything starts.
+// Secrets may also come from files named by the matching *_FILE variable.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Modes paypage runs in.
+const (
+	ModeSandbox    = "sandbox"
+	ModeProduction = "production"
+)
+
+// Config is everything paypage reads from its environment.
+type Config struct {
+	Addr        string // PAYPAGE_ADDR
+	BaseURL     string // PAYPAGE_BASE_URL, without a trailing slash
+	DatabaseURL string // DATABASE_URL; empty starts the embedded PostgreSQL
+	DataDir     string // PAYPAGE_DATA_DIR
+	Mode        string // PAYPAGE_MODE
+	SecretKey   string // PAYPAGE_SECRET_KEY; generated and kept in DataDir in sandbox mode
+	AmazonPay   AmazonPay
+}
+
+// AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
+// mode, empty values point at the built-in simulator.
+type AmazonPay struct {
+	BaseURL      string // AMAZONPAY_BASE_URL
+	LWAURL       string // AMAZONPAY_LWA_URL
+	MerchantID   string // AMAZONPAY_MERCHANT_ID
+	AccessKey    string // AMAZONPAY_ACCESS_KEY
+	SecretKey    string // AMAZONPAY_SECRET_KEY
+	ClientID     string // AMAZONPAY_CLIENT_ID
+	ClientSecret string // AMAZONPAY_CLIENT_SECRET
+}
+
+// SandboxPath is where the Amazon Pay simulator is mounted in sandbox mode.
+const SandboxPath = "/sandbox/amazonpay"
+
+// Sandbox reports whether paypage runs against its built-in simulator.
+func (c Config) Sandbox() bool { return c.Mode == ModeSandbox }
+
+// Load reads the configuration through getenv (os.Getenv in production,
+// a map in tests), applies defaults and validates the result.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		if file := strings.TrimSpace(getenv(name + "_FILE")); file != "" {
+			if b, err := os.ReadFile(file); err == nil {
+				return strings.TrimSpace(string(b))
+			}
+		}
+		return def
+	}
+	c := Config{
+		Addr:        get("PAYPAGE_ADDR", ":8080"),
+		BaseURL:     strings.TrimRight(get("PAYPAGE_BASE_URL", "http://localhost:8080"), "/"),
+		DatabaseURL: get("DATABASE_URL", ""),
+		DataDir:     get("PAYPAGE_DATA_DIR", "./.data"),
+		Mode:        get("PAYPAGE_MODE", ModeSandbox),
+		SecretKey:   get("PAYPAGE_SECRET_KEY", ""),
+		AmazonPay: AmazonPay{
+			BaseURL:      get("AMAZONPAY_BASE_URL", ""),
+			LWAURL:       get("AMAZONPAY_LWA_URL", ""),
+			MerchantID:   get("AMAZONPAY_MERCHANT_ID", ""),
+			AccessKey:    get("AMAZONPAY_ACCESS_KEY", ""),
+			SecretKey:    get("AMAZONPAY_SECRET_KEY", ""),
+			ClientID:     get("AMAZONPAY_CLIENT_ID", ""),
+			ClientSecret: get("AMAZONPAY_CLIENT_SECRET", ""),
+		},
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var problems []string
+	switch c.Mode {
+	case ModeSandbox, ModeProduction:
+	default:
+		problems = append(problems, fmt.Sprintf("PAYPAGE_MODE must be %q or %q, not %q", ModeSandbox, ModeProduction, c.Mode))
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		problems = append(problems, fmt.Sprintf("PAYPAGE_BASE_URL must be an absolute http(s) URL such as https://pay.example.com, not %q", c.BaseURL))
+	}
+	if c.Mode == ModeProduction {
+		if len(c.SecretKey) < 32 {
+			problems = append(problems, "PAYPAGE_SECRET_KEY must be set to at least 32 characters in production (for example: openssl rand -hex 32)")
+		}
+		if u != nil && u.Scheme != "https" {
+			problems = append(problems, "PAYPAGE_BASE_URL must use https in production")
+		}
+		a := c.AmazonPay
+		for name, v := range map[string]string{
+			"AMAZONPAY_BASE_URL": a.BaseURL, "AMAZONPAY_LWA_URL": a.LWAURL,
+			"AMAZONPAY_MERCHANT_ID": a.MerchantID, "AMAZONPAY_ACCESS_KEY": a.AccessKey,
+			"AMAZONPAY_SECRET_KEY": a.SecretKey, "AMAZONPAY_CLIENT_ID": a.ClientID,
+			"AMAZONPAY_CLIENT_SECRET": a.ClientSecret,
+		} {
+			if v == "" {
+				problems = append(problems, name+" must be set in production")
+			}
+		}
+		if strings.Contains(a.BaseURL, SandboxPath) || strings.Contains(a.LWAURL, SandboxPath) {
+			problems = append(problems, "AMAZONPAY_BASE_URL and AMAZONPAY_LWA_URL must point at Amazon, not the built-in simulator, in production")
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return errors.New("configuration: " + strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// EnsureSecretKey fills an empty SecretKey in sandbox mode with one kept in
+// DataDir/secret.key, generating it on first use, so cookies and stored
+// tokens stay readable across restarts.
+func (c *Config) EnsureSecretKey() error {
+	if c.SecretKey != "" {
+		return nil
+	}
+	if c.Mode != ModeSandbox {
+		return errors.New("configuration: PAYPAGE_SECRET_KEY must be set")
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		c.SecretKey = strings.TrimSpace(string(b))
+		return nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		return fmt.Errorf("configuration: create %s: %w", c.DataDir, err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	key := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return fmt.Errorf("configuration: write %s: %w", path, err)
+	}
+	c.SecretKey = key
+	return nil
+}
+
+// Redacted returns the configuration as name=value lines with secrets hidden,
+// for `paypage config-dump` and start-up logs.
+func (c Config) Redacted() []string {
+	hide := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "(set)"
+	}
+	dsn := c.DatabaseURL
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			dsn = u.String()
+		}
+	} else if err != nil {
+		dsn = hide(dsn)
+	}
+	a := c.AmazonPay
+	return []string{
+		"PAYPAGE_ADDR=" + c.Addr, "PAYPAGE_BASE_URL=" + c.BaseURL, "DATABASE_URL=" + dsn,
+		"PAYPAGE_DATA_DIR=" + c.DataDir, "PAYPAGE_MODE=" + c.Mode, "PAYPAGE_SECRET_KEY=" + hide(c.SecretKey),
+		"AMAZONPAY_BASE_URL=" + a.BaseURL, "AMAZONPAY_LWA_URL=" + a.LWAURL, "AMAZONPAY_MERCHANT_ID=" + a.MerchantID,
+		"AMAZONPAY_ACCESS_KEY=" + hide(a.AccessKey), "AMAZONPAY_SECRET_KEY=" + hide(a.SecretKey),
+		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
+	}
+}

@@ -1,0 +1,75 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/golang-migrate/migrate/v4"
+	migratepg "github.com/golang-migrate/migrate/v4/database/postgres"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+
+	"github.com/paypage/paypage/migrations"
+)
+
+// Migrate applies every pending up migration. Concurrent callers are
+// serialised by the migration library's advisory lock.
+func (d *DB) Migrate(ctx context.Context) error {
+	m, err := d.migrator(ctx)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion reports the applied migration version, whether a migration
+// failed half way, and the newest version this binary carries.
+func (d *DB) SchemaVersion(ctx context.Context) (current uint, dirty bool, latest uint, err error) {
+	m, err := d.migrator(ctx)
+	if err != nil {
+		return 0, false, 0, err
+	}
+	defer m.Close()
+	current, dirty, err = m.Version()
+	if errors.Is(err, migrate.ErrNilVersion) {
+		err = nil
+	}
+	src, serr := iofs.New(migrations.FS, ".")
+	if serr != nil {
+		return 0, false, 0, serr
+	}
+	v, ferr := src.First()
+	for ferr == nil {
+		latest = v
+		v, ferr = src.Next(v)
+	}
+	return current, dirty, latest, err
+}
+
+// migrator builds a migrate instance on its own connection so that closing
+// it never closes the pool.
+func (d *DB) migrator(ctx context.Context) (*migrate.Migrate, error) {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read migrations: %w", err)
+	}
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migration connection: %w", err)
+	}
+	driver, err := migratepg.WithConnection(ctx, conn, &migratepg.Config{})
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("postgres: migration driver: %w", err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "postgres", driver)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("postgres: migrator: %w", err)
+	}
+	return m, nil
+}
