@@ -1,0 +1,27 @@
+// Command paypage is the hosted checkout page server. Subcommands:
+//
+//	paypage [serve]            run the server (the default)
+//	paypage migrate            apply database migrations and exit
+//	paypage merchant create    create a merchant and print its credentials as JSON
+//	paypage amazonpay-sandbox  run the Amazon Pay simulator on its own
+//	paypage config-dump        print the configuration with secrets hidden
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := dispatch(ctx, os.Args[1:], os.Getenv, os.Stdout, log); err != nil {
+		fmt.Fprintln(os.Stderr, "paypage:", err)
+		os.Exit(1)
+	}
+}

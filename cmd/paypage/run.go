@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/paypage/paypage/internal/app"
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/config"
+)
+
+const usage = `usage: paypage [serve | migrate | merchant create | amazonpay-sandbox | config-dump] [flags]`
+
+// dispatch runs one subcommand.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, stdout, log)
+	case "migrate":
+		return migrate(ctx, cfg, stdout, log)
+	case "merchant":
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New("usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--webhook-url URL] [--return-method GET|POST]")
+		}
+		return createMerchant(ctx, cfg, args[1:], stdout, log)
+	case "amazonpay-sandbox":
+		return runSandbox(ctx, cfg, args, stdout, log)
+	case "config-dump":
+		fmt.Fprintln(stdout, strings.Join(cfg.Redacted(), "\n"))
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close(context.Background())
+	printBanner(stdout, a)
+	return a.Serve(ctx, ln)
+}
+
+func printBanner(w io.Writer, a *app.App) {
+	base := a.Config.BaseURL
+	fmt.Fprintf(w, "\npaypage is running in %s mode at %s\n", a.Config.Mode, base)
+	if a.Config.Sandbox() {
+		fmt.Fprintf(w, "  Demo shop (start here): %s%s/\n", base, app.DemoShopPath)
+		fmt.Fprintf(w, "  Payment page:           %s/orders/<id>/payment-page (the demo shop or POST /session gives the link)\n", base)
+		fmt.Fprintf(w, "  Amazon Pay simulator:   %s%s/\n", base, config.SandboxPath)
+		fmt.Fprintf(w, "  Demo merchant:          merchant_id=%s\n", a.Demo.MerchantID)
+		fmt.Fprintf(w, "                          api_key=%s\n", a.Demo.APIKey)
+		fmt.Fprintf(w, "                          response_key=%s\n", a.Demo.ResponseKey)
+		fmt.Fprintf(w, "                          webhook_secret=%s\n", a.Demo.WebhookSecret)
+		fmt.Fprintf(w, "  Try: curl -s -u %s: -H 'x-merchantid: %s' %s/orders/<order_id>\n", a.Demo.APIKey, a.Demo.MerchantID, base)
+	}
+	fmt.Fprintf(w, "  Health: %s/healthz  Ready: %s/readyz   (Ctrl-C stops the server and its database)\n\n", base, base)
+}
+
+func migrate(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.Logger) error {
+	db, cluster, err := app.OpenDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		db.Close()
+		if cluster != nil {
+			_ = cluster.Stop(context.Background())
+		}
+	}()
+	v, dirty, _, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema at version %d (dirty=%t)\n", v, dirty)
+	return nil
+}
+
+// stringList collects a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func createMerchant(ctx context.Context, cfg config.Config, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("merchant create", flag.ContinueOnError)
+	var nm checkout.NewMerchant
+	var prefixes stringList
+	fs.StringVar(&nm.ID, "id", "", "merchant id (1-64 of A-Z a-z 0-9 _ -)")
+	fs.StringVar(&nm.Name, "name", "", "name shown to shoppers")
+	fs.Var(&prefixes, "return-url-prefix", "allowed return URL prefix (repeatable)")
+	fs.StringVar(&nm.DefaultReturnURL, "default-return-url", "", "return URL for sessions that name none")
+	fs.StringVar(&nm.WebhookURL, "webhook-url", "", "where webhooks are sent")
+	fs.StringVar(&nm.ReturnMethod, "return-method", "GET", "GET or POST")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	nm.ReturnURLPrefixes = prefixes
+	db, cluster, err := app.OpenDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		db.Close()
+		if cluster != nil {
+			_ = cluster.Stop(context.Background())
+		}
+	}()
+	creds, err := checkout.NewService(db, nil, log).CreateMerchant(ctx, nm)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(creds)
+}

@@ -1,0 +1,130 @@
+// Package app wires paypage together: configuration, the database (external
+// or embedded), the domain service, the Amazon Pay client and simulator,
+// background workers and the HTTP server. cmd/paypage and end-to-end tests
+// both start the whole server through New.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/pgembed"
+	"github.com/paypage/paypage/internal/postgres"
+	"github.com/paypage/paypage/web"
+)
+
+// App is a running paypage instance.
+type App struct {
+	Config  config.Config
+	DB      *postgres.DB
+	Service *checkout.Service
+	Server  *web.Server
+	Demo    checkout.Credentials // the sandbox demo merchant; empty in production
+
+	log     *slog.Logger
+	cluster *pgembed.Cluster
+	http    *http.Server
+}
+
+// OpenDB connects to DATABASE_URL or, when it is empty, starts (or attaches
+// to) the embedded cluster in the data directory, then applies migrations.
+// The returned cleanup stops what was started.
+func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, *pgembed.Cluster, error) {
+	dsn := cfg.DatabaseURL
+	var cluster *pgembed.Cluster
+	if dsn == "" {
+		var err error
+		cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: cfg.DataDir, Logger: log})
+		if err != nil {
+			return nil, nil, err
+		}
+		dsn = cluster.DSN("paypage")
+	}
+	db, err := postgres.Open(ctx, dsn)
+	if err == nil {
+		err = db.Migrate(ctx)
+	}
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		if cluster != nil {
+			_ = cluster.Stop(context.Background())
+		}
+		return nil, nil, err
+	}
+	return db, cluster, nil
+}
+
+// New builds a paypage instance. cfg.BaseURL must already name the address
+// the server will be reached at.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, err
+	}
+	db, cluster, err := OpenDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, cluster: cluster, log: log}
+	a.Service = checkout.NewService(db, nil, log)
+	if cfg.Sandbox() {
+		if a.Demo, err = ensureDemoMerchant(ctx, a.Service, cfg); err != nil {
+			a.Close(context.Background())
+			return nil, fmt.Errorf("demo merchant: %w", err)
+		}
+	}
+	a.Server = web.NewServer(web.Options{
+		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, Sandbox: cfg.Sandbox(),
+		Logger: log, Service: a.Service, DB: db,
+	})
+	return a, nil
+}
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.http = &http.Server{
+		Handler:           a.Server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := a.http.Shutdown(shutCtx); err != nil {
+		a.log.Warn("graceful shutdown incomplete", "error", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database and stops the embedded cluster if this
+// instance started it.
+func (a *App) Close(ctx context.Context) {
+	if a.DB != nil {
+		a.DB.Close()
+	}
+	if a.cluster != nil {
+		if err := a.cluster.Stop(ctx); err != nil {
+			a.log.Warn("stopping embedded postgres", "error", err)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// Package errorpage renders the friendly pages shoppers see when an order is
+// unknown, expired, or something went wrong.
+package errorpage
+
+import "github.com/paypage/paypage/templates/layout"
+
+// PageVM describes one error page.
+type PageVM struct {
+	Head      layout.Head
+	Heading   string
+	Message   string
+	RequestID string
+	BackURL   string // where "Back to the shop" goes; empty hides it
+	BackLabel string
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/errs"
+)
+
+// sessionResponse is the POST /session answer.
+type sessionResponse struct {
+	Status       string       `json:"status"`
+	ID           string       `json:"id"`
+	OrderID      string       `json:"order_id"`
+	PaymentLinks paymentLinks `json:"payment_links"`
+	OrderExpiry  string       `json:"order_expiry"`
+}
+
+type paymentLinks struct {
+	Web    string `json:"web"`
+	Expiry string `json:"expiry"`
+}
+
+// createSession handles POST /session.
+func (s *Server) createSession(c echo.Context) error {
+	in, err := decodeSessionInput(c)
+	if err != nil {
+		return err
+	}
+	o, _, err := s.svc.CreateSession(c.Request().Context(), merchantFrom(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sessionResponse{
+		Status: string(o.Status), ID: o.ID, OrderID: o.OrderID,
+		PaymentLinks: s.paymentLinks(o), OrderExpiry: o.ExpiresAt.UTC().Format(time.RFC3339),
+	})
+}
+
+func (s *Server) paymentLinks(o checkout.Order) paymentLinks {
+	return paymentLinks{Web: s.absURL(routePayShow, o.ID), Expiry: o.ExpiresAt.UTC().Format(time.RFC3339)}
+}
+
+// decodeSessionInput reads the JSON body. Juspay clients send values as
+// strings or numbers and metadata either as flat dotted keys
+// ("metadata.expiryInMins") or as a nested object, so both are accepted.
+func decodeSessionInput(c echo.Context) (checkout.SessionInput, error) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), echo.MIMEApplicationJSON) {
+		return checkout.SessionInput{}, echo.NewHTTPError(http.StatusUnsupportedMediaType, "POST /session takes a JSON body (Content-Type: application/json)")
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(c.Request().Body)
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return checkout.SessionInput{}, bodyError(err)
+	}
+	if dec.More() {
+		return checkout.SessionInput{}, errs.Fields("invalid.request", errs.FieldError{Field: "body", Message: "must be one JSON object"})
+	}
+	if meta, ok := raw["metadata"]; ok && !isNull(meta) {
+		var nested map[string]json.RawMessage
+		if err := json.Unmarshal(meta, &nested); err != nil {
+			return checkout.SessionInput{}, errs.Fields("invalid.request", errs.FieldError{Field: "metadata", Message: "must be an object"})
+		}
+		for k, v := range nested {
+			if _, dup := raw["metadata."+k]; !dup {
+				raw["metadata."+k] = v
+			}
+		}
+	}
+	var in checkout.SessionInput
+	var fields []errs.FieldError
+	str := func(key string, dst *string) {
+		v, ok := raw[key]
+		if !ok || isNull(v) {
+			return
+		}
+		s, err := scalarString(v)
+		if err != nil {
+			fields = append(fields, errs.FieldError{Field: key, Message: err.Error()})
+			return
+		}
+		*dst = s
+	}
+	str("order_id", &in.OrderID)
+	str("amount", &in.Amount)
+	str("currency", &in.Currency)
+	str("customer_id", &in.CustomerID)
+	str("customer_phone", &in.CustomerPhone)
+	str("customer_email", &in.CustomerEmail)
+	str("first_name", &in.FirstName)
+	str("last_name", &in.LastName)
+	str("description", &in.Description)
+	str("return_url", &in.ReturnURL)
+	str("payment_page_client_id", &in.PaymentPageClientID)
+	str("action", &in.Action)
+	for i := range in.UDF {
+		str(fmt.Sprintf("udf%d", i+1), &in.UDF[i])
+	}
+	str("metadata.expiryInMins", &in.ExpiryInMins)
+	str("metadata.webhook_url", &in.WebhookURL)
+	if len(fields) > 0 {
+		return in, errs.Fields("invalid.request", fields...)
+	}
+	return in, nil
+}
+
+func bodyError(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he
+	}
+	return errs.Fields("invalid.request", errs.FieldError{Field: "body", Message: "must be a JSON object"})
+}
+
+func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+
+// scalarString returns a JSON string's value or a JSON number's literal text.
+func scalarString(v json.RawMessage) (string, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "", fmt.Errorf("must be a string")
+	}
+	switch v[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", fmt.Errorf("must be a string")
+		}
+		return strings.TrimSpace(s), nil
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return string(v), nil
+	}
+	return "", fmt.Errorf("must be a string or a number")
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/templates/errorpage"
+)
+
+const ctxAPI = "api" // set on merchant API requests: errors are JSON
+
+// apiOnly marks the request as a merchant API call.
+func (s *Server) apiOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxAPI, true)
+		return next(c)
+	}
+}
+
+// apiError is the Juspay error envelope.
+type apiError struct {
+	Status       string        `json:"status"`
+	StatusID     *int          `json:"status_id,omitempty"`
+	ErrorCode    string        `json:"error_code"`
+	ErrorMessage string        `json:"error_message"`
+	OrderID      string        `json:"order_id,omitempty"`
+	ErrorInfo    *apiErrorInfo `json:"error_info,omitempty"`
+}
+
+type apiErrorInfo struct {
+	Category         string            `json:"category"`
+	RequestID        string            `json:"request_id"`
+	DeveloperMessage string            `json:"developer_message"`
+	UserMessage      string            `json:"user_message"`
+	Code             string            `json:"code"`
+	Fields           []errs.FieldError `json:"fields,omitempty"`
+}
+
+// handleError is the one place where errors become responses. Internal
+// detail is logged with the request id and never sent.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, body := s.classify(err, c)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "request failed", "error", err, "request_id", requestID(c),
+			"method", c.Request().Method, "route", c.Path())
+	}
+	if api, _ := c.Get(ctxAPI).(bool); api {
+		if c.Request().Method == http.MethodHead {
+			err = c.NoContent(status)
+		} else {
+			err = c.JSON(status, body)
+		}
+	} else {
+		err = s.renderErrorPage(c, status)
+	}
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "writing error response", "error", err)
+	}
+}
+
+func (s *Server) classify(err error, c echo.Context) (int, apiError) {
+	rid := requestID(c)
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && he.Code < 500 {
+			msg = m
+		}
+		code := map[int]string{
+			http.StatusNotFound: "not_found", http.StatusMethodNotAllowed: "method_not_allowed",
+			http.StatusRequestEntityTooLarge: "request_too_large", http.StatusUnsupportedMediaType: "unsupported_media_type",
+			http.StatusServiceUnavailable: "timeout",
+		}[he.Code]
+		if code == "" {
+			code = "request_error"
+		}
+		return he.Code, apiError{Status: "ERROR", ErrorCode: code, ErrorMessage: msg}
+	}
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		e = &errs.Error{Kind: errs.Internal}
+	}
+	switch e.Kind {
+	case errs.Invalid:
+		minus := -1
+		return http.StatusBadRequest, apiError{
+			Status: "ERROR", StatusID: &minus, ErrorCode: orDefault(e.Code, "INVALID_REQUEST"), ErrorMessage: e.Message,
+			ErrorInfo: &apiErrorInfo{Category: "USER_ERROR", RequestID: rid, DeveloperMessage: e.Message,
+				UserMessage: "Invalid request.", Code: "INVALID_INPUT", Fields: e.Fields},
+		}
+	case errs.Unauthorized:
+		return http.StatusUnauthorized, apiError{
+			Status: "error", ErrorCode: "access_denied", ErrorMessage: e.Message,
+			ErrorInfo: &apiErrorInfo{Category: "USER_ERROR", RequestID: rid, DeveloperMessage: e.Message,
+				UserMessage: "Unauthorized.", Code: "UNAUTHORIZED"},
+		}
+	case errs.NotFound:
+		id := checkout.NotFoundStatusID
+		return http.StatusNotFound, apiError{Status: "NOT_FOUND", StatusID: &id, ErrorCode: orDefault(e.Code, "not_found"),
+			ErrorMessage: e.Message, OrderID: c.Param("id")}
+	case errs.Conflict:
+		return http.StatusConflict, apiError{Status: "ERROR", ErrorCode: orDefault(e.Code, "conflict"), ErrorMessage: e.Message}
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable, apiError{Status: "ERROR", ErrorCode: "unavailable",
+			ErrorMessage: "a dependency did not answer in time; retry with the same request (request id " + rid + ")"}
+	default:
+		return http.StatusInternalServerError, apiError{Status: "ERROR", ErrorCode: "internal_error",
+			ErrorMessage: "internal error (request id " + rid + ")"}
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// renderErrorPage shows shoppers a friendly page for any status.
+func (s *Server) renderErrorPage(c echo.Context, status int) error {
+	vm := errorpage.PageVM{Head: s.head("Something went wrong"), RequestID: requestID(c)}
+	switch {
+	case status == http.StatusNotFound:
+		vm.Head = s.head("Page not found")
+		vm.Heading = "We couldn't find this payment page"
+		vm.Message = "The link may be mistyped or no longer valid. Go back to the shop and start the payment again."
+	case status < 500:
+		vm.Heading = "This request could not be handled"
+		vm.Message = "Go back to the shop and start the payment again."
+	default:
+		vm.Heading = "Something went wrong on our side"
+		vm.Message = "No money has been taken by this page. Please try again in a moment."
+	}
+	return s.render(c, status, errorpage.Page(vm))
+}

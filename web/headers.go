@@ -1,0 +1,37 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+
+	"github.com/labstack/echo/v4"
+)
+
+const ctxNonce = "csp_nonce"
+
+// securityHeaders sets a strict Content-Security-Policy with a fresh script
+// nonce, forbids framing, and stops MIME sniffing and referrer leaks. The
+// headers go on every response; they are harmless on JSON.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		nonce := base64.RawStdEncoding.EncodeToString(b)
+		c.Set(ctxNonce, nonce)
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; "+
+			"style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+func cspNonce(c echo.Context) string {
+	n, _ := c.Get(ctxNonce).(string)
+	return n
+}

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Route names, used with Echo's Reverse to build URLs.
+const (
+	routeHealth        = "health"
+	routeReady         = "ready"
+	routeStatic        = "static"
+	routeSessionCreate = "api.session.create"
+	routeOrderStatus   = "api.order.status"
+	routePayShow       = "pay.show"
+)
+
+// routes is the one route table.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.health).Name = routeHealth
+	e.GET("/readyz", s.ready).Name = routeReady
+	e.GET("/static/:file", s.serveStatic).Name = routeStatic
+
+	// Merchant API: API key auth, JSON errors, no cookies or CSRF.
+	api := e.Group("", s.apiOnly, s.merchantAuth)
+	api.POST("/session", s.createSession).Name = routeSessionCreate
+	api.GET("/orders/:id", s.showOrder).Name = routeOrderStatus
+
+	// Shopper pages: a session cookie and CSRF on unsafe methods.
+	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow
+
+	for prefix, h := range s.opts.Mounts {
+		prefix = strings.TrimRight(prefix, "/")
+		e.Any(prefix+"/*", echo.WrapHandler(h))
+		e.Any(prefix, func(c echo.Context) error {
+			return c.Redirect(http.StatusMovedPermanently, prefix+"/")
+		})
+	}
+}
+
+// url builds the path of a named route.
+func (s *Server) url(name string, params ...any) string {
+	return s.echo.Reverse(name, params...)
+}
+
+// absURL builds the absolute URL of a named route under the base URL.
+func (s *Server) absURL(name string, params ...any) string {
+	return s.opts.BaseURL + s.url(name, params...)
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+)
+
+const (
+	sessionName = "paypage"
+	sessionSID  = "sid"  // opaque shopper reference
+	sessionCSRF = "csrf" // CSRF secret for this browser
+	ctxCSRF     = "csrf_token"
+	csrfField   = "csrf"
+)
+
+// newSessionStore returns the cookie store. The cookie is signed and
+// encrypted with keys derived from the server's secret key, HttpOnly,
+// SameSite=Lax (it must survive the top-level return from Amazon Pay) and
+// Secure on https. It holds only an opaque id and the CSRF secret; order
+// state lives in PostgreSQL.
+func newSessionStore(baseURL, secret string) (sessions.Store, bool) {
+	derive := func(label string) []byte {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte("paypage cookie " + label))
+		return m.Sum(nil)
+	}
+	store := sessions.NewCookieStore(derive("hash"), derive("block"))
+	secure := strings.HasPrefix(baseURL, "https://")
+	store.Options = &sessions.Options{
+		Path: "/", MaxAge: 24 * 3600, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	}
+	return store, secure
+}
+
+// withSession loads or starts the shopper session and checks the CSRF token
+// on unsafe methods. A missing or undecodable cookie starts a new session.
+func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, _ := s.sessions.Get(c.Request(), sessionName)
+		secret, _ := sess.Values[sessionCSRF].(string)
+		if secret == "" {
+			sess.Values[sessionSID] = randomString(18)
+			secret = randomString(32)
+			sess.Values[sessionCSRF] = secret
+			if err := sess.Save(c.Request(), c.Response()); err != nil {
+				return err
+			}
+		}
+		c.Set(ctxCSRF, secret)
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			got := c.FormValue(csrfField)
+			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+				return echo.NewHTTPError(http.StatusForbidden, "the form has expired; reload the page and try again")
+			}
+		}
+		return next(c)
+	}
+}
+
+// csrfToken returns the token to put in forms for this request.
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get(ctxCSRF).(string)
+	return t
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("web: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
