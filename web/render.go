@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -15,7 +16,9 @@ import (
 // becomes a clean error page instead of half a document.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
 	var buf bytes.Buffer
-	ctx := templ.WithNonce(c.Request().Context(), cspNonce(c))
+	// Rendering is CPU only; it must also work for error pages written after
+	// the request's context was cancelled or timed out.
+	ctx := templ.WithNonce(context.WithoutCancel(c.Request().Context()), cspNonce(c))
 	if err := comp.Render(ctx, &buf); err != nil {
 		return err
 	}

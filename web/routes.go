@@ -25,9 +25,11 @@ func (s *Server) routes() {
 	e.GET("/static/:file", s.serveStatic).Name = routeStatic
 
 	// Merchant API: API key auth, JSON errors, no cookies or CSRF.
-	api := e.Group("", s.apiOnly, s.merchantAuth)
-	api.POST("/session", s.createSession).Name = routeSessionCreate
-	api.GET("/orders/:id", s.showOrder).Name = routeOrderStatus
+	// (Per route rather than a Group: a group's middleware would also claim
+	// every unknown path.)
+	api := []echo.MiddlewareFunc{s.apiOnly, s.merchantAuth}
+	e.POST("/session", s.createSession, api...).Name = routeSessionCreate
+	e.GET("/orders/:id", s.showOrder, api...).Name = routeOrderStatus
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
 	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow

@@ -3,6 +3,7 @@ package checkout
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/paypage/paypage/internal/money"
@@ -38,6 +39,15 @@ func (o Order) Expired(now time.Time) bool { return !now.Before(o.ExpiresAt) }
 // makes a second create with the same order_id an idempotent replay.
 func (o Order) sameRequest(n Order) bool {
 	return o.Amount == n.Amount && o.Currency == n.Currency && o.CustomerID == n.CustomerID
+}
+
+// ValidOrderID reports whether id has the shape of an id from NewOrderID.
+func ValidOrderID(id string) bool {
+	if len(id) != 38 || id[:6] != "ordeh_" {
+		return false
+	}
+	_, err := hex.DecodeString(id[6:])
+	return err == nil && strings.ToLower(id) == id
 }
 
 // NewOrderID returns a fresh "ordeh_" id.

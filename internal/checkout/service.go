@@ -124,6 +124,9 @@ func (s *Service) MerchantOrder(ctx context.Context, merchantID, orderID string)
 
 // PageOrder returns an order and its merchant for the hosted payment page.
 func (s *Service) PageOrder(ctx context.Context, id string) (Order, Merchant, error) {
+	if !ValidOrderID(id) {
+		return Order{}, Merchant{}, errs.E(errs.NotFound, "order.not_found", "order not found")
+	}
 	o, err := s.store.OrderByID(ctx, id)
 	if err != nil {
 		return Order{}, Merchant{}, err

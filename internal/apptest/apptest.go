@@ -1,0 +1,162 @@
+// Package apptest starts a whole paypage server for tests: a fresh migrated
+// database from internal/pgtest, the real router, the mounted Amazon Pay
+// simulator and background workers, listening on a loopback port. It also
+// offers a small HTTP client for the merchant API.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/paypage/paypage/internal/app"
+	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/pgtest"
+	"github.com/paypage/paypage/internal/postgres"
+)
+
+// Server is a running test instance.
+type Server struct {
+	*app.App
+	URL string // base URL, e.g. http://127.0.0.1:41234
+	DSN string
+}
+
+// Migrate prepares pgtest's template database.
+func Migrate(dsn string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Migrate(ctx)
+}
+
+// Start runs a sandbox server on its own database until the test ends.
+// env overrides configuration variables.
+func Start(t testing.TB, env map[string]string) *Server {
+	t.Helper()
+	dsn := pgtest.NewDatabase(t, Migrate)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	vars := map[string]string{
+		"DATABASE_URL":       dsn,
+		"PAYPAGE_BASE_URL":   base,
+		"PAYPAGE_DATA_DIR":   t.TempDir(),
+		"PAYPAGE_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	level := slog.LevelWarn
+	if os.Getenv("PAYPAGE_TEST_LOG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close(context.Background())
+	})
+	return &Server{App: a, URL: base, DSN: dsn}
+}
+
+// Response is a decoded API answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a map.
+func (r Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body is not JSON (%v): %s", err, r.Body)
+	}
+	return m
+}
+
+// API sends a merchant API request with the demo merchant's credentials.
+// body may be nil, a string (sent as is) or anything JSON-encodable.
+func (s *Server) API(t testing.TB, method, path string, body any) Response {
+	t.Helper()
+	return s.APIAs(t, s.Demo.MerchantID, s.Demo.APIKey, method, path, body)
+}
+
+// APIAs is API with explicit credentials.
+func (s *Server) APIAs(t testing.TB, merchantID, apiKey, method, path string, body any) Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if apiKey != "" {
+		req.SetBasicAuth(apiKey, "")
+	}
+	if merchantID != "" {
+		req.Header.Set("x-merchantid", merchantID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Session is a valid POST /session body for the demo merchant; callers
+// change fields as they need.
+func (s *Server) Session(orderID, amount, phone string) map[string]any {
+	return map[string]any{
+		"order_id": orderID, "amount": amount, "currency": "INR", "customer_id": "cust-" + orderID,
+		"customer_phone": phone, "customer_email": "shopper@example.com",
+		"return_url": s.URL + app.DemoShopPath + "/return", "description": "Test order " + orderID,
+	}
+}

@@ -1,0 +1,119 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/paypage/paypage/internal/apptest"
+)
+
+func get(t *testing.T, url string) (*http.Response, *goquery.Document) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, doc
+}
+
+func TestPaymentPageShell(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	body := s.Session("page-1", "123456.78", "9000000003")
+	body["description"] = "Two <b>shoes</b>"
+	link := s.API(t, "POST", "/session", body).JSON(t)["payment_links"].(map[string]any)["web"].(string)
+
+	resp, doc := get(t, link)
+	if resp.StatusCode != 200 {
+		t.Fatalf("page: %d", resp.StatusCode)
+	}
+	if got := doc.Find(`[data-testid="order-amount"]`).Text(); got != "₹1,23,456.78" {
+		t.Errorf("amount %q", got)
+	}
+	text := doc.Find("main").Text()
+	for _, want := range []string{"Demo Shop", "Two <b>shoes</b>", "page-1", "minutes"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if doc.Find("main b").Length() != 0 {
+		t.Error("description was rendered as HTML")
+	}
+	if lang, _ := doc.Find("html").Attr("lang"); lang != "en" {
+		t.Errorf("lang %q", lang)
+	}
+	h := resp.Header
+	csp := h.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "'nonce-") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+	if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+		t.Errorf("headers %v", h)
+	}
+	cookie := h.Get("Set-Cookie")
+	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") || strings.Contains(cookie, "Secure") {
+		t.Errorf("cookie %q", cookie)
+	}
+	// The stylesheet is fingerprinted, served as immutable and from our origin.
+	css, _ := doc.Find(`link[rel="stylesheet"]`).Attr("href")
+	if !strings.HasPrefix(css, "/static/app.") {
+		t.Fatalf("stylesheet %q", css)
+	}
+	cr, err := http.Get(s.URL + css)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr.Body.Close()
+	if cr.StatusCode != 200 || !strings.Contains(cr.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(cr.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("css: %d %v", cr.StatusCode, cr.Header)
+	}
+}
+
+func TestPaymentPageNotFoundAndExpired(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	for _, path := range []string{"/orders/ordeh_00000000000000000000000000000000/payment-page", "/orders/%00/payment-page", "/nowhere"} {
+		resp, doc := get(t, s.URL+path)
+		if resp.StatusCode != 404 || !strings.Contains(doc.Find("h1").Text(), "couldn't find") {
+			t.Errorf("%s: %d %q", path, resp.StatusCode, doc.Find("h1").Text())
+		}
+		if resp.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: no CSP on the error page", path)
+		}
+	}
+
+	link := s.API(t, "POST", "/session", s.Session("exp-1", "10", "9000000001")).JSON(t)["payment_links"].(map[string]any)["web"].(string)
+	if _, err := s.DB.SQL().Exec(`UPDATE orders SET expires_at = now() - interval '1 minute' WHERE order_id = 'exp-1'`); err != nil {
+		t.Fatal(err)
+	}
+	resp, doc := get(t, link)
+	if resp.StatusCode != http.StatusGone || !strings.Contains(doc.Find("h1").Text(), "expired") {
+		t.Errorf("expired: %d %q", resp.StatusCode, doc.Find("h1").Text())
+	}
+	if href, _ := doc.Find(`[data-testid="cancel-link"]`).Attr("href"); !strings.HasPrefix(href, s.URL+"/sandbox/shop/") {
+		t.Errorf("no way back from the expired page: %q", href)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(s.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}
