@@ -1,0 +1,85 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/paypage/paypage/internal/amazonpay"
+	tpl "github.com/paypage/paypage/templates/amazonsandbox"
+)
+
+// Sandbox OTPs: this one approves a 2FA charge; any other declines it.
+const (
+	OTPApprove = "123456"
+	OTPDecline = "999999"
+)
+
+func (s *Simulator) otpPage(c *charge, errMsg string) tpl.OTPVM {
+	return tpl.OTPVM{
+		Page: s.page("Verify your payment"), Action: s.path("/pay/" + url.PathEscape(c.amazonID)),
+		Amount: c.amount.Indian(), Phone: "******" + c.phone[len(c.phone)-4:], ChargeID: c.amazonID, Error: errMsg,
+	}
+}
+
+func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.settleLocked(s.now())
+	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	var vm tpl.OTPVM
+	waiting := c != nil && c.needsOTP && c.status == amazonpay.StatusCapturePending
+	if waiting {
+		vm = s.otpPage(c, "")
+	}
+	s.mu.Unlock()
+	switch {
+	case c == nil:
+		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+	case !waiting:
+		s.backToMerchant(w, r, c)
+	default:
+		s.render(w, r, http.StatusOK, tpl.OTP(vm))
+	}
+}
+
+func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return
+	}
+	otp := strings.TrimSpace(r.PostForm.Get("otp"))
+	s.mu.Lock()
+	now := s.now()
+	s.settleLocked(now)
+	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	if c == nil {
+		s.mu.Unlock()
+		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		return
+	}
+	waiting := c.needsOTP && c.status == amazonpay.StatusCapturePending
+	if waiting && otp == "" {
+		vm := s.otpPage(c, "Enter the 6-digit one-time password.")
+		s.mu.Unlock()
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(vm))
+		return
+	}
+	if waiting && otp == OTPApprove {
+		s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
+	} else if waiting {
+		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeOTPFailed, "The one-time password was not correct.", now)
+	}
+	s.mu.Unlock()
+	s.backToMerchant(w, r, c)
+}
+
+// backToMerchant sends the customer to the charge's callbackUrl with
+// chargeId, amazonChargeId and status. The parameters are not signed:
+// merchants must confirm with the status API.
+func (s *Simulator) backToMerchant(w http.ResponseWriter, r *http.Request, c *charge) {
+	s.mu.Lock()
+	params := url.Values{"chargeId": {c.id}, "amazonChargeId": {c.amazonID}, "status": {string(c.status)}}
+	cb, _ := url.Parse(c.callbackURL)
+	s.mu.Unlock()
+	s.redirectTo(w, r, cb, params)
+}

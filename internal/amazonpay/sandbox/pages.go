@@ -1,0 +1,65 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	tpl "github.com/paypage/paypage/templates/amazonsandbox"
+)
+
+//go:embed sandbox.css
+var css []byte
+
+// cssVersion fingerprints the stylesheet URL so it can be cached for good.
+var cssVersion = func() string {
+	sum := sha256.Sum256(css)
+	return hex.EncodeToString(sum[:6])
+}()
+
+func (s *Simulator) css(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(css)
+}
+
+func (s *Simulator) page(title string) tpl.Page {
+	return tpl.Page{Title: title + " · Amazon Pay sandbox", CSSURL: s.path("/assets/sandbox.css?v=" + cssVersion)}
+}
+
+// render writes a templ page, buffered so a failed render is a clean 500.
+func (s *Simulator) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		http.Error(w, "render failed", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	if h.Get("Content-Security-Policy") == "" {
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+	}
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func (s *Simulator) message(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
+	s.render(w, r, status, tpl.Message(tpl.MessageVM{Page: s.page(heading), Heading: heading, Message: msg}))
+}
+
+func (s *Simulator) showKFS(w http.ResponseWriter, r *http.Request) {
+	phone := NormalizePhone(r.URL.Query().Get("payload"))
+	credit := "—"
+	if validPhone(phone) {
+		credit = s.Credit(phone).Indian()
+	}
+	s.render(w, r, http.StatusOK, tpl.KFS(tpl.KFSVM{Page: s.page("Key Fact Statement"), Credit: credit}))
+}

@@ -1,0 +1,157 @@
+// Package sandbox is an in-memory simulator of Amazon Pay India's Link & Pay
+// API with Amazon Pay Later. It serves the same paths, fields, statuses,
+// error codes and HMAC-SHA384 signatures as Amazon, plus Login with Amazon
+// consent and token endpoints and the 2FA page, so that the amazonpay client
+// can talk to it over real HTTP exactly as it talks to Amazon. Outcomes are
+// scripted by the customer's phone number (see Personas). State lives in
+// memory and a restart resets it; charge decisions belong to the simulator,
+// what they mean for an order does not.
+//
+// Mounted at Prefix, it serves (without stripping the prefix):
+//
+//	Prefix + "/v1/payments/..."       the payments API (the client's BaseURL is host + Prefix)
+//	Prefix + "/lwa/ap/oa"             the consent page (the client's LWAURL is host + Prefix + "/lwa")
+//	Prefix + "/lwa/auth/o2/token"     the token endpoint
+//	Prefix + "/pay/{amazonChargeId}"  the 2FA page behind a charge's amazonPayUrl
+//	Prefix + "/render_kfs"            a dummy Key Fact Statement
+//	Prefix + "/assets/sandbox.css"    the pages' stylesheet
+package sandbox
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paypage/paypage/internal/amazonpay"
+)
+
+// LWAPath is where the Login with Amazon routes sit under Prefix.
+const LWAPath = "/lwa"
+
+// Credentials are a merchant's Amazon Pay and LWA credentials.
+type Credentials struct {
+	MerchantID   string
+	AccessKey    string
+	SecretKey    string
+	ClientID     string
+	ClientSecret string
+}
+
+// DefaultCredentials are the fixed, public sandbox credentials that the
+// simulator and paypage's sandbox defaults share. Never use them elsewhere.
+func DefaultCredentials() Credentials {
+	return Credentials{
+		MerchantID:   "A2PAYPAGESANDBOX",
+		AccessKey:    "AKIAPAYPAGESANDBOX01",
+		SecretKey:    "paypage-sandbox-secret-key-not-secret",
+		ClientID:     "amzn1.application-oa2-client.paypagesandbox0000000000000001",
+		ClientSecret: "paypage-sandbox-client-secret-not-secret",
+	}
+}
+
+// Options configure a Simulator. Empty credentials take DefaultCredentials.
+type Options struct {
+	Prefix       string // where the handler is mounted, e.g. "/sandbox/amazonpay"
+	MerchantID   string
+	AccessKey    string
+	SecretKey    string
+	ClientID     string
+	ClientSecret string
+	Now          func() time.Time
+	PendingDelay time.Duration // how long pending personas stay pending; 20s if zero
+	RefundDelay  time.Duration // how long refunds stay Pending; zero settles them on the next read
+}
+
+// Simulator is an http.Handler that behaves like Amazon Pay India.
+type Simulator struct {
+	opts   Options
+	signer amazonpay.Signer
+	mux    *http.ServeMux
+
+	mu       sync.Mutex
+	seq      int
+	accounts map[string]*account     // by phone
+	codes    map[string]*authCode    // by code
+	access   map[string]*accessGrant // by access token
+	refresh  map[string]*refreshGrant
+	charges  map[string]*charge // by merchant chargeId
+	byAmazon map[string]*charge // by amazonChargeId
+	refunds  map[string]*refund // by merchant refundId
+}
+
+// New returns a simulator with empty state.
+func New(opts Options) *Simulator {
+	def := DefaultCredentials()
+	fill := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	fill(&opts.MerchantID, def.MerchantID)
+	fill(&opts.AccessKey, def.AccessKey)
+	fill(&opts.SecretKey, def.SecretKey)
+	fill(&opts.ClientID, def.ClientID)
+	fill(&opts.ClientSecret, def.ClientSecret)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PendingDelay <= 0 {
+		opts.PendingDelay = 20 * time.Second
+	}
+	opts.Prefix = strings.TrimRight(opts.Prefix, "/")
+	s := &Simulator{
+		opts:     opts,
+		signer:   amazonpay.Signer{AccessKey: opts.AccessKey, SecretKey: opts.SecretKey},
+		accounts: map[string]*account{},
+		codes:    map[string]*authCode{},
+		access:   map[string]*accessGrant{},
+		refresh:  map[string]*refreshGrant{},
+		charges:  map[string]*charge{},
+		byAmazon: map[string]*charge{},
+		refunds:  map[string]*refund{},
+	}
+	s.routes()
+	return s
+}
+
+func (s *Simulator) routes() {
+	p := s.opts.Prefix
+	m := http.NewServeMux()
+	m.HandleFunc("GET "+p+amazonpay.PathInstruments, s.instruments)
+	m.HandleFunc("POST "+p+amazonpay.PathEligibility, s.eligibility)
+	m.HandleFunc("POST "+p+amazonpay.PathCharge, s.createCharge)
+	m.HandleFunc("GET "+p+amazonpay.PathCharge, s.chargeStatus)
+	m.HandleFunc("POST "+p+amazonpay.PathRefund, s.createRefund)
+	m.HandleFunc("GET "+p+amazonpay.PathRefund, s.refundStatus)
+	m.HandleFunc("GET "+p+LWAPath+amazonpay.PathAuthorize, s.showConsent)
+	m.HandleFunc("POST "+p+LWAPath+amazonpay.PathAuthorize, s.decideConsent)
+	m.HandleFunc("POST "+p+LWAPath+amazonpay.PathToken, s.token)
+	m.HandleFunc("GET "+p+"/pay/{amazonChargeId}", s.showOTP)
+	m.HandleFunc("POST "+p+"/pay/{amazonChargeId}", s.submitOTP)
+	m.HandleFunc("GET "+p+"/render_kfs", s.showKFS)
+	m.HandleFunc("GET "+p+"/assets/sandbox.css", s.css)
+	s.mux = m
+}
+
+// ServeHTTP serves the simulator's routes under Prefix.
+func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// base is the absolute URL of the simulator's root as the caller sees it.
+func (s *Simulator) base(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host + s.opts.Prefix
+}
+
+// path is an absolute path under Prefix.
+func (s *Simulator) path(p string) string { return s.opts.Prefix + p }
+
+func (s *Simulator) now() time.Time { return s.opts.Now().UTC() }

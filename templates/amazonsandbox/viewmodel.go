@@ -1,0 +1,53 @@
+// Package amazonsandbox holds the templ pages of the Amazon Pay simulator:
+// the Login with Amazon consent page, the 2FA (OTP) page, the dummy Key
+// Fact Statement and a message page. They take ready-formatted view models
+// and use only the simulator's own stylesheet: no inline styles or scripts.
+package amazonsandbox
+
+// Page is what every simulator page needs.
+type Page struct {
+	Title  string
+	CSSURL string // absolute path of the stylesheet
+}
+
+// Field is a hidden form field.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// ConsentVM is the Login with Amazon consent page.
+type ConsentVM struct {
+	Page
+	Action             string // where both forms post
+	AppName            string
+	Phone              string // the persona's phone; empty when NeedPhone
+	PersonaName        string
+	PersonaDescription string
+	NeedPhone          bool    // no login hint came: ask for the phone
+	Hidden             []Field // carried by both forms
+	Error              string
+}
+
+// OTPVM is the 2FA page behind a charge's amazonPayUrl.
+type OTPVM struct {
+	Page
+	Action   string
+	Amount   string // formatted, e.g. "₹1,234.50"
+	Phone    string // masked
+	ChargeID string
+	Error    string
+}
+
+// KFSVM is the dummy Key Fact Statement.
+type KFSVM struct {
+	Page
+	Credit string
+}
+
+// MessageVM is a page with a heading and one message, for errors.
+type MessageVM struct {
+	Page
+	Heading string
+	Message string
+}
