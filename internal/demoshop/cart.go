@@ -1,0 +1,149 @@
+package demoshop
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	tplshop "github.com/paypage/paypage/templates/shop"
+)
+
+// The product the shop sells; the amount field lets a person change the
+// price to exercise eligibility limits.
+const (
+	productName   = "Wireless headphones"
+	productNote   = "Over-ear, noise cancelling, 30 h battery. Pay with Amazon Pay Later through paypage."
+	defaultAmount = "1499.00"
+	shownWebhooks = 10
+)
+
+// cartForm is the checkout form as posted.
+type cartForm struct {
+	Amount     string
+	Phone      string
+	CustomerID string
+}
+
+func (s *Shop) showCart(w http.ResponseWriter, r *http.Request) {
+	f := cartForm{Amount: defaultAmount, Phone: defaultPhone}
+	// ?phone= lets the result page's "pay again" link keep the persona.
+	if p := r.URL.Query().Get("phone"); p != "" {
+		f.Phone = p
+	}
+	s.renderCart(w, r, http.StatusOK, f, "")
+}
+
+func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f cartForm, errMsg string) {
+	vm := tplshop.CartVM{
+		Page:                  page("Checkout"),
+		Action:                Prefix + "/checkout",
+		Product:               productName,
+		ProductNote:           productNote,
+		Amount:                f.Amount,
+		CustomerID:            f.CustomerID,
+		CustomerIDPlaceholder: customerIDFor("<phone>"),
+		Error:                 errMsg,
+	}
+	known := false
+	for _, p := range personas {
+		sel := p.Phone == f.Phone
+		known = known || sel
+		vm.Personas = append(vm.Personas, tplshop.Option{Value: p.Phone, Label: p.Phone + ": " + p.Description, Selected: sel})
+	}
+	if !known && f.Phone != "" {
+		vm.Personas = append(vm.Personas, tplshop.Option{Value: f.Phone, Label: f.Phone + ": other number", Selected: true})
+	}
+	hooks := s.webhooks.list()
+	vm.WebhookCount = len(hooks)
+	for i := len(hooks) - 1; i >= 0 && len(vm.Webhooks) < shownWebhooks; i-- {
+		h := hooks[i]
+		vm.Webhooks = append(vm.Webhooks, tplshop.WebhookRow{
+			Received: h.ReceivedAt.Format("15:04:05"),
+			Event:    orDash(h.EventName),
+			OrderID:  orDash(h.OrderID),
+			Status:   orDash(h.Status),
+			Verified: h.Verified,
+			Reason:   h.Reason,
+		})
+	}
+	s.render(w, r, status, tplshop.Cart(vm))
+}
+
+// checkout creates a payment session through the merchant API and sends
+// the shopper to paypage's payment page, as a merchant backend would.
+func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.renderCart(w, r, http.StatusBadRequest, cartForm{Amount: defaultAmount, Phone: defaultPhone}, "The form could not be read.")
+		return
+	}
+	f := cartForm{
+		Amount:     strings.TrimSpace(r.PostForm.Get("amount")),
+		Phone:      strings.TrimSpace(r.PostForm.Get("phone")),
+		CustomerID: strings.TrimSpace(r.PostForm.Get("customer_id")),
+	}
+	customerID := f.CustomerID
+	if customerID == "" {
+		customerID = customerIDFor(f.Phone)
+	}
+	req := sessionRequest{
+		OrderID: newOrderID(),
+		// People type "1,499.00"; the API takes plain decimals.
+		Amount:        strings.ReplaceAll(f.Amount, ",", ""),
+		Currency:      "INR",
+		CustomerID:    customerID,
+		CustomerPhone: f.Phone,
+		CustomerEmail: "shopper" + f.Phone + "@example.com",
+		FirstName:     "Demo",
+		LastName:      "Shopper",
+		Description:   "Demo shop: " + productName,
+		ReturnURL:     returnURLFor(s.opts.BaseURL),
+		Action:        "paymentPage",
+	}
+	sess, err := s.createSession(r.Context(), req)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) && ae.HTTPStatus < 500 {
+			s.log.Info("demo shop checkout rejected", "order_id", req.OrderID, "status", ae.HTTPStatus, "message", ae.Message)
+			s.renderCart(w, r, http.StatusBadRequest, f, "paypage rejected the order: "+ae.Message)
+			return
+		}
+		s.log.Error("demo shop checkout failed", "order_id", req.OrderID, "err", err)
+		s.renderCart(w, r, http.StatusBadGateway, f, "paypage's API is not answering properly; try again in a moment.")
+		return
+	}
+	link, err := url.Parse(sess.PaymentLinks.Web)
+	if err != nil || (link.Scheme != "http" && link.Scheme != "https") || link.Host == "" {
+		s.log.Error("demo shop checkout: bad payment link", "order_id", req.OrderID, "link", sess.PaymentLinks.Web)
+		s.renderCart(w, r, http.StatusBadGateway, f, "paypage answered without a usable payment link.")
+		return
+	}
+	s.rememberAmount(req.OrderID, req.Amount)
+	http.Redirect(w, r, link.String(), http.StatusSeeOther)
+}
+
+// returnURLFor is the shop's return URL with a merchant parameter of its
+// own, whose space and colons exercise the encoding of signed merchant
+// parameters.
+func returnURLFor(baseURL string) string {
+	return ReturnURL(baseURL) + "?" + url.Values{"cart": {"headphones:1 case:0"}}.Encode()
+}
+
+// newOrderID is "shop" + UTC time to the second + 4 random hex digits:
+// 21 characters of [A-Za-z0-9-], unique enough for a demo and sortable.
+func newOrderID() string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return "shop" + time.Now().UTC().Format("060102150405") + "-" + hex.EncodeToString(b[:])
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
