@@ -140,3 +140,5 @@ func (s *Server) renderErrorPage(c echo.Context, status int) error {
 	}
 	return s.render(c, status, errorpage.Page(vm))
 }
+
+func asErr(err error, target **errs.Error) bool { return errors.As(err, target) }

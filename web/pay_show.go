@@ -13,39 +13,100 @@ import (
 	tplpay "github.com/paypage/paypage/templates/pay"
 )
 
+// processingRefresh is how often the processing screen reloads itself.
+const processingRefresh = 3
+
 // showPayPage handles GET /orders/{id}/payment-page.
 func (s *Server) showPayPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	o, m, err := s.svc.PageOrder(ctx, c.Param("id"))
+	p, err := s.svc.PaymentPage(c.Request().Context(), c.Param("id"))
 	if errs.Is(err, errs.NotFound) {
 		return echo.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	now := s.svc.Now()
-	if o.Expired(now) && !o.Status.Final() {
-		return s.render(c, http.StatusGone, errorpage.Page(errorpage.PageVM{
-			Head:      s.head("Payment link expired"),
-			Heading:   "This payment link has expired",
-			Message:   "No money was taken. Go back to " + m.Name + " to start again.",
-			BackURL:   o.ReturnURL,
-			BackLabel: "Back to " + m.Name,
-		}))
+	if p.State == checkout.PageExpired {
+		return s.render(c, http.StatusGone, s.expiredPage(c, p.Order, p.Merchant))
 	}
-	return s.render(c, http.StatusOK, tplpay.Page(payPageVM(s, o, m, now)))
+	return s.render(c, http.StatusOK, tplpay.Page(s.payPageVM(c, p)))
 }
 
-func payPageVM(s *Server, o checkout.Order, m checkout.Merchant, now time.Time) tplpay.PageVM {
-	return tplpay.PageVM{
+func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Merchant) templComponent {
+	return errorpage.Page(errorpage.PageVM{
+		Head:      s.head("Payment link expired"),
+		Heading:   "This payment link has expired",
+		Message:   "No money was taken. Go back to " + m.Name + " to start again.",
+		BackURL:   s.url(routeOrderReturn, o.ID),
+		BackLabel: "Back to " + m.Name,
+		RequestID: requestID(c),
+	})
+}
+
+func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
+	o, m := p.Order, p.Merchant
+	vm := tplpay.PageVM{
 		Head:         s.head("Pay " + m.Name),
 		MerchantName: m.Name,
 		Amount:       o.Amount.Indian(),
 		Description:  o.Description,
 		OrderID:      o.OrderID,
-		TimeLeft:     timeLeft(o.ExpiresAt.Sub(now)),
+		TimeLeft:     timeLeft(o.ExpiresAt.Sub(s.svc.Now())),
 		ExpiresAt:    o.ExpiresAt.UTC().Format(time.RFC3339),
+		PayURL:       s.url(routePaySubmit, o.ID),
+		CSRF:         csrfToken(c),
+		Retry:        p.Retry,
+		ReturnURL:    s.url(routeOrderReturn, o.ID),
 	}
+	switch p.State {
+	case checkout.PagePayable:
+		vm.Screen = tplpay.ScreenPayable
+	case checkout.PageNoMethods:
+		vm.Screen = tplpay.ScreenNoMethods
+	case checkout.PageProcessing:
+		vm.Screen = tplpay.ScreenProcessing
+		vm.Head.Refresh = processingRefresh
+	case checkout.PageCharged:
+		vm.Screen = tplpay.ScreenCharged
+		vm.Notice = &tplpay.NoticeVM{Status: "Payment successful", Tone: "ok",
+			Message: fmt.Sprintf("%s paid with Amazon Pay Later.", o.Amount.Indian())}
+	case checkout.PageClosed:
+		vm.Screen = tplpay.ScreenClosed
+		vm.Notice = &tplpay.NoticeVM{Status: "This order can no longer be paid", Tone: "bad",
+			Message: "Any amount taken has been refunded. Go back to " + m.Name + " to start again."}
+	}
+	if p.Retry && p.Latest != nil {
+		vm.Notice = failureNotice(*p.Latest)
+	}
+	if p.State == checkout.PagePayable || p.Method.Reason != "" {
+		meth := p.Method
+		vm.Method = &tplpay.MethodVM{Linked: meth.Linked, Enabled: meth.Enabled, KFSURL: meth.KFSURL, Reason: meth.Reason,
+			ButtonLabel: "Link Amazon Pay Later and pay " + o.Amount.Indian()}
+		if meth.Linked {
+			vm.Method.AvailableCredit = meth.AvailableCredit.Indian()
+			vm.Method.ButtonLabel = "Pay " + o.Amount.Indian()
+		}
+	}
+	return vm
+}
+
+// failureNotice words a failed attempt for the shopper.
+func failureNotice(a checkout.Attempt) *tplpay.NoticeVM {
+	n := &tplpay.NoticeVM{Tone: "bad"}
+	switch a.Status {
+	case checkout.AttemptAuthenticationFailed:
+		n.Status = "Payment not completed"
+		n.Message = "The payment was not confirmed on Amazon. No money was taken. You can try again."
+		if a.ErrorCode == "CONSENT_DENIED" {
+			n.Message = "Amazon Pay Later was not linked, so no money was taken. You can try again."
+		}
+	case checkout.AttemptAuthorizationFailed:
+		n.Status = "Payment declined"
+		n.Message = "Amazon declined this payment. No money was taken. You can try again."
+	default:
+		n.Status = "Payment failed"
+		n.Message = "The payment could not be made. No money was taken. You can try again."
+	}
+	return n
 }
 
 // timeLeft words a remaining duration for people, rounding down.

@@ -98,8 +98,18 @@ func TestPaymentPageNotFoundAndExpired(t *testing.T) {
 	if resp.StatusCode != http.StatusGone || !strings.Contains(doc.Find("h1").Text(), "expired") {
 		t.Errorf("expired: %d %q", resp.StatusCode, doc.Find("h1").Text())
 	}
-	if href, _ := doc.Find(`[data-testid="cancel-link"]`).Attr("href"); !strings.HasPrefix(href, s.URL+"/sandbox/shop/") {
-		t.Errorf("no way back from the expired page: %q", href)
+	href, _ := doc.Find(`[data-testid="cancel-link"]`).Attr("href")
+	if !strings.HasSuffix(href, "/return") {
+		t.Fatalf("no way back from the expired page: %q", href)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	back, err := client.Get(s.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.Body.Close()
+	if loc := back.Header.Get("Location"); back.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, s.URL+"/sandbox/shop/return?") || !strings.Contains(loc, "status=NEW") {
+		t.Errorf("way back: %d %q", back.StatusCode, loc)
 	}
 }
 

@@ -41,3 +41,6 @@ func (s *Server) serveStatic(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	return c.Blob(http.StatusOK, a.ContentType, a.Body)
 }
+
+// templComponent is a renderable page.
+type templComponent = templ.Component

@@ -15,6 +15,10 @@ const (
 	routeSessionCreate = "api.session.create"
 	routeOrderStatus   = "api.order.status"
 	routePayShow       = "pay.show"
+	routePaySubmit     = "pay.submit"
+	routeOrderReturn   = "pay.return"
+	routeConsentReturn = "amazonpay.consent"
+	routeChargeReturn  = "amazonpay.charge"
 )
 
 // routes is the one route table.
@@ -33,6 +37,14 @@ func (s *Server) routes() {
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
 	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow
+	e.POST("/orders/:id/pay", s.submitPay, s.withSession).Name = routePaySubmit
+	e.GET("/orders/:id/return", s.returnToMerchant).Name = routeOrderReturn
+
+	// Amazon callbacks: no cookie needed, exempt from CSRF (see
+	// amazonpay_return.go).
+	e.GET(ConsentReturnPath, s.consentReturn).Name = routeConsentReturn
+	e.GET("/amazonpay/charges/:charge_id/return", s.chargeReturn).Name = routeChargeReturn
+	e.POST("/amazonpay/charges/:charge_id/return", s.chargeReturn)
 
 	for prefix, h := range s.opts.Mounts {
 		prefix = strings.TrimRight(prefix, "/")

@@ -130,7 +130,7 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, stdou
 			_ = cluster.Stop(context.Background())
 		}
 	}()
-	creds, err := checkout.NewService(db, nil, log).CreateMerchant(ctx, nm)
+	creds, err := checkout.NewService(db, checkout.Options{Logger: log}).CreateMerchant(ctx, nm)
 	if err != nil {
 		return err
 	}

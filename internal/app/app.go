@@ -13,10 +13,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/demoshop"
 	"github.com/paypage/paypage/internal/pgembed"
 	"github.com/paypage/paypage/internal/postgres"
+	"github.com/paypage/paypage/internal/secretbox"
 	"github.com/paypage/paypage/web"
 )
 
@@ -27,6 +31,10 @@ type App struct {
 	Service *checkout.Service
 	Server  *web.Server
 	Demo    checkout.Credentials // the sandbox demo merchant; empty in production
+	// Simulator is the mounted Amazon Pay simulator in sandbox mode.
+	Simulator *sandbox.Simulator
+	// Shop is the sandbox demo shop, a merchant that uses the public API.
+	Shop *demoshop.Shop
 
 	log     *slog.Logger
 	cluster *pgembed.Cluster
@@ -74,16 +82,51 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, cluster: cluster, log: log}
-	a.Service = checkout.NewService(db, nil, log)
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		a.Close(context.Background())
+		return nil, err
+	}
+	mounts := map[string]http.Handler{}
+	if cfg.Sandbox() {
+		a.Simulator = sandbox.New(sandbox.Options{
+			Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
+			AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
+			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
+			PendingDelay: cfg.SandboxPendingDelay,
+		})
+		mounts[config.SandboxPath] = a.Simulator
+	}
+	client := amazonpay.New(amazonpay.Config{
+		BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, MerchantID: cfg.AmazonPay.MerchantID,
+		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
+		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
+		HTTPClient: amazonHTTPClient(),
+	})
+	a.Service = checkout.NewService(db, checkout.Options{
+		Gateway:            amazonpay.Gateway{C: client},
+		Sealer:             box,
+		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
+		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },
+		Logger:             log,
+	})
 	if cfg.Sandbox() {
 		if a.Demo, err = ensureDemoMerchant(ctx, a.Service, cfg); err != nil {
 			a.Close(context.Background())
 			return nil, fmt.Errorf("demo merchant: %w", err)
 		}
 	}
+	if cfg.Sandbox() {
+		a.Shop = demoshop.New(demoshop.Options{
+			BaseURL: cfg.BaseURL, MerchantID: a.Demo.MerchantID, APIKey: a.Demo.APIKey, ResponseKey: a.Demo.ResponseKey,
+			WebhookUsername: a.Demo.WebhookUsername, WebhookPassword: a.Demo.WebhookPassword, WebhookSecret: a.Demo.WebhookSecret,
+			Logger: log,
+		})
+		mounts[DemoShopPath] = a.Shop
+	}
 	a.Server = web.NewServer(web.Options{
 		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, Sandbox: cfg.Sandbox(),
-		Logger: log, Service: a.Service, DB: db,
+		Logger: log, Service: a.Service, DB: db, Mounts: mounts,
 	})
 	return a, nil
 }
@@ -127,4 +170,15 @@ func (a *App) Close(ctx context.Context) {
 			a.log.Warn("stopping embedded postgres", "error", err)
 		}
 	}
+}
+
+// amazonHTTPClient is tuned for many short calls to one host: kept-alive
+// connections and bounded dial and header waits. Each call's context sets
+// its overall deadline.
+func amazonHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 50
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return &http.Client{Transport: t, Timeout: 60 * time.Second}
 }

@@ -8,13 +8,14 @@ import (
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/demoshop"
 )
 
 // DemoMerchantID is the sandbox merchant that the demo shop uses.
 const DemoMerchantID = "demo"
 
 // DemoShopPath is where the sandbox demo shop is served.
-const DemoShopPath = "/sandbox/shop"
+const DemoShopPath = demoshop.Prefix
 
 // ensureDemoMerchant creates or refreshes the sandbox's demo merchant. Its
 // credentials are derived from the server's secret key, so they stay the

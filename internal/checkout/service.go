@@ -20,24 +20,66 @@ type Store interface {
 	InsertOrder(ctx context.Context, o Order) (stored Order, created bool, err error)
 	OrderByMerchantOrderID(ctx context.Context, merchantID, orderID string) (Order, error)
 	OrderByID(ctx context.Context, id string) (Order, error)
+
+	StartAttempt(ctx context.Context, a Attempt, now time.Time) (stored Attempt, o Order, joined bool, err error)
+	MoveAttempt(ctx context.Context, attemptID string, to AttemptStatus, u AttemptUpdate) (Attempt, Order, error)
+	AttemptByState(ctx context.Context, state string) (Attempt, error)
+	AttemptByChargeID(ctx context.Context, chargeID string) (Attempt, error)
+	LatestAttempt(ctx context.Context, orderID string) (Attempt, error)
+
+	LinkFor(ctx context.Context, merchantID, customerID string) (SealedLink, error)
+	SaveLink(ctx context.Context, l SealedLink) error
+	DeleteLink(ctx context.Context, merchantID, customerID string) error
+}
+
+// Sealer seals tokens for storage (internal/secretbox).
+type Sealer interface {
+	Seal(plaintext, context string) ([]byte, error)
+	Open(sealed []byte, context string) (string, error)
+}
+
+// Options are the service's collaborators and settings.
+type Options struct {
+	Gateway Gateway
+	Sealer  Sealer
+	// ConsentRedirectURL is the absolute URL Amazon sends the shopper back
+	// to after consent; ChargeCallbackURL gives the one after a charge's
+	// 2FA page.
+	ConsentRedirectURL string
+	ChargeCallbackURL  func(chargeID string) string
+	// ListingTimeout bounds the Amazon calls made to render the payment
+	// page (default 1.5 s); ChargeTimeout bounds one charge call (default
+	// 20 s, after which the attempt stays pending).
+	ListingTimeout time.Duration
+	ChargeTimeout  time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // Service carries out merchant and shopper requests.
 type Service struct {
 	store Store
+	opts  Options
 	now   func() time.Time
 	log   *slog.Logger
 }
 
-// NewService wires a service. now may be nil for time.Now.
-func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	if now == nil {
-		now = time.Now
+// NewService wires a service. Zero options get defaults; a service without
+// a Gateway serves the merchant API but cannot take payments.
+func NewService(store Store, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	if log == nil {
-		log = slog.Default()
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
-	return &Service{store: store, now: now, log: log}
+	if opts.ListingTimeout == 0 {
+		opts.ListingTimeout = 1500 * time.Millisecond
+	}
+	if opts.ChargeTimeout == 0 {
+		opts.ChargeTimeout = 20 * time.Second
+	}
+	return &Service{store: store, opts: opts, now: opts.Now, log: opts.Logger}
 }
 
 // Now returns the service's clock reading.
@@ -121,6 +163,26 @@ func (s *Service) MerchantOrder(ctx context.Context, merchantID, orderID string)
 	}
 	return s.store.OrderByMerchantOrderID(ctx, merchantID, orderID)
 }
+
+// MerchantOrderDetails returns the merchant's order with its newest
+// attempt, nil when none was made.
+func (s *Service) MerchantOrderDetails(ctx context.Context, merchantID, orderID string) (Order, *Attempt, error) {
+	o, err := s.MerchantOrder(ctx, merchantID, orderID)
+	if err != nil {
+		return Order{}, nil, err
+	}
+	a, err := s.store.LatestAttempt(ctx, o.ID)
+	if errs.Is(err, errs.NotFound) {
+		return o, nil, nil
+	}
+	if err != nil {
+		return Order{}, nil, err
+	}
+	return o, &a, nil
+}
+
+// TxnStatus is the Juspay transaction status name of an attempt.
+func (a Attempt) TxnStatus() Status { return orderStatusFor(a.Status) }
 
 // PageOrder returns an order and its merchant for the hosted payment page.
 func (s *Service) PageOrder(ctx context.Context, id string) (Order, Merchant, error) {

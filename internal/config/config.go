@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Modes paypage runs in.
@@ -30,6 +31,9 @@ type Config struct {
 	Mode        string // PAYPAGE_MODE
 	SecretKey   string // PAYPAGE_SECRET_KEY; generated and kept in DataDir in sandbox mode
 	AmazonPay   AmazonPay
+	// SandboxPendingDelay is how long the simulator's pending personas stay
+	// pending (PAYPAGE_SANDBOX_PENDING_DELAY, a Go duration, default 20s).
+	SandboxPendingDelay time.Duration
 }
 
 // AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
@@ -81,7 +85,39 @@ func Load(getenv func(string) string) (Config, error) {
 			ClientSecret: get("AMAZONPAY_CLIENT_SECRET", ""),
 		},
 	}
+	var err error
+	if c.SandboxPendingDelay, err = time.ParseDuration(get("PAYPAGE_SANDBOX_PENDING_DELAY", "20s")); err != nil || c.SandboxPendingDelay <= 0 {
+		return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_PENDING_DELAY must be a positive duration such as 20s")
+	}
+	if c.Sandbox() {
+		c.AmazonPay.fillSandboxDefaults(c.BaseURL)
+	}
 	return c, c.validate()
+}
+
+// Sandbox credentials shared with the built-in simulator. They are public
+// and useless anywhere else.
+const (
+	SandboxMerchantID   = "A2PAYPAGESANDBOX"
+	SandboxAccessKey    = "AKIAPAYPAGESANDBOX01"
+	SandboxSecretKey    = "paypage-sandbox-secret-key-not-secret"
+	SandboxClientID     = "amzn1.application-oa2-client.paypagesandbox0000000000000001"
+	SandboxClientSecret = "paypage-sandbox-client-secret-not-secret"
+)
+
+func (a *AmazonPay) fillSandboxDefaults(baseURL string) {
+	fill := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	fill(&a.BaseURL, baseURL+SandboxPath)
+	fill(&a.LWAURL, baseURL+SandboxPath+"/lwa")
+	fill(&a.MerchantID, SandboxMerchantID)
+	fill(&a.AccessKey, SandboxAccessKey)
+	fill(&a.SecretKey, SandboxSecretKey)
+	fill(&a.ClientID, SandboxClientID)
+	fill(&a.ClientSecret, SandboxClientSecret)
 }
 
 func (c Config) validate() error {
@@ -179,5 +215,6 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_BASE_URL=" + a.BaseURL, "AMAZONPAY_LWA_URL=" + a.LWAURL, "AMAZONPAY_MERCHANT_ID=" + a.MerchantID,
 		"AMAZONPAY_ACCESS_KEY=" + hide(a.AccessKey), "AMAZONPAY_SECRET_KEY=" + hide(a.SecretKey),
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
+		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
 	}
 }

@@ -4,13 +4,47 @@ package pay
 
 import "github.com/paypage/paypage/templates/layout"
 
+// Screens of the payment page.
+const (
+	ScreenPayable    = "payable"
+	ScreenNoMethods  = "no-methods"
+	ScreenProcessing = "processing"
+	ScreenCharged    = "charged"
+	ScreenExpired    = "expired"
+	ScreenClosed     = "closed"
+)
+
 // PageVM is everything the payment page shows.
 type PageVM struct {
 	Head         layout.Head
+	Screen       string
 	MerchantName string
 	Amount       string // "₹1,23,456.78"
 	Description  string
 	OrderID      string
 	TimeLeft     string // "14 minutes"
 	ExpiresAt    string // RFC 3339, for the <time> element
+	Notice       *NoticeVM
+	Method       *MethodVM
+	PayURL       string // the pay form's action
+	CSRF         string
+	Retry        bool   // the pay button is a retry after a failure
+	ReturnURL    string // back to the merchant with the current status
+}
+
+// NoticeVM is the outcome of the latest attempt.
+type NoticeVM struct {
+	Status  string // "Payment declined"
+	Message string
+	Tone    string // "ok", "bad" or "warn"
+}
+
+// MethodVM is the Amazon Pay Later option.
+type MethodVM struct {
+	Linked          bool
+	Enabled         bool
+	AvailableCredit string // "₹50,000.00" when linked
+	KFSURL          string
+	Reason          string // why it cannot be used now
+	ButtonLabel     string
 }

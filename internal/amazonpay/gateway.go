@@ -1,0 +1,108 @@
+package amazonpay
+
+import (
+	"context"
+	"errors"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/money"
+)
+
+// Gateway adapts Client to checkout.Gateway. It translates Amazon's answers
+// into checkout's outcomes and decides nothing else.
+type Gateway struct{ C *Client }
+
+var _ checkout.Gateway = Gateway{}
+
+// ConsentURL implements checkout.Gateway.
+func (g Gateway) ConsentURL(state, redirectURI, loginHint string) string {
+	return g.C.ConsentURL(state, redirectURI, loginHint)
+}
+
+// ExchangeCode implements checkout.Gateway.
+func (g Gateway) ExchangeCode(ctx context.Context, code, redirectURI string) (checkout.Token, error) {
+	t, err := g.C.ExchangeCode(ctx, code, redirectURI)
+	return token(t), linkErr(err)
+}
+
+// Refresh implements checkout.Gateway.
+func (g Gateway) Refresh(ctx context.Context, refreshToken string) (checkout.Token, error) {
+	t, err := g.C.Refresh(ctx, refreshToken)
+	return token(t), linkErr(err)
+}
+
+func token(t Token) checkout.Token {
+	return checkout.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, Expiry: t.Expiry}
+}
+
+func linkErr(err error) error {
+	if errors.Is(err, ErrLinkRevoked) {
+		return errors.Join(checkout.ErrLinkRevoked, err)
+	}
+	return err
+}
+
+// PayLater implements checkout.Gateway.
+func (g Gateway) PayLater(ctx context.Context, accessToken string, amount money.Paise) (checkout.PayLater, error) {
+	in, err := g.C.Instruments(ctx, accessToken, amount)
+	if IsInvalidAccessToken(err) {
+		return checkout.PayLater{}, errors.Join(checkout.ErrLinkRevoked, err)
+	}
+	if err != nil {
+		return checkout.PayLater{}, err
+	}
+	return checkout.PayLater{Enabled: in.Enabled, AvailableCredit: in.AvailableCredit, Reason: in.IneligibilityReason, KFSURL: in.KeyFactStatementURL}, nil
+}
+
+// Eligible implements checkout.Gateway.
+func (g Gateway) Eligible(ctx context.Context, phone string, amount money.Paise) (bool, error) {
+	e, err := g.C.Eligibility(ctx, phone, amount)
+	return e.Eligible, err
+}
+
+// Charge implements checkout.Gateway.
+func (g Gateway) Charge(ctx context.Context, r checkout.ChargeRequest) checkout.ChargeResult {
+	c, err := g.C.Charge(ctx, ChargeRequest{
+		ChargeID: r.ChargeID, AccessToken: r.AccessToken, Amount: r.Amount,
+		CallbackURL: r.CallbackURL, NoteToCustomer: r.Note,
+	})
+	return result(c, err)
+}
+
+// ChargeStatus implements checkout.Gateway.
+func (g Gateway) ChargeStatus(ctx context.Context, chargeID string) checkout.ChargeResult {
+	c, err := g.C.ChargeStatus(ctx, chargeID)
+	return result(c, err)
+}
+
+func result(c Charge, err error) checkout.ChargeResult {
+	switch {
+	case err == nil:
+	case IsIndeterminate(err):
+		return checkout.ChargeResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
+	case IsNotFound(err):
+		return checkout.ChargeResult{Outcome: checkout.OutcomeNotFound, Code: Code(err)}
+	case Code(err) == CodeInsufficientFunds || Code(err) == CodeNonKYCAccount:
+		// Amazon decided against this customer and amount.
+		return checkout.ChargeResult{Outcome: checkout.OutcomeDeclined, Code: Code(err), Message: err.Error()}
+	default:
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return checkout.ChargeResult{Outcome: checkout.OutcomeRejected, Code: ae.Code, Message: ae.Message}
+		}
+		return checkout.ChargeResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
+	}
+	r := checkout.ChargeResult{AmazonChargeID: c.AmazonChargeID, Code: c.ReasonCode, Message: c.ReasonMessage}
+	switch c.Status {
+	case StatusCaptureApproved:
+		r.Outcome = checkout.OutcomeSucceeded
+	case StatusCapturePending, StatusAuthPending:
+		r.Outcome, r.RedirectURL = checkout.OutcomePending, c.AmazonPayURL
+	case StatusDeclined, StatusFailed:
+		r.Outcome = checkout.OutcomeDeclined
+		r.AuthenticationFailed = c.ReasonCode == "OTPValidationFailed" || c.ReasonCode == "ChargeTimedOut"
+	default:
+		r.Outcome = checkout.OutcomeUnknown
+	}
+	return r
+}

@@ -1,0 +1,175 @@
+package checkout
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/money"
+)
+
+// AttemptStatus is the state of one payment attempt (a Juspay transaction).
+type AttemptStatus string
+
+// Attempt statuses. AWAITING_CONSENT and PENDING are in flight; the rest
+// are final for the attempt.
+const (
+	AttemptAwaitingConsent      AttemptStatus = "AWAITING_CONSENT" // shopper sent to link their Amazon account
+	AttemptPending              AttemptStatus = "PENDING"          // charge sent or about to be; outcome not known
+	AttemptCharged              AttemptStatus = "CHARGED"
+	AttemptAuthenticationFailed AttemptStatus = "AUTHENTICATION_FAILED" // consent denied, 2FA failed or abandoned
+	AttemptAuthorizationFailed  AttemptStatus = "AUTHORIZATION_FAILED"  // Amazon declined
+	AttemptDeclined             AttemptStatus = "JUSPAY_DECLINED"       // refused before Amazon decided
+	AttemptAutoRefunded         AttemptStatus = "AUTO_REFUNDED"         // late success, refunded
+)
+
+// MaxAttempts is how many attempts one order may have.
+const MaxAttempts = 25
+
+// InFlight reports whether the attempt may still change on its own.
+func (s AttemptStatus) InFlight() bool {
+	return s == AttemptAwaitingConsent || s == AttemptPending
+}
+
+var attemptTransitions = map[AttemptStatus][]AttemptStatus{
+	AttemptAwaitingConsent: {AttemptPending, AttemptAuthenticationFailed, AttemptDeclined},
+	AttemptPending:         {AttemptCharged, AttemptAuthenticationFailed, AttemptAuthorizationFailed, AttemptDeclined},
+	// A success that Amazon reports after the attempt was given up is
+	// refunded at once (AUTO_REFUNDED), never kept.
+	AttemptAuthenticationFailed: {AttemptAutoRefunded},
+	AttemptAuthorizationFailed:  {AttemptAutoRefunded},
+	AttemptDeclined:             {AttemptAutoRefunded},
+	AttemptCharged:              {AttemptAutoRefunded},
+}
+
+// orderStatusFor is the order status an attempt status implies.
+func orderStatusFor(s AttemptStatus) Status {
+	switch s {
+	case AttemptAwaitingConsent, AttemptPending:
+		return StatusPendingVBV
+	case AttemptCharged:
+		return StatusCharged
+	}
+	return Status(s)
+}
+
+// Attempt is one try at paying an order.
+type Attempt struct {
+	ID             string // txn_uuid
+	OrderID        string // the order's "ordeh_" id
+	Seq            int    // 1..MaxAttempts
+	TxnID          string // <merchant_id>-<order_id>-<seq>
+	ChargeID       string // Amazon idempotency key, stored before the charge call
+	Status         AttemptStatus
+	Linked         bool   // charged through an existing link, without consent
+	State          string // OAuth state of the consent redirect; empty when linked
+	Amount         money.Paise
+	AmazonChargeID string
+	AmazonPayURL   string // where the shopper completes 2FA
+	AuthType       string
+	ErrorCode      string
+	ErrorMessage   string
+	ChargeSentAt   *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// AttemptUpdate carries what a transition records besides the status.
+// Empty fields leave the stored value unchanged.
+type AttemptUpdate struct {
+	AmazonChargeID string
+	AmazonPayURL   string
+	AuthType       string
+	ErrorCode      string
+	ErrorMessage   string
+	ChargeSent     bool // set charge_sent_at now, if not set yet
+}
+
+// ErrStale means a transition lost a race: the attempt had already moved.
+// Callers reload and act on the current state.
+var ErrStale = errs.E(errs.Conflict, "attempt.stale", "the payment attempt has already moved on")
+
+// Transition is the one rule for status changes: it checks that attempt a
+// may move to status to and returns the order status that follows. The
+// store calls it on locked rows, so every change of an order or attempt
+// status goes through here.
+func Transition(o Order, a Attempt, to AttemptStatus) (Status, error) {
+	allowed := false
+	for _, s := range attemptTransitions[a.Status] {
+		allowed = allowed || s == to
+	}
+	if !allowed {
+		return "", ErrStale
+	}
+	next := orderStatusFor(to)
+	switch {
+	case to == AttemptAutoRefunded:
+		// The order keeps a success it already has; otherwise it records
+		// that the late money went back.
+		if o.Status == StatusCharged && a.Status != AttemptCharged {
+			return o.Status, nil
+		}
+		return StatusAutoRefunded, nil
+	case o.Status == next:
+		return next, nil
+	case !CanMove(o.Status, next):
+		return "", fmt.Errorf("checkout: order %s may not move from %s to %s: %w", o.ID, o.Status, next, ErrStale)
+	}
+	return next, nil
+}
+
+// StartTransition is Transition for a new attempt: it checks that order o,
+// with n attempts so far and none in flight, may take one at time now, and
+// returns the order status that follows.
+func StartTransition(o Order, n int, now time.Time) (Status, error) {
+	switch {
+	case o.Status.Final():
+		return "", errs.E(errs.Conflict, "order.final", "this order is already %s", o.Status)
+	case o.Expired(now):
+		return "", errs.E(errs.Conflict, "order.expired", "this order has expired")
+	case n >= MaxAttempts:
+		return "", errs.E(errs.Conflict, "order.attempts_exhausted", "this order has reached %d payment attempts", MaxAttempts)
+	case o.Status != StatusPendingVBV && !CanMove(o.Status, StatusPendingVBV):
+		return "", ErrStale
+	}
+	return StatusPendingVBV, nil
+}
+
+// NewAttempt prepares a fresh attempt for order o. The store fills Seq and
+// TxnID when it inserts it.
+func NewAttempt(o Order, linked bool) Attempt {
+	id := randomHex(12)
+	a := Attempt{
+		ID:       id,
+		OrderID:  o.ID,
+		ChargeID: "pp" + id + randomHex(4),
+		Linked:   linked,
+		Amount:   o.Amount,
+		Status:   AttemptPending,
+	}
+	if !linked {
+		a.Status = AttemptAwaitingConsent
+		b := make([]byte, 32)
+		mustRead(b)
+		a.State = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return a
+}
+
+// TxnID is Juspay's transaction id for attempt seq of order o.
+func TxnID(o Order, seq int) string { return fmt.Sprintf("%s-%s-%d", o.MerchantID, o.OrderID, seq) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	mustRead(b)
+	return hex.EncodeToString(b)
+}
+
+func mustRead(b []byte) {
+	if _, err := rand.Read(b); err != nil {
+		panic("checkout: crypto/rand failed: " + err.Error())
+	}
+}

@@ -1,0 +1,79 @@
+package checkout
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/paypage/paypage/internal/errs"
+)
+
+// Return is the signed way back to the merchant.
+type Return struct {
+	Method string  // GET or POST
+	URL    string  // GET: the full URL to redirect to; POST: the form action
+	Params []Param // POST: the form fields, signature included
+}
+
+// ReturnToMerchant builds the signed return for order id with its current
+// status: the merchant's own query parameters are kept and signed, and the
+// target is the order's return URL, which was checked against the
+// merchant's registered prefixes when the order was created and is checked
+// again here.
+func (s *Service) ReturnToMerchant(ctx context.Context, id string) (Return, error) {
+	o, m, err := s.PageOrder(ctx, id)
+	if err != nil {
+		return Return{}, err
+	}
+	if !MatchesPrefix(o.ReturnURL, m.ReturnURLPrefixes) {
+		return Return{}, errs.E(errs.Conflict, "return_url.unregistered", "the order's return URL is no longer registered")
+	}
+	u, err := url.Parse(o.ReturnURL)
+	if err != nil {
+		return Return{}, errs.Wrap(err, "parse return url")
+	}
+	ours := map[string]string{"order_id": o.OrderID, "status": string(o.Status), "status_id": strconv.Itoa(o.Status.ID())}
+	var params []Param
+	for _, kv := range splitQuery(u.RawQuery) {
+		if _, clash := ours[kv.Key]; clash || kv.Key == "signature" || kv.Key == "signature_algorithm" {
+			continue
+		}
+		params = append(params, kv)
+	}
+	for _, k := range []string{"order_id", "status", "status_id"} {
+		params = append(params, Param{k, ours[k]})
+	}
+	sig := SignReturn(params, m.ResponseKey)
+	all := append(params, Param{"signature", sig}, Param{"signature_algorithm", "HMAC-SHA256"})
+	if m.ReturnMethod == ReturnPOST {
+		u.RawQuery = ""
+		return Return{Method: ReturnPOST, URL: u.String(), Params: all}, nil
+	}
+	q := make([]string, len(all))
+	for i, p := range all {
+		q[i] = url.QueryEscape(p.Key) + "=" + url.QueryEscape(p.Value)
+	}
+	u.RawQuery = strings.Join(q, "&")
+	return Return{Method: ReturnGET, URL: u.String()}, nil
+}
+
+// splitQuery keeps the merchant's parameters in order, decoded.
+func splitQuery(raw string) []Param {
+	var out []Param
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, err1 := url.QueryUnescape(k)
+		v, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, Param{k, v})
+	}
+	return out
+}

@@ -1,0 +1,217 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/money"
+)
+
+type attemptRow struct {
+	ID             string         `db:"id"`
+	OrderID        string         `db:"order_id"`
+	Seq            int            `db:"seq"`
+	TxnID          string         `db:"txn_id"`
+	ChargeID       string         `db:"charge_id"`
+	Status         string         `db:"status"`
+	Linked         bool           `db:"linked"`
+	State          sql.NullString `db:"state"`
+	Amount         int64          `db:"amount"`
+	AmazonChargeID string         `db:"amazon_charge_id"`
+	AmazonPayURL   string         `db:"amazon_pay_url"`
+	AuthType       string         `db:"auth_type"`
+	ErrorCode      string         `db:"error_code"`
+	ErrorMessage   string         `db:"error_message"`
+	ChargeSentAt   sql.NullTime   `db:"charge_sent_at"`
+	CreatedAt      time.Time      `db:"created_at"`
+	UpdatedAt      time.Time      `db:"updated_at"`
+}
+
+func (r attemptRow) attempt() checkout.Attempt {
+	a := checkout.Attempt{
+		ID: r.ID, OrderID: r.OrderID, Seq: r.Seq, TxnID: r.TxnID, ChargeID: r.ChargeID,
+		Status: checkout.AttemptStatus(r.Status), Linked: r.Linked, State: r.State.String,
+		Amount: money.Paise(r.Amount), AmazonChargeID: r.AmazonChargeID, AmazonPayURL: r.AmazonPayURL,
+		AuthType: r.AuthType, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if r.ChargeSentAt.Valid {
+		t := r.ChargeSentAt.Time
+		a.ChargeSentAt = &t
+	}
+	return a
+}
+
+const attemptColumns = `id, order_id, seq, txn_id, charge_id, status, linked, state, amount,
+	amazon_charge_id, amazon_pay_url, auth_type, error_code, error_message, charge_sent_at,
+	created_at, updated_at`
+
+const lockOrder = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
+
+const inFlightAttempt = `SELECT ` + attemptColumns + ` FROM attempts
+WHERE order_id = $1 AND status IN ('AWAITING_CONSENT', 'PENDING')`
+
+const countAttempts = `SELECT count(*) FROM attempts WHERE order_id = $1`
+
+const insertAttempt = `
+INSERT INTO attempts (id, order_id, seq, txn_id, charge_id, status, linked, state, amount)
+VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), $9)
+RETURNING ` + attemptColumns
+
+const setOrderStatus = `UPDATE orders SET status = $2, updated_at = now() WHERE id = $1
+RETURNING ` + orderColumns
+
+// StartAttempt locks the order and either returns the attempt already in
+// flight (joined) or inserts a, numbered after the existing ones, moving the
+// order to the status the attempt implies. The order lock serialises double
+// clicks; the partial unique index on in-flight attempts backs it up.
+func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time) (checkout.Attempt, checkout.Order, bool, error) {
+	var out checkout.Attempt
+	var order checkout.Order
+	var joined bool
+	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
+		var or orderRow
+		if err := tx.GetContext(ctx, &or, lockOrder, a.OrderID); err != nil {
+			return mapErr(err, "order")
+		}
+		order = or.order()
+		var ar attemptRow
+		err := tx.GetContext(ctx, &ar, inFlightAttempt, a.OrderID)
+		if err == nil {
+			out, joined = ar.attempt(), true
+			return nil
+		}
+		if err != sql.ErrNoRows {
+			return mapErr(err, "attempt")
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, countAttempts, a.OrderID); err != nil {
+			return mapErr(err, "attempt")
+		}
+		status, err := checkout.StartTransition(order, n, now)
+		if err != nil {
+			return err
+		}
+		a.Seq = n + 1
+		a.TxnID = checkout.TxnID(order, a.Seq)
+		if err := tx.GetContext(ctx, &ar, insertAttempt, a.ID, a.OrderID, a.Seq, a.TxnID, a.ChargeID,
+			string(a.Status), a.Linked, a.State, int64(a.Amount)); err != nil {
+			return mapErr(err, "attempt")
+		}
+		out = ar.attempt()
+		if order.Status != status {
+			if err := tx.GetContext(ctx, &or, setOrderStatus, order.ID, string(status)); err != nil {
+				return mapErr(err, "order")
+			}
+			order = or.order()
+		}
+		return nil
+	})
+	return out, order, joined, err
+}
+
+const lockAttemptOrder = `SELECT ` + orderColumns + ` FROM orders
+WHERE id = (SELECT order_id FROM attempts WHERE id = $1) FOR UPDATE`
+
+const attemptByID = `SELECT ` + attemptColumns + ` FROM attempts WHERE id = $1`
+
+const updateAttempt = `
+UPDATE attempts SET status = $2,
+	amazon_charge_id = COALESCE(NULLIF($3, ''), amazon_charge_id),
+	amazon_pay_url = COALESCE(NULLIF($4, ''), amazon_pay_url),
+	auth_type = COALESCE(NULLIF($5, ''), auth_type),
+	error_code = COALESCE(NULLIF($6, ''), error_code),
+	error_message = COALESCE(NULLIF($7, ''), error_message),
+	charge_sent_at = CASE WHEN $8 THEN COALESCE(charge_sent_at, now()) ELSE charge_sent_at END,
+	updated_at = now()
+WHERE id = $1
+RETURNING ` + attemptColumns
+
+// MoveAttempt moves an attempt to status to, and its order to the status
+// that follows, in one transaction on the locked order row. The move is
+// checked by checkout.Transition; a lost race returns checkout.ErrStale
+// together with the current attempt and order. to may equal the current
+// status to record fields only (for example the 2FA URL of a pending
+// charge).
+func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.AttemptStatus, u checkout.AttemptUpdate) (checkout.Attempt, checkout.Order, error) {
+	var a checkout.Attempt
+	var o checkout.Order
+	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
+		var or orderRow
+		if err := tx.GetContext(ctx, &or, lockAttemptOrder, attemptID); err != nil {
+			return mapErr(err, "attempt")
+		}
+		o = or.order()
+		var ar attemptRow
+		if err := tx.GetContext(ctx, &ar, attemptByID, attemptID); err != nil {
+			return mapErr(err, "attempt")
+		}
+		a = ar.attempt()
+		next := o.Status
+		if to != a.Status {
+			var err error
+			if next, err = checkout.Transition(o, a, to); err != nil {
+				return err
+			}
+		}
+		if err := tx.GetContext(ctx, &ar, updateAttempt, attemptID, string(to), u.AmazonChargeID, u.AmazonPayURL,
+			u.AuthType, u.ErrorCode, u.ErrorMessage, u.ChargeSent); err != nil {
+			return mapErr(err, "attempt")
+		}
+		a = ar.attempt()
+		if next != o.Status {
+			if err := tx.GetContext(ctx, &or, setOrderStatus, o.ID, string(next)); err != nil {
+				return mapErr(err, "order")
+			}
+			o = or.order()
+		}
+		return nil
+	})
+	if err == checkout.ErrStale {
+		// Report the state that won the race.
+		a2, aerr := d.AttemptByID(ctx, attemptID)
+		o2, oerr := d.OrderByID(ctx, a2.OrderID)
+		if aerr == nil && oerr == nil {
+			return a2, o2, err
+		}
+	}
+	return a, o, err
+}
+
+// AttemptByID returns an attempt by its id (txn_uuid).
+func (d *DB) AttemptByID(ctx context.Context, id string) (checkout.Attempt, error) {
+	return d.attemptWhere(ctx, attemptByID, id)
+}
+
+const attemptByState = `SELECT ` + attemptColumns + ` FROM attempts WHERE state = $1`
+
+// AttemptByState returns the attempt whose consent redirect carried state.
+func (d *DB) AttemptByState(ctx context.Context, state string) (checkout.Attempt, error) {
+	return d.attemptWhere(ctx, attemptByState, state)
+}
+
+const attemptByChargeID = `SELECT ` + attemptColumns + ` FROM attempts WHERE charge_id = $1`
+
+// AttemptByChargeID returns the attempt with Amazon idempotency key chargeID.
+func (d *DB) AttemptByChargeID(ctx context.Context, chargeID string) (checkout.Attempt, error) {
+	return d.attemptWhere(ctx, attemptByChargeID, chargeID)
+}
+
+const latestAttempt = `SELECT ` + attemptColumns + ` FROM attempts WHERE order_id = $1 ORDER BY seq DESC LIMIT 1`
+
+// LatestAttempt returns the order's newest attempt, or NotFound.
+func (d *DB) LatestAttempt(ctx context.Context, orderID string) (checkout.Attempt, error) {
+	return d.attemptWhere(ctx, latestAttempt, orderID)
+}
+
+func (d *DB) attemptWhere(ctx context.Context, query string, arg any) (checkout.Attempt, error) {
+	var r attemptRow
+	if err := d.db.GetContext(ctx, &r, query, arg); err != nil {
+		return checkout.Attempt{}, mapErr(err, "attempt")
+	}
+	return r.attempt(), nil
+}

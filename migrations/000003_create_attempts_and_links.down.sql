@@ -1,0 +1,2 @@
+DROP TABLE amazon_links;
+DROP TABLE attempts;

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/templates/errorpage"
+)
+
+// submitPay handles POST /orders/{id}/pay (CSRF-checked by withSession).
+func (s *Server) submitPay(c echo.Context) error {
+	next, err := s.svc.Pay(c.Request().Context(), c.Param("id"))
+	switch {
+	case errs.Is(err, errs.NotFound):
+		return echo.ErrNotFound
+	case errs.Is(err, errs.Conflict) || errs.Is(err, errs.Unavailable):
+		// Expired, exhausted, not eligible or Amazon down: the payment
+		// page explains the current state.
+		s.log.InfoContext(c.Request().Context(), "pay refused", "reason", err.Error(), "request_id", requestID(c))
+		return s.cannotPay(c, err)
+	case err != nil:
+		return err
+	}
+	return s.goNext(c, next)
+}
+
+func (s *Server) cannotPay(c echo.Context, err error) error {
+	var e *errs.Error
+	msg := "This order cannot be paid right now."
+	if ok := asErr(err, &e); ok && e.Message != "" {
+		msg = e.Message + "."
+	}
+	return s.render(c, http.StatusConflict, errorpage.Page(errorpage.PageVM{
+		Head: s.head("Payment not possible"), Heading: "Payment not possible", Message: msg,
+		BackURL: s.url(routePayShow, c.Param("id")), BackLabel: "Back to the payment page", RequestID: requestID(c),
+	}))
+}
+
+// goNext sends the browser where the checkout says, with a 303 so that a
+// reload never re-posts.
+func (s *Server) goNext(c echo.Context, next checkout.Next) error {
+	switch next.Kind {
+	case checkout.NextRedirect:
+		return c.Redirect(http.StatusSeeOther, next.URL)
+	case checkout.NextMerchant:
+		return c.Redirect(http.StatusSeeOther, s.url(routeOrderReturn, next.OrderID))
+	}
+	return c.Redirect(http.StatusSeeOther, s.url(routePayShow, next.OrderID))
+}
