@@ -3,12 +3,49 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"time"
 
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/config"
 )
 
+// runSandbox serves the Amazon Pay simulator alone, for QA environments that
+// share one simulator between several paypage instances.
 func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io.Writer, log *slog.Logger) error {
-	return errors.New("amazonpay-sandbox: not available in this build")
+	fs := flag.NewFlagSet("amazonpay-sandbox", flag.ContinueOnError)
+	addr := fs.String("addr", ":8081", "listen address")
+	pending := fs.Duration("pending-delay", cfg.SandboxPendingDelay, "how long pending personas stay pending")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sim := sandbox.New(sandbox.Options{
+		Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
+		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
+		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
+		PendingDelay: *pending,
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	fmt.Fprintf(stdout, "Amazon Pay simulator on %s\n  AMAZONPAY_BASE_URL=http://<this host>:%d%s\n  AMAZONPAY_LWA_URL=http://<this host>:%d%s/lwa\n",
+		ln.Addr(), ln.Addr().(*net.TCPAddr).Port, config.SandboxPath, ln.Addr().(*net.TCPAddr).Port, config.SandboxPath)
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutCtx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("amazon pay simulator stopped")
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/config"
 )
 
 // LWAPath is where the Login with Amazon routes sit under Prefix.
@@ -42,11 +43,11 @@ type Credentials struct {
 // simulator and paypage's sandbox defaults share. Never use them elsewhere.
 func DefaultCredentials() Credentials {
 	return Credentials{
-		MerchantID:   "A2PAYPAGESANDBOX",
-		AccessKey:    "AKIAPAYPAGESANDBOX01",
-		SecretKey:    "paypage-sandbox-secret-key-not-secret",
-		ClientID:     "amzn1.application-oa2-client.paypagesandbox0000000000000001",
-		ClientSecret: "paypage-sandbox-client-secret-not-secret",
+		MerchantID:   config.SandboxMerchantID,
+		AccessKey:    config.SandboxAccessKey,
+		SecretKey:    config.SandboxSecretKey,
+		ClientID:     config.SandboxClientID,
+		ClientSecret: config.SandboxClientSecret,
 	}
 }
 
