@@ -15,6 +15,9 @@ import (
 // Amazon's API).
 const ConsentReturnPath = "/amazonpay/consent"
 
+// PaymentPagePath is the hosted payment page of order id.
+func PaymentPagePath(id string) string { return "/orders/" + id + "/payment-page" }
+
 // ChargeReturnPath is the 2FA callback for charge id.
 func ChargeReturnPath(chargeID string) string { return "/amazonpay/charges/" + chargeID + "/return" }
 

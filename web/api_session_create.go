@@ -13,20 +13,16 @@ import (
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/juspay"
 )
 
 // sessionResponse is the POST /session answer.
 type sessionResponse struct {
-	Status       string       `json:"status"`
-	ID           string       `json:"id"`
-	OrderID      string       `json:"order_id"`
-	PaymentLinks paymentLinks `json:"payment_links"`
-	OrderExpiry  string       `json:"order_expiry"`
-}
-
-type paymentLinks struct {
-	Web    string `json:"web"`
-	Expiry string `json:"expiry"`
+	Status       string              `json:"status"`
+	ID           string              `json:"id"`
+	OrderID      string              `json:"order_id"`
+	PaymentLinks juspay.PaymentLinks `json:"payment_links"`
+	OrderExpiry  string              `json:"order_expiry"`
 }
 
 // createSession handles POST /session.
@@ -41,12 +37,8 @@ func (s *Server) createSession(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, sessionResponse{
 		Status: string(o.Status), ID: o.ID, OrderID: o.OrderID,
-		PaymentLinks: s.paymentLinks(o), OrderExpiry: o.ExpiresAt.UTC().Format(time.RFC3339),
+		PaymentLinks: juspay.Links(o, s.absURL(routePayShow, o.ID)), OrderExpiry: o.ExpiresAt.UTC().Format(time.RFC3339),
 	})
-}
-
-func (s *Server) paymentLinks(o checkout.Order) paymentLinks {
-	return paymentLinks{Web: s.absURL(routePayShow, o.ID), Expiry: o.ExpiresAt.UTC().Format(time.RFC3339)}
 }
 
 // decodeSessionInput reads the JSON body. Juspay clients send values as
@@ -57,14 +49,9 @@ func decodeSessionInput(c echo.Context) (checkout.SessionInput, error) {
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), echo.MIMEApplicationJSON) {
 		return checkout.SessionInput{}, echo.NewHTTPError(http.StatusUnsupportedMediaType, "POST /session takes a JSON body (Content-Type: application/json)")
 	}
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(c.Request().Body)
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return checkout.SessionInput{}, bodyError(err)
-	}
-	if dec.More() {
-		return checkout.SessionInput{}, errs.Fields("invalid.request", errs.FieldError{Field: "body", Message: "must be one JSON object"})
+	raw, err := decodeJSONObject(c)
+	if err != nil {
+		return checkout.SessionInput{}, err
 	}
 	if meta, ok := raw["metadata"]; ok && !isNull(meta) {
 		var nested map[string]json.RawMessage
@@ -112,6 +99,20 @@ func decodeSessionInput(c echo.Context) (checkout.SessionInput, error) {
 		return in, errs.Fields("invalid.request", fields...)
 	}
 	return in, nil
+}
+
+// decodeJSONObject reads a request body that must be one JSON object.
+func decodeJSONObject(c echo.Context) (map[string]json.RawMessage, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(c.Request().Body)
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, bodyError(err)
+	}
+	if dec.More() || raw == nil {
+		return nil, errs.Fields("invalid.request", errs.FieldError{Field: "body", Message: "must be one JSON object"})
+	}
+	return raw, nil
 }
 
 func bodyError(err error) error {

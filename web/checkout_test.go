@@ -415,3 +415,5 @@ func TestPayWithoutCSRFIsRefused(t *testing.T) {
 		t.Errorf("order %s", got)
 	}
 }
+
+func settle(t *testing.T, s *apptest.Server) { s.Settle(t) }

@@ -14,6 +14,7 @@ const (
 	routeStatic        = "static"
 	routeSessionCreate = "api.session.create"
 	routeOrderStatus   = "api.order.status"
+	routeRefundCreate  = "api.refund.create"
 	routePayShow       = "pay.show"
 	routePaySubmit     = "pay.submit"
 	routeOrderReturn   = "pay.return"
@@ -34,6 +35,7 @@ func (s *Server) routes() {
 	api := []echo.MiddlewareFunc{s.apiOnly, s.merchantAuth}
 	e.POST("/session", s.createSession, api...).Name = routeSessionCreate
 	e.GET("/orders/:id", s.showOrder, api...).Name = routeOrderStatus
+	e.POST("/orders/:id/refunds", s.createRefund, api...).Name = routeRefundCreate
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
 	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow

@@ -106,3 +106,43 @@ func result(c Charge, err error) checkout.ChargeResult {
 	}
 	return r
 }
+
+// Refund implements checkout.Gateway.
+func (g Gateway) Refund(ctx context.Context, r checkout.RefundRequest) checkout.RefundResult {
+	rf, err := g.C.Refund(ctx, RefundRequest{RefundID: r.RefundID, ChargeID: r.ChargeID, Amount: r.Amount})
+	return refundResult(rf, err)
+}
+
+// RefundStatus implements checkout.Gateway.
+func (g Gateway) RefundStatus(ctx context.Context, refundID string) checkout.RefundResult {
+	rf, err := g.C.RefundStatus(ctx, refundID)
+	return refundResult(rf, err)
+}
+
+func refundResult(rf Refund, err error) checkout.RefundResult {
+	switch {
+	case err == nil:
+	case IsIndeterminate(err):
+		return checkout.RefundResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
+	case IsNotFound(err):
+		return checkout.RefundResult{Outcome: checkout.OutcomeNotFound, Code: Code(err)}
+	default:
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return checkout.RefundResult{Outcome: checkout.OutcomeRejected, Code: ae.Code, Message: ae.Message}
+		}
+		return checkout.RefundResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
+	}
+	r := checkout.RefundResult{AmazonRefundID: rf.AmazonRefundID, Code: rf.ReasonCode, Message: rf.ReasonMessage}
+	switch rf.Status {
+	case StatusApproved:
+		r.Outcome = checkout.OutcomeSucceeded
+	case StatusPending:
+		r.Outcome = checkout.OutcomePending
+	case StatusDeclined, StatusFailed:
+		r.Outcome = checkout.OutcomeDeclined
+	default:
+		r.Outcome = checkout.OutcomeUnknown
+	}
+	return r
+}

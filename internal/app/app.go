@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
@@ -20,6 +21,7 @@ import (
 	"github.com/paypage/paypage/internal/demoshop"
 	"github.com/paypage/paypage/internal/pgembed"
 	"github.com/paypage/paypage/internal/postgres"
+	"github.com/paypage/paypage/internal/reconcile"
 	"github.com/paypage/paypage/internal/secretbox"
 	"github.com/paypage/paypage/web"
 )
@@ -35,6 +37,8 @@ type App struct {
 	Simulator *sandbox.Simulator
 	// Shop is the sandbox demo shop, a merchant that uses the public API.
 	Shop *demoshop.Shop
+	// Reconciler settles pending payments and refunds in the background.
+	Reconciler *reconcile.Reconciler
 
 	log     *slog.Logger
 	cluster *pgembed.Cluster
@@ -124,6 +128,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		})
 		mounts[DemoShopPath] = a.Shop
 	}
+	db.SetOutbox(postgres.Outbox{PaymentPageURL: func(id string) string { return cfg.BaseURL + web.PaymentPagePath(id) }})
+	a.Reconciler = reconcile.New(reconcile.Options{Store: db, Service: a.Service, Logger: log})
 	a.Server = web.NewServer(web.Options{
 		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, Sandbox: cfg.Sandbox(),
 		Logger: log, Service: a.Service, DB: db, Mounts: mounts,
@@ -141,6 +147,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		_ = a.Reconciler.Run(workCtx)
+	}()
+	defer func() {
+		stopWork()
+		workers.Wait()
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(ln) }()
 	select {

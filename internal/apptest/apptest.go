@@ -160,3 +160,41 @@ func (s *Server) Session(orderID, amount, phone string) map[string]any {
 		"return_url": s.URL + app.DemoShopPath + "/return", "description": "Test order " + orderID,
 	}
 }
+
+// Do sends req and reads the answer.
+func Do(t testing.TB, req *http.Request) Response {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Settle makes every scheduled status check due at once, as if the waits
+// had passed, then runs reconciler rounds until nothing is left to do.
+func (s *Server) Settle(t testing.TB) {
+	t.Helper()
+	for _, q := range []string{
+		`UPDATE attempts SET next_check_at = now() WHERE watch`,
+		`UPDATE refunds SET next_check_at = now() WHERE status = 'PENDING'`,
+	} {
+		if _, err := s.DB.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 20; i++ {
+		n, err := s.Reconciler.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}

@@ -85,7 +85,9 @@ type AttemptUpdate struct {
 	AuthType       string
 	ErrorCode      string
 	ErrorMessage   string
-	ChargeSent     bool // set charge_sent_at now, if not set yet
+	ChargeSent     bool      // set charge_sent_at now, if not set yet, and start watching the charge
+	Settled        bool      // Amazon gave its final answer: stop watching the charge
+	NextCheck      time.Time // when the reconciler should ask Amazon next; zero leaves it
 }
 
 // ErrStale means a transition lost a race: the attempt had already moved.
@@ -107,9 +109,9 @@ func Transition(o Order, a Attempt, to AttemptStatus) (Status, error) {
 	next := orderStatusFor(to)
 	switch {
 	case to == AttemptAutoRefunded:
-		// The order keeps a success it already has; otherwise it records
-		// that the late money went back.
-		if o.Status == StatusCharged && a.Status != AttemptCharged {
+		// The order keeps a success another attempt brought, or an attempt
+		// in flight; otherwise it records that the late money went back.
+		if (o.Status == StatusCharged && a.Status != AttemptCharged) || o.Status == StatusPendingVBV {
 			return o.Status, nil
 		}
 		return StatusAutoRefunded, nil

@@ -19,6 +19,8 @@ type Gateway interface {
 	Eligible(ctx context.Context, phone string, amount money.Paise) (bool, error)
 	Charge(ctx context.Context, r ChargeRequest) ChargeResult
 	ChargeStatus(ctx context.Context, chargeID string) ChargeResult
+	Refund(ctx context.Context, r RefundRequest) RefundResult
+	RefundStatus(ctx context.Context, refundID string) RefundResult
 }
 
 // ErrLinkRevoked means Amazon no longer honours the customer's link; the

@@ -186,7 +186,7 @@ func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, erro
 // charge sends the charge for attempt a, recording the send first so that a
 // crash mid-call leaves an attempt the reconciler can look up by charge id.
 func (s *Service) charge(ctx context.Context, a Attempt, accessToken string) Next {
-	a, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptUpdate{ChargeSent: true})
+	a, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptUpdate{ChargeSent: true, NextCheck: s.now().Add(firstCheck)})
 	if err != nil {
 		s.log.ErrorContext(ctx, "recording charge send failed; not charging", "txn_id", a.TxnID, "error", err)
 		return Next{Kind: NextPage, OrderID: a.OrderID}
@@ -225,7 +225,7 @@ func (s *Service) checkCharge(ctx context.Context, a Attempt, o Order) (Attempt,
 // Amazon answer gets its meaning.
 func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt, Order) {
 	var to AttemptStatus
-	u := AttemptUpdate{AmazonChargeID: r.AmazonChargeID, ErrorCode: r.Code, ErrorMessage: r.Message}
+	u := AttemptUpdate{AmazonChargeID: r.AmazonChargeID, ErrorCode: r.Code, ErrorMessage: r.Message, Settled: true}
 	switch r.Outcome {
 	case OutcomeSucceeded:
 		to = AttemptCharged
@@ -233,7 +233,7 @@ func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt
 		if r.RedirectURL == "" {
 			return a, Order{}
 		}
-		to, u.AmazonPayURL, u.AuthType = AttemptPending, r.RedirectURL, "OTP"
+		to, u.AmazonPayURL, u.AuthType, u.Settled = AttemptPending, r.RedirectURL, "OTP", false
 	case OutcomeDeclined:
 		to = AttemptAuthorizationFailed
 		if r.AuthenticationFailed {
@@ -246,6 +246,9 @@ func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt
 		return a, Order{}
 	}
 	a2, o, err := s.store.MoveAttempt(ctx, a.ID, to, u)
+	if err == nil && to != AttemptPending {
+		s.opts.Observer.AttemptFinished(string(to))
+	}
 	if err != nil && !errors.Is(err, ErrStale) {
 		s.log.ErrorContext(ctx, "recording charge outcome failed", "txn_id", a.TxnID, "error", err)
 		return a, Order{}

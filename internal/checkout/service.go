@@ -27,6 +27,12 @@ type Store interface {
 	AttemptByChargeID(ctx context.Context, chargeID string) (Attempt, error)
 	LatestAttempt(ctx context.Context, orderID string) (Attempt, error)
 
+	CreateRefund(ctx context.Context, orderID string, r Refund) (Refund, Attempt, error)
+	MoveRefund(ctx context.Context, refundID string, to RefundStatus, u RefundUpdate) (Refund, error)
+	Refunds(ctx context.Context, orderID string) ([]Refund, error)
+	CreateAutoRefund(ctx context.Context, r Refund) (Refund, error)
+	AttemptByID(ctx context.Context, id string) (Attempt, error)
+
 	LinkFor(ctx context.Context, merchantID, customerID string) (SealedLink, error)
 	SaveLink(ctx context.Context, l SealedLink) error
 	DeleteLink(ctx context.Context, merchantID, customerID string) error
@@ -54,7 +60,18 @@ type Options struct {
 	ChargeTimeout  time.Duration
 	Now            func() time.Time
 	Logger         *slog.Logger
+	Observer       Observer
 }
+
+// Observer receives payment outcomes for metrics. internal/metrics
+// implements it; nil observes nothing.
+type Observer interface {
+	AttemptFinished(outcome string)
+}
+
+type noObserver struct{}
+
+func (noObserver) AttemptFinished(string) {}
 
 // Service carries out merchant and shopper requests.
 type Service struct {
@@ -75,6 +92,9 @@ func NewService(store Store, opts Options) *Service {
 	}
 	if opts.ListingTimeout == 0 {
 		opts.ListingTimeout = 1500 * time.Millisecond
+	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
 	}
 	if opts.ChargeTimeout == 0 {
 		opts.ChargeTimeout = 20 * time.Second
@@ -164,21 +184,38 @@ func (s *Service) MerchantOrder(ctx context.Context, merchantID, orderID string)
 	return s.store.OrderByMerchantOrderID(ctx, merchantID, orderID)
 }
 
-// MerchantOrderDetails returns the merchant's order with its newest
-// attempt, nil when none was made.
-func (s *Service) MerchantOrderDetails(ctx context.Context, merchantID, orderID string) (Order, *Attempt, error) {
+// OrderDetails is an order with what the order object shows of it.
+type OrderDetails struct {
+	Order   Order
+	Latest  *Attempt // newest attempt; nil when none was made
+	Refunds []Refund
+}
+
+// MerchantOrderDetails returns the merchant's order with its newest attempt
+// and its refunds.
+func (s *Service) MerchantOrderDetails(ctx context.Context, merchantID, orderID string) (OrderDetails, error) {
 	o, err := s.MerchantOrder(ctx, merchantID, orderID)
 	if err != nil {
-		return Order{}, nil, err
+		return OrderDetails{}, err
 	}
+	return s.details(ctx, o)
+}
+
+func (s *Service) details(ctx context.Context, o Order) (OrderDetails, error) {
+	d := OrderDetails{Order: o}
 	a, err := s.store.LatestAttempt(ctx, o.ID)
-	if errs.Is(err, errs.NotFound) {
-		return o, nil, nil
+	switch {
+	case err == nil:
+		d.Latest = &a
+	case !errs.Is(err, errs.NotFound):
+		return OrderDetails{}, err
 	}
-	if err != nil {
-		return Order{}, nil, err
+	if o.Status == StatusCharged || o.Status == StatusAutoRefunded {
+		if d.Refunds, err = s.store.Refunds(ctx, o.ID); err != nil {
+			return OrderDetails{}, err
+		}
 	}
-	return o, &a, nil
+	return d, nil
 }
 
 // TxnStatus is the Juspay transaction status name of an attempt.

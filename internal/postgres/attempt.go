@@ -50,6 +50,12 @@ const attemptColumns = `id, order_id, seq, txn_id, charge_id, status, linked, st
 	amazon_charge_id, amazon_pay_url, auth_type, error_code, error_message, charge_sent_at,
 	created_at, updated_at`
 
+// prefixedAttemptColumns is attemptColumns for queries that alias
+// attempts as a.
+const prefixedAttemptColumns = `a.id, a.order_id, a.seq, a.txn_id, a.charge_id, a.status, a.linked, a.state,
+	a.amount, a.amazon_charge_id, a.amazon_pay_url, a.auth_type, a.error_code, a.error_message,
+	a.charge_sent_at, a.created_at, a.updated_at`
+
 const lockOrder = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 
 const inFlightAttempt = `SELECT ` + attemptColumns + ` FROM attempts
@@ -103,14 +109,18 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 			return mapErr(err, "attempt")
 		}
 		out = ar.attempt()
+		before := order.Status
 		if order.Status != status {
 			if err := tx.GetContext(ctx, &or, setOrderStatus, order.ID, string(status)); err != nil {
 				return mapErr(err, "order")
 			}
 			order = or.order()
 		}
-		return nil
+		return d.emit(ctx, tx, order, checkout.OrderEvents(before, order.Status, true))
 	})
+	if err == nil && !joined {
+		d.committed()
+	}
 	return out, order, joined, err
 }
 
@@ -127,6 +137,8 @@ UPDATE attempts SET status = $2,
 	error_code = COALESCE(NULLIF($6, ''), error_code),
 	error_message = COALESCE(NULLIF($7, ''), error_message),
 	charge_sent_at = CASE WHEN $8 THEN COALESCE(charge_sent_at, now()) ELSE charge_sent_at END,
+	watch = CASE WHEN $9 THEN false WHEN $8 THEN true ELSE watch END,
+	next_check_at = COALESCE($10, next_check_at),
 	updated_at = now()
 WHERE id = $1
 RETURNING ` + attemptColumns
@@ -140,6 +152,7 @@ RETURNING ` + attemptColumns
 func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.AttemptStatus, u checkout.AttemptUpdate) (checkout.Attempt, checkout.Order, error) {
 	var a checkout.Attempt
 	var o checkout.Order
+	wrote := false
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
 		var or orderRow
 		if err := tx.GetContext(ctx, &or, lockAttemptOrder, attemptID); err != nil {
@@ -151,6 +164,7 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.Atte
 			return mapErr(err, "attempt")
 		}
 		a = ar.attempt()
+		prev := a.Status
 		next := o.Status
 		if to != a.Status {
 			var err error
@@ -158,19 +172,32 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.Atte
 				return err
 			}
 		}
+		var nextCheck *time.Time
+		if !u.NextCheck.IsZero() {
+			nextCheck = &u.NextCheck
+		}
 		if err := tx.GetContext(ctx, &ar, updateAttempt, attemptID, string(to), u.AmazonChargeID, u.AmazonPayURL,
-			u.AuthType, u.ErrorCode, u.ErrorMessage, u.ChargeSent); err != nil {
+			u.AuthType, u.ErrorCode, u.ErrorMessage, u.ChargeSent, u.Settled, nextCheck); err != nil {
 			return mapErr(err, "attempt")
 		}
 		a = ar.attempt()
+		before := o.Status
 		if next != o.Status {
 			if err := tx.GetContext(ctx, &or, setOrderStatus, o.ID, string(next)); err != nil {
 				return mapErr(err, "order")
 			}
 			o = or.order()
 		}
-		return nil
+		events := checkout.OrderEvents(before, o.Status, false)
+		if to == checkout.AttemptAutoRefunded && prev != to {
+			events = append(events, checkout.EventAutoRefundSucceeded)
+		}
+		wrote = len(events) > 0
+		return d.emit(ctx, tx, o, events)
 	})
+	if err == nil && wrote {
+		d.committed()
+	}
 	if err == checkout.ErrStale {
 		// Report the state that won the race.
 		a2, aerr := d.AttemptByID(ctx, attemptID)

@@ -18,7 +18,8 @@ import (
 
 // DB is the store's handle on PostgreSQL.
 type DB struct {
-	db *sqlx.DB
+	db     *sqlx.DB
+	outbox Outbox
 }
 
 // Open connects to dsn and checks that the server answers.

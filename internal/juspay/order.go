@@ -1,0 +1,212 @@
+// Package juspay renders paypage's orders in Juspay's wire format: the order
+// object that GET /orders/{order_id} answers and that webhooks carry in
+// content.order. The API handlers and the webhook outbox share it, so a
+// merchant sees the same shape everywhere.
+package juspay
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/money"
+)
+
+// Amazon Pay as Juspay names it.
+const (
+	AmazonGatewayID   = 38
+	AmazonGateway     = "AMAZONPAY"
+	PaymentMethod     = "AMAZONPAYLATER"
+	PaymentMethodType = "CONSUMER_FINANCE"
+)
+
+// PaymentLinks is the payment_links object.
+type PaymentLinks struct {
+	Web    string `json:"web"`
+	Expiry string `json:"expiry"`
+}
+
+// Order is the Juspay order object, with the fields that apply.
+type Order struct {
+	ID            string       `json:"id"`
+	OrderID       string       `json:"order_id"`
+	MerchantID    string       `json:"merchant_id"`
+	Status        string       `json:"status"`
+	StatusID      int          `json:"status_id"`
+	Amount        json.Number  `json:"amount"`
+	Currency      string       `json:"currency"`
+	DateCreated   string       `json:"date_created"`
+	LastUpdated   string       `json:"last_updated"`
+	CustomerID    string       `json:"customer_id"`
+	CustomerEmail string       `json:"customer_email"`
+	CustomerPhone string       `json:"customer_phone"`
+	ReturnURL     string       `json:"return_url"`
+	Description   string       `json:"description"`
+	UDF1          string       `json:"udf1"`
+	UDF2          string       `json:"udf2"`
+	UDF3          string       `json:"udf3"`
+	UDF4          string       `json:"udf4"`
+	UDF5          string       `json:"udf5"`
+	UDF6          string       `json:"udf6"`
+	UDF7          string       `json:"udf7"`
+	UDF8          string       `json:"udf8"`
+	UDF9          string       `json:"udf9"`
+	UDF10         string       `json:"udf10"`
+	PaymentLinks  PaymentLinks `json:"payment_links"`
+	OrderExpiry   string       `json:"order_expiry"`
+
+	// Present once a payment was attempted (the newest attempt).
+	TxnID                  string           `json:"txn_id,omitempty"`
+	TxnUUID                string           `json:"txn_uuid,omitempty"`
+	PaymentMethodType      string           `json:"payment_method_type,omitempty"`
+	PaymentMethod          string           `json:"payment_method,omitempty"`
+	GatewayID              int              `json:"gateway_id,omitempty"`
+	AuthType               *string          `json:"auth_type,omitempty"`
+	BankErrorCode          *string          `json:"bank_error_code,omitempty"`
+	BankErrorMessage       *string          `json:"bank_error_message,omitempty"`
+	TxnDetail              *TxnDetail       `json:"txn_detail,omitempty"`
+	PaymentGatewayResponse *GatewayResponse `json:"payment_gateway_response,omitempty"`
+
+	// Present once a refund was asked for.
+	Refunded       *bool        `json:"refunded,omitempty"`
+	AmountRefunded *json.Number `json:"amount_refunded,omitempty"`
+	Refunds        []Refund     `json:"refunds,omitempty"`
+}
+
+// TxnDetail is the txn_detail object of the newest attempt.
+type TxnDetail struct {
+	TxnID           string      `json:"txn_id"`
+	OrderID         string      `json:"order_id"`
+	Status          string      `json:"status"`
+	TxnUUID         string      `json:"txn_uuid"`
+	Gateway         string      `json:"gateway"`
+	GatewayID       int         `json:"gateway_id"`
+	TxnAmount       json.Number `json:"txn_amount"`
+	NetAmount       json.Number `json:"net_amount"`
+	Currency        string      `json:"currency"`
+	Created         string      `json:"created"`
+	LastUpdated     string      `json:"last_updated"`
+	ErrorCode       string      `json:"error_code"`
+	ErrorMessage    string      `json:"error_message"`
+	ExpressCheckout bool        `json:"express_checkout"`
+	Redirect        bool        `json:"redirect"`
+	TxnFlowType     string      `json:"txn_flow_type"`
+}
+
+// GatewayResponse is the payment_gateway_response object.
+type GatewayResponse struct {
+	RespCode    string `json:"resp_code"`
+	RespMessage string `json:"resp_message"`
+	EpgTxnID    string `json:"epg_txn_id"`
+	TxnID       string `json:"txn_id"`
+	Created     string `json:"created"`
+}
+
+// Refund is one entry of refunds[].
+type Refund struct {
+	UniqueRequestID string      `json:"unique_request_id"`
+	ID              string      `json:"id"`
+	Ref             string      `json:"ref"`
+	Status          string      `json:"status"`
+	Amount          json.Number `json:"amount"`
+	Created         string      `json:"created"`
+	RefundSource    string      `json:"refund_source"`
+	RefundType      string      `json:"refund_type"`
+	InitiatedBy     string      `json:"initiated_by"`
+	ErrorCode       string      `json:"error_code"`
+	ErrorMessage    string      `json:"error_message"`
+}
+
+func stamp(t time.Time) string      { return t.UTC().Format(time.RFC3339) }
+func num(p money.Paise) json.Number { return json.Number(p.String()) }
+
+// Links returns the payment_links object for order o at paymentPage.
+func Links(o checkout.Order, paymentPage string) PaymentLinks {
+	return PaymentLinks{Web: paymentPage, Expiry: stamp(o.ExpiresAt)}
+}
+
+// NewOrder renders order o with its newest attempt a (nil when none) and
+// its refunds; paymentPage is the order's hosted page URL.
+func NewOrder(o checkout.Order, a *checkout.Attempt, refunds []checkout.Refund, paymentPage string) Order {
+	j := Order{
+		ID: o.ID, OrderID: o.OrderID, MerchantID: o.MerchantID, Status: string(o.Status), StatusID: o.Status.ID(),
+		Amount: num(o.Amount), Currency: o.Currency, DateCreated: stamp(o.CreatedAt), LastUpdated: stamp(o.UpdatedAt),
+		CustomerID: o.CustomerID, CustomerEmail: o.CustomerEmail, CustomerPhone: o.CustomerPhone,
+		ReturnURL: o.ReturnURL, Description: o.Description,
+		UDF1: o.UDF[0], UDF2: o.UDF[1], UDF3: o.UDF[2], UDF4: o.UDF[3], UDF5: o.UDF[4],
+		UDF6: o.UDF[5], UDF7: o.UDF[6], UDF8: o.UDF[7], UDF9: o.UDF[8], UDF10: o.UDF[9],
+		PaymentLinks: Links(o, paymentPage), OrderExpiry: stamp(o.ExpiresAt),
+	}
+	if a != nil {
+		addAttempt(&j, o, *a)
+	}
+	if len(refunds) > 0 {
+		addRefunds(&j, o, refunds)
+	}
+	return j
+}
+
+func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
+	created := stamp(a.CreatedAt)
+	j.TxnID, j.TxnUUID = a.TxnID, a.ID
+	j.PaymentMethodType, j.PaymentMethod, j.GatewayID = PaymentMethodType, PaymentMethod, AmazonGatewayID
+	j.AuthType, j.BankErrorCode, j.BankErrorMessage = &a.AuthType, &a.ErrorCode, &a.ErrorMessage
+	j.TxnDetail = &TxnDetail{
+		TxnID: a.TxnID, OrderID: o.OrderID, Status: string(a.TxnStatus()), TxnUUID: a.ID,
+		Gateway: AmazonGateway, GatewayID: AmazonGatewayID, TxnAmount: num(a.Amount), NetAmount: num(a.Amount),
+		Currency: o.Currency, Created: created, LastUpdated: stamp(a.UpdatedAt),
+		ErrorCode: a.ErrorCode, ErrorMessage: a.ErrorMessage, Redirect: !a.Linked, TxnFlowType: "DIRECT_DEBIT",
+	}
+	j.PaymentGatewayResponse = &GatewayResponse{
+		RespCode: a.ErrorCode, RespMessage: a.ErrorMessage, EpgTxnID: a.AmazonChargeID, TxnID: a.TxnID, Created: created,
+	}
+	if a.Status == checkout.AttemptCharged {
+		j.PaymentGatewayResponse.RespCode, j.PaymentGatewayResponse.RespMessage = "SUCCESS", "Capture approved"
+	}
+}
+
+func addRefunds(j *Order, o checkout.Order, refunds []checkout.Refund) {
+	var done money.Paise
+	for _, r := range refunds {
+		if r.Status == checkout.RefundSuccess {
+			done += r.Amount
+		}
+		id := r.AmazonRefundID
+		if id == "" {
+			id = r.ID
+		}
+		j.Refunds = append(j.Refunds, Refund{
+			UniqueRequestID: r.UniqueRequestID, ID: id, Ref: r.ID, Status: string(r.Status), Amount: num(r.Amount),
+			Created: stamp(r.CreatedAt), RefundSource: AmazonGateway, RefundType: "STANDARD", InitiatedBy: initiator(r),
+			ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
+		})
+	}
+	full := done == o.Amount
+	amount := num(done)
+	j.Refunded, j.AmountRefunded = &full, &amount
+}
+
+func initiator(r checkout.Refund) string {
+	if r.Automatic {
+		return "SYSTEM"
+	}
+	return "API"
+}
+
+// Event is a webhook body.
+type Event struct {
+	ID          string       `json:"id"`
+	DateCreated string       `json:"date_created"`
+	EventName   string       `json:"event_name"`
+	Content     EventContent `json:"content"`
+}
+
+// EventContent wraps the order.
+type EventContent struct {
+	Order Order `json:"order"`
+}
+
+// NewEvent builds the webhook body for an event.
+func NewEvent(id, name string, at time.Time, order Order) Event {
+	return Event{ID: id, DateCreated: stamp(at), EventName: name, Content: EventContent{Order: order}}
+}

@@ -1,0 +1,172 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/money"
+)
+
+type refundRow struct {
+	ID              string    `db:"id"`
+	OrderID         string    `db:"order_id"`
+	AttemptID       string    `db:"attempt_id"`
+	UniqueRequestID string    `db:"unique_request_id"`
+	AmazonRefundID  string    `db:"amazon_refund_id"`
+	Amount          int64     `db:"amount"`
+	Status          string    `db:"status"`
+	Automatic       bool      `db:"automatic"`
+	ErrorCode       string    `db:"error_code"`
+	ErrorMessage    string    `db:"error_message"`
+	CreatedAt       time.Time `db:"created_at"`
+	UpdatedAt       time.Time `db:"updated_at"`
+}
+
+func (r refundRow) refund() checkout.Refund {
+	return checkout.Refund{
+		ID: r.ID, OrderID: r.OrderID, AttemptID: r.AttemptID, UniqueRequestID: r.UniqueRequestID,
+		AmazonRefundID: r.AmazonRefundID, Amount: money.Paise(r.Amount), Status: checkout.RefundStatus(r.Status),
+		Automatic: r.Automatic, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+const refundColumns = `id, order_id, attempt_id, unique_request_id, amazon_refund_id, amount, status,
+	automatic, error_code, error_message, created_at, updated_at`
+
+const chargedAttempt = `SELECT ` + attemptColumns + ` FROM attempts
+WHERE order_id = $1 AND status = 'CHARGED' ORDER BY seq DESC LIMIT 1`
+
+const insertRefund = `
+INSERT INTO refunds (id, order_id, attempt_id, unique_request_id, amount, status, automatic)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING ` + refundColumns
+
+// CreateRefund records a PENDING refund of order orderID's charged attempt.
+// The order row is locked and checkout.RefundTransition sees every refund
+// so far, so concurrent refunds can never add up to more than the charge.
+func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund) (checkout.Refund, checkout.Attempt, error) {
+	var out checkout.Refund
+	var a checkout.Attempt
+	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
+		var or orderRow
+		if err := tx.GetContext(ctx, &or, lockOrder, orderID); err != nil {
+			return mapErr(err, "order")
+		}
+		var rrs []refundRow
+		if err := tx.SelectContext(ctx, &rrs, refundsOfOrder, orderID); err != nil {
+			return mapErr(err, "refunds")
+		}
+		existing := make([]checkout.Refund, len(rrs))
+		for i, x := range rrs {
+			existing[i] = x.refund()
+		}
+		if err := checkout.RefundTransition(or.order(), existing, r.UniqueRequestID, r.Amount); err != nil {
+			return err
+		}
+		var ar attemptRow
+		if err := tx.GetContext(ctx, &ar, chargedAttempt, orderID); err != nil {
+			return mapErr(err, "charged attempt")
+		}
+		a = ar.attempt()
+		var rr refundRow
+		if err := tx.GetContext(ctx, &rr, insertRefund, r.ID, orderID, a.ID, r.UniqueRequestID,
+			int64(r.Amount), string(checkout.RefundPending), r.Automatic); err != nil {
+			return mapErr(err, "refund")
+		}
+		out = rr.refund()
+		return nil
+	})
+	return out, a, err
+}
+
+const lockRefundOrder = `SELECT ` + orderColumns + ` FROM orders
+WHERE id = (SELECT order_id FROM refunds WHERE id = $1) FOR UPDATE`
+
+const refundByID = `SELECT ` + refundColumns + ` FROM refunds WHERE id = $1`
+
+const updateRefund = `
+UPDATE refunds SET status = $2,
+	amazon_refund_id = COALESCE(NULLIF($3, ''), amazon_refund_id),
+	error_code = COALESCE(NULLIF($4, ''), error_code),
+	error_message = COALESCE(NULLIF($5, ''), error_message),
+	next_check_at = COALESCE($6, next_check_at),
+	updated_at = now()
+WHERE id = $1
+RETURNING ` + refundColumns
+
+// MoveRefund moves a refund to status to (checked by
+// checkout.CanMoveRefund) on the locked order row and writes its events in
+// the same transaction. to may equal the current status to record fields
+// or the next check time only.
+func (d *DB) MoveRefund(ctx context.Context, refundID string, to checkout.RefundStatus, u checkout.RefundUpdate) (checkout.Refund, error) {
+	var out checkout.Refund
+	wrote := false
+	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
+		var or orderRow
+		if err := tx.GetContext(ctx, &or, lockRefundOrder, refundID); err != nil {
+			return mapErr(err, "refund")
+		}
+		var rr refundRow
+		if err := tx.GetContext(ctx, &rr, refundByID, refundID); err != nil {
+			return mapErr(err, "refund")
+		}
+		r := rr.refund()
+		if to != r.Status && !checkout.CanMoveRefund(r.Status, to) {
+			out = r
+			return errs.E(errs.Conflict, "refund.stale", "refund is already %s", r.Status)
+		}
+		var next *time.Time
+		if !u.NextCheck.IsZero() {
+			next = &u.NextCheck
+		}
+		if err := tx.GetContext(ctx, &rr, updateRefund, refundID, string(to), u.AmazonRefundID, u.ErrorCode, u.ErrorMessage, next); err != nil {
+			return mapErr(err, "refund")
+		}
+		out = rr.refund()
+		events := checkout.RefundEvents(r, to)
+		wrote = len(events) > 0
+		return d.emit(ctx, tx, or.order(), events)
+	})
+	if err == nil && wrote {
+		d.committed()
+	}
+	return out, err
+}
+
+// Refunds returns an order's refunds, oldest first.
+func (d *DB) Refunds(ctx context.Context, orderID string) ([]checkout.Refund, error) {
+	var rrs []refundRow
+	if err := d.db.SelectContext(ctx, &rrs, refundsOfOrder, orderID); err != nil {
+		return nil, mapErr(err, "refunds")
+	}
+	out := make([]checkout.Refund, len(rrs))
+	for i, r := range rrs {
+		out[i] = r.refund()
+	}
+	return out, nil
+}
+
+const insertAutoRefund = `
+INSERT INTO refunds (id, order_id, attempt_id, unique_request_id, amount, status, automatic)
+VALUES ($1, $2, $3, $4, $5, 'PENDING', true)
+ON CONFLICT (id) DO NOTHING
+RETURNING ` + refundColumns
+
+// CreateAutoRefund records the automatic refund r of a late success, or
+// returns the one already recorded with the same id.
+func (d *DB) CreateAutoRefund(ctx context.Context, r checkout.Refund) (checkout.Refund, error) {
+	var rr refundRow
+	err := d.db.GetContext(ctx, &rr, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount))
+	if errs.Is(mapErr(err, "refund"), errs.NotFound) {
+		err = d.db.GetContext(ctx, &rr, refundByID, r.ID)
+	}
+	if err != nil {
+		return checkout.Refund{}, mapErr(err, "refund")
+	}
+	return rr.refund(), nil
+}
