@@ -45,7 +45,13 @@ func Migrate(dsn string) error {
 // env overrides configuration variables.
 func Start(t testing.TB, env map[string]string) *Server {
 	t.Helper()
-	dsn := pgtest.NewDatabase(t, Migrate)
+	return StartOn(t, pgtest.NewDatabase(t, Migrate), env)
+}
+
+// StartOn is Start on an existing database, for tests that run several
+// instances against one PostgreSQL.
+func StartOn(t testing.TB, dsn string, env map[string]string) *Server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

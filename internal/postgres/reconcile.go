@@ -7,14 +7,17 @@ import (
 	"github.com/paypage/paypage/internal/checkout"
 )
 
-// claimWatched leases due watched attempts: their next_check_at moves past
-// the lease so that another instance skips them, and SKIP LOCKED keeps two
-// instances from claiming the same rows at the same moment. If this
-// instance dies, the rows are due again when the lease ends.
+// claimWatched leases due watched attempts, and pending attempts whose
+// charge was never recorded as sent (the process died between consent and
+// charge): their next_check_at moves past the lease so that another
+// instance skips them, and SKIP LOCKED keeps two instances from claiming
+// the same rows at the same moment. If this instance dies, the rows are due
+// again when the lease ends.
 const claimWatched = `
 WITH due AS (
 	SELECT id, next_check_at FROM attempts
-	WHERE watch AND next_check_at <= now()
+	WHERE (watch OR (status = 'PENDING' AND charge_sent_at IS NULL AND updated_at < now() - interval '2 minutes'))
+		AND next_check_at <= now()
 	ORDER BY next_check_at
 	LIMIT $1
 	FOR UPDATE SKIP LOCKED
