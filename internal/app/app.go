@@ -112,6 +112,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Sealer:             box,
 		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
 		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },
+		UnsentGrace:        cfg.UnsentChargeGrace,
 		Logger:             log,
 	})
 	if cfg.Sandbox() {

@@ -58,9 +58,12 @@ type Options struct {
 	// 20 s, after which the attempt stays pending).
 	ListingTimeout time.Duration
 	ChargeTimeout  time.Duration
-	Now            func() time.Time
-	Logger         *slog.Logger
-	Observer       Observer
+	// UnsentGrace is how long a charge Amazon does not know may stay
+	// pending before it counts as never made (default 2 minutes).
+	UnsentGrace time.Duration
+	Now         func() time.Time
+	Logger      *slog.Logger
+	Observer    Observer
 }
 
 // Observer receives payment outcomes for metrics. internal/metrics
@@ -95,6 +98,9 @@ func NewService(store Store, opts Options) *Service {
 	}
 	if opts.Observer == nil {
 		opts.Observer = noObserver{}
+	}
+	if opts.UnsentGrace == 0 {
+		opts.UnsentGrace = 2 * time.Minute
 	}
 	if opts.ChargeTimeout == 0 {
 		opts.ChargeTimeout = 20 * time.Second

@@ -14,7 +14,6 @@ import (
 const (
 	firstCheck        = 5 * time.Second
 	chargeTimeout     = 15 * time.Minute // the timeoutInSecs paypage sends (900)
-	neverSentGrace    = 2 * time.Minute  // a charge Amazon does not know after this was never made
 	consentAbandoned  = 30 * time.Minute // a consent page left this long is given up
 	refundManualAfter = time.Hour        // Amazon silent this long about a refund: a person must look
 )
@@ -49,7 +48,7 @@ func (s *Service) SettleAttempt(ctx context.Context, a Attempt) (bool, error) {
 	if a.ChargeSentAt != nil {
 		sent = *a.ChargeSentAt
 	}
-	if res.Outcome == OutcomeNotFound && now.Sub(sent) > neverSentGrace {
+	if res.Outcome == OutcomeNotFound && now.Sub(sent) > s.opts.UnsentGrace {
 		// Amazon never saw this charge: it cannot succeed any more.
 		res = ChargeResult{Outcome: OutcomeRejected, Code: "CHARGE_NOT_FOUND", Message: "Amazon has no record of this charge"}
 	}
@@ -121,6 +120,10 @@ func (s *Service) AbandonConsent(ctx context.Context, a Attempt) error {
 	return ignoreStale(err)
 }
 
+// UnsentGrace is how long after it was made an attempt whose charge Amazon
+// does not know counts as never sent.
+func (s *Service) UnsentGrace() time.Duration { return s.opts.UnsentGrace }
+
 // ConsentCutoff is the creation time before which a consent redirect counts
 // as abandoned.
 func (s *Service) ConsentCutoff() time.Time { return s.now().Add(-consentAbandoned) }
@@ -129,7 +132,7 @@ func (s *Service) ConsentCutoff() time.Time { return s.now().Add(-consentAbandon
 // a refund Amazon stays silent about for too long goes to MANUAL_REVIEW.
 func (s *Service) SettleRefund(ctx context.Context, r Refund) error {
 	res := s.opts.Gateway.RefundStatus(ctx, r.ID)
-	if res.Outcome == OutcomeNotFound && s.now().Sub(r.CreatedAt) > neverSentGrace {
+	if res.Outcome == OutcomeNotFound && s.now().Sub(r.CreatedAt) > s.opts.UnsentGrace {
 		// The refund call never reached Amazon: send it now, with the same id.
 		a, err := s.store.AttemptByID(ctx, r.AttemptID)
 		if err != nil {

@@ -34,6 +34,10 @@ type Config struct {
 	// SandboxPendingDelay is how long the simulator's pending personas stay
 	// pending (PAYPAGE_SANDBOX_PENDING_DELAY, a Go duration, default 20s).
 	SandboxPendingDelay time.Duration
+	// UnsentChargeGrace is how long a charge that Amazon has no record of
+	// stays pending before it counts as never made
+	// (PAYPAGE_UNSENT_CHARGE_GRACE, default 2m).
+	UnsentChargeGrace time.Duration
 }
 
 // AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
@@ -88,6 +92,9 @@ func Load(getenv func(string) string) (Config, error) {
 	var err error
 	if c.SandboxPendingDelay, err = time.ParseDuration(get("PAYPAGE_SANDBOX_PENDING_DELAY", "20s")); err != nil || c.SandboxPendingDelay <= 0 {
 		return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_PENDING_DELAY must be a positive duration such as 20s")
+	}
+	if c.UnsentChargeGrace, err = time.ParseDuration(get("PAYPAGE_UNSENT_CHARGE_GRACE", "2m")); err != nil || c.UnsentChargeGrace <= 0 {
+		return c, fmt.Errorf("configuration: PAYPAGE_UNSENT_CHARGE_GRACE must be a positive duration such as 2m")
 	}
 	if c.Sandbox() {
 		c.AmazonPay.fillSandboxDefaults(c.BaseURL)
@@ -216,5 +223,6 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_ACCESS_KEY=" + hide(a.AccessKey), "AMAZONPAY_SECRET_KEY=" + hide(a.SecretKey),
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
 		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
+		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
 	}
 }

@@ -16,7 +16,7 @@ import (
 const claimWatched = `
 WITH due AS (
 	SELECT id, next_check_at FROM attempts
-	WHERE (watch OR (status = 'PENDING' AND charge_sent_at IS NULL AND updated_at < now() - interval '2 minutes'))
+	WHERE (watch OR (status = 'PENDING' AND charge_sent_at IS NULL AND updated_at < now() - make_interval(secs => $3)))
 		AND next_check_at <= now()
 	ORDER BY next_check_at
 	LIMIT $1
@@ -28,12 +28,12 @@ RETURNING due.next_check_at AS due_at, ` + prefixedAttemptColumns
 
 // ClaimWatchedAttempts leases up to limit attempts whose charge needs a
 // status check now.
-func (d *DB) ClaimWatchedAttempts(ctx context.Context, limit int, lease time.Duration) ([]checkout.Due[checkout.Attempt], error) {
+func (d *DB) ClaimWatchedAttempts(ctx context.Context, limit int, lease, unsentAfter time.Duration) ([]checkout.Due[checkout.Attempt], error) {
 	var rows []struct {
 		DueAt time.Time `db:"due_at"`
 		attemptRow
 	}
-	if err := d.db.SelectContext(ctx, &rows, claimWatched, limit, lease.Seconds()); err != nil {
+	if err := d.db.SelectContext(ctx, &rows, claimWatched, limit, lease.Seconds(), unsentAfter.Seconds()); err != nil {
 		return nil, mapErr(err, "attempts")
 	}
 	out := make([]checkout.Due[checkout.Attempt], len(rows))

@@ -17,7 +17,7 @@ import (
 
 // Store is what the reconciler reads and leases.
 type Store interface {
-	ClaimWatchedAttempts(ctx context.Context, limit int, lease time.Duration) ([]checkout.Due[checkout.Attempt], error)
+	ClaimWatchedAttempts(ctx context.Context, limit int, lease, unsentAfter time.Duration) ([]checkout.Due[checkout.Attempt], error)
 	ExpiredInFlight(ctx context.Context, limit int) ([]checkout.Attempt, error)
 	AbandonedConsents(ctx context.Context, cutoff time.Time, limit int) ([]checkout.Attempt, error)
 	ClaimDueRefunds(ctx context.Context, limit int, lease time.Duration) ([]checkout.Due[checkout.Refund], error)
@@ -107,7 +107,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 		r.settled("abandoned_consent")
 		n++
 	}
-	watched, err := r.o.Store.ClaimWatchedAttempts(ctx, r.o.Batch, r.o.Lease)
+	watched, err := r.o.Store.ClaimWatchedAttempts(ctx, r.o.Batch, r.o.Lease, svc.UnsentGrace())
 	if err != nil {
 		return n, err
 	}
