@@ -18,6 +18,7 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
+			s.opts.Metrics.ObserveRequest(v.RoutePath, v.Method, v.Status, v.Latency)
 			s.log.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("method", v.Method), slog.String("route", v.RoutePath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))

@@ -12,6 +12,7 @@ const (
 	routeHealth        = "health"
 	routeReady         = "ready"
 	routeStatic        = "static"
+	routeMetrics       = "metrics"
 	routeSessionCreate = "api.session.create"
 	routeOrderStatus   = "api.order.status"
 	routeRefundCreate  = "api.refund.create"
@@ -28,6 +29,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.health).Name = routeHealth
 	e.GET("/readyz", s.ready).Name = routeReady
 	e.GET("/static/:file", s.serveStatic).Name = routeStatic
+	e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler())).Name = routeMetrics
 
 	// Merchant API: API key auth, JSON errors, no cookies or CSRF.
 	// (Per route rather than a Group: a group's middleware would also claim

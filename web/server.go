@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/metrics"
 )
 
 // Options configures the server.
@@ -29,6 +30,8 @@ type Options struct {
 	// Mounts are extra handlers by path prefix, such as the Amazon Pay
 	// simulator at /sandbox/amazonpay in sandbox mode.
 	Mounts map[string]http.Handler
+	// Metrics records requests and serves /metrics; may be nil.
+	Metrics *metrics.Metrics
 }
 
 // Pinger reports whether the database answers.
@@ -68,7 +71,8 @@ func NewServer(opts Options) *Server {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))
 	// A request id before logging, so every log line and error page carries it.
 	e.Use(middleware.RequestID())
-	// Structured access log; it records method, route, status and latency only.
+	// Structured access log and request metrics; they record method, route,
+	// status and latency only.
 	e.Use(s.requestLogger())
 	// Security headers and the CSP nonce before any handler renders HTML.
 	e.Use(securityHeaders)

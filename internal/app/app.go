@@ -19,10 +19,12 @@ import (
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
 	"github.com/paypage/paypage/internal/demoshop"
+	"github.com/paypage/paypage/internal/metrics"
 	"github.com/paypage/paypage/internal/pgembed"
 	"github.com/paypage/paypage/internal/postgres"
 	"github.com/paypage/paypage/internal/reconcile"
 	"github.com/paypage/paypage/internal/secretbox"
+	"github.com/paypage/paypage/internal/webhook"
 	"github.com/paypage/paypage/web"
 )
 
@@ -39,6 +41,9 @@ type App struct {
 	Shop *demoshop.Shop
 	// Reconciler settles pending payments and refunds in the background.
 	Reconciler *reconcile.Reconciler
+	// Webhooks delivers the outbox to merchants in the background.
+	Webhooks *webhook.Dispatcher
+	Metrics  *metrics.Metrics
 
 	log     *slog.Logger
 	cluster *pgembed.Cluster
@@ -85,7 +90,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, cluster: cluster, log: log}
+	a := &App{Config: cfg, DB: db, cluster: cluster, log: log, Metrics: metrics.New()}
 	box, err := secretbox.New(cfg.SecretKey)
 	if err != nil {
 		a.Close(context.Background())
@@ -113,6 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
 		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },
 		UnsentGrace:        cfg.UnsentChargeGrace,
+		Observer:           a.Metrics,
 		Logger:             log,
 	})
 	if cfg.Sandbox() {
@@ -129,11 +135,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		})
 		mounts[DemoShopPath] = a.Shop
 	}
-	db.SetOutbox(postgres.Outbox{PaymentPageURL: func(id string) string { return cfg.BaseURL + web.PaymentPagePath(id) }})
-	a.Reconciler = reconcile.New(reconcile.Options{Store: db, Service: a.Service, Logger: log})
+	a.Webhooks = webhook.New(webhook.Options{Store: db, Logger: log.With("component", "webhook"), Metrics: a.Metrics})
+	db.SetOutbox(postgres.Outbox{
+		PaymentPageURL: func(id string) string { return cfg.BaseURL + web.PaymentPagePath(id) },
+		Committed:      a.Webhooks.Notify, // wake the dispatcher as soon as events commit
+	})
+	a.Reconciler = reconcile.New(reconcile.Options{Store: db, Service: a.Service, Logger: log.With("component", "reconcile"), Metrics: a.Metrics})
 	a.Server = web.NewServer(web.Options{
 		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, Sandbox: cfg.Sandbox(),
-		Logger: log, Service: a.Service, DB: db, Mounts: mounts,
+		Logger: log, Service: a.Service, DB: db, Mounts: mounts, Metrics: a.Metrics,
 	})
 	return a, nil
 }
@@ -150,11 +160,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	workers.Add(1)
-	go func() {
-		defer workers.Done()
-		_ = a.Reconciler.Run(workCtx)
-	}()
+	for _, run := range []func(context.Context) error{a.Reconciler.Run, a.Webhooks.Run} {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			_ = run(workCtx)
+		}()
+	}
 	defer func() {
 		stopWork()
 		workers.Wait()
