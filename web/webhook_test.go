@@ -1,14 +1,20 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paypage/paypage/internal/apptest"
+	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/pgtest"
 )
+
+func pgtestDatabase(t *testing.T) string { return pgtest.NewDatabase(t, apptest.Migrate) }
 
 func TestWebhooksReachTheMerchant(t *testing.T) {
 	t.Parallel()
@@ -62,5 +68,58 @@ func TestWebhooksReachTheMerchant(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// TestDeliveriesSurviveRestart: events written while the merchant's
+// endpoint is down are delivered by the next instance once it is up.
+func TestDeliveriesSurviveRestart(t *testing.T) {
+	t.Parallel()
+	dsn := pgtestDatabase(t)
+	rcv := &receiver{seen: map[string]int{}}
+	hook := httptest.NewUnstartedServer(rcv)
+	first := apptest.StartOn(t, dsn, nil)
+	creds, err := first.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+		ID: "restart", Name: "Restart", ReturnURLPrefixes: []string{"https://restart.example/"},
+		WebhookURL: "http://" + hook.Listener.Addr().String() + "/hooks",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.secret = creds.WebhookSecret
+	body := first.Session("restart-1", "10", "9000000001")
+	body["return_url"] = "https://restart.example/back"
+	link := first.APIAs(t, "restart", creds.APIKey, "POST", "/session", body).JSON(t)["payment_links"].(map[string]any)["web"].(string)
+	apptest.NewShopper(t, "https://restart.example/").Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+
+	// The receiver is down: deliveries wait for their retry.
+	deadline := time.Now().Add(5 * time.Second)
+	var tried int
+	for tried < 2 && time.Now().Before(deadline) {
+		_ = first.DB.SQL().Get(&tried, `SELECT count(*) FROM webhook_deliveries WHERE attempts > 0 AND status = 'PENDING'`)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if tried < 2 {
+		t.Fatalf("%d deliveries tried while the receiver was down", tried)
+	}
+	first.Stop()
+
+	hook.Start()
+	defer hook.Close()
+	second := apptest.StartOn(t, dsn, nil)
+	// Let the retry be due now rather than in a minute.
+	if _, err := second.DB.SQL().Exec(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'PENDING'`); err != nil {
+		t.Fatal(err)
+	}
+	second.Webhooks.Notify()
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		if distinct, _, _ := rcv.counts(); distinct >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if distinct, dup, bad := rcv.counts(); distinct != 2 || dup != 0 || bad != 0 {
+		t.Errorf("after restart: %d distinct (want 2), %d duplicates, %d bad", distinct, dup, bad)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ type Server struct {
 	*app.App
 	URL string // base URL, e.g. http://127.0.0.1:41234
 	DSN string
+
+	stop func()
 }
 
 // Migrate prepares pgtest's template database.
@@ -83,15 +86,24 @@ func StartOn(t testing.TB, dsn string, env map[string]string) *Server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		a.Close(context.Background())
-	})
-	return &Server{App: a, URL: base, DSN: dsn}
+	s := &Server{App: a, URL: base, DSN: dsn}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			a.Close(context.Background())
+		})
+	}
+	t.Cleanup(s.stop)
+	return s
 }
+
+// Stop shuts the instance down as SIGTERM would: requests drain, workers
+// stop, the database stays.
+func (s *Server) Stop() { s.stop() }
 
 // Response is a decoded API answer.
 type Response struct {
