@@ -14,6 +14,7 @@ import (
 	"github.com/paypage/paypage/internal/app"
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/postgres"
 )
 
 const usage = `usage: paypage [serve | migrate | merchant create | amazonpay-sandbox | config-dump] [flags]`
@@ -81,7 +82,9 @@ func printBanner(w io.Writer, a *app.App) {
 	fmt.Fprintf(w, "  Health: %s/healthz  Ready: %s/readyz   (Ctrl-C stops the server and its database)\n\n", base, base)
 }
 
-func migrate(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.Logger) error {
+// withDB runs fn on the migrated database, stopping the embedded cluster
+// afterwards if this command started it (a running server keeps its own).
+func withDB(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*postgres.DB) error) error {
 	db, cluster, err := app.OpenDB(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -92,12 +95,18 @@ func migrate(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog
 			_ = cluster.Stop(context.Background())
 		}
 	}()
-	v, dirty, _, err := db.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "schema at version %d (dirty=%t)\n", v, dirty)
-	return nil
+	return fn(db)
+}
+
+func migrate(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.Logger) error {
+	return withDB(ctx, cfg, log, func(db *postgres.DB) error {
+		v, dirty, _, err := db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "schema at version %d (dirty=%t)\n", v, dirty)
+		return nil
+	})
 }
 
 // stringList collects a repeatable flag.
@@ -120,17 +129,12 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, stdou
 		return err
 	}
 	nm.ReturnURLPrefixes = prefixes
-	db, cluster, err := app.OpenDB(ctx, cfg, log)
-	if err != nil {
+	var creds checkout.Credentials
+	err := withDB(ctx, cfg, log, func(db *postgres.DB) error {
+		var err error
+		creds, err = checkout.NewService(db, checkout.Options{Logger: log}).CreateMerchant(ctx, nm)
 		return err
-	}
-	defer func() {
-		db.Close()
-		if cluster != nil {
-			_ = cluster.Stop(context.Background())
-		}
-	}()
-	creds, err := checkout.NewService(db, checkout.Options{Logger: log}).CreateMerchant(ctx, nm)
+	})
 	if err != nil {
 		return err
 	}

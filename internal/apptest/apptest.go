@@ -157,16 +157,7 @@ func (s *Server) APIAs(t testing.TB, merchantID, apiKey, method, path string, bo
 	if merchantID != "" {
 		req.Header.Set("x-merchantid", merchantID)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return Do(t, req)
 }
 
 // Session is a valid POST /session body for the demo merchant; callers
