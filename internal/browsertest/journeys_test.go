@@ -1,0 +1,243 @@
+package browsertest
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
+	"github.com/paypage/paypage/internal/apptest"
+)
+
+// scenario is one shopper journey, run on its own server and tab.
+type scenario struct {
+	name string
+	run  func(t *testing.T, s *apptest.Server, b *tab)
+}
+
+var scenarios = []scenario{
+	{"first-time", firstTime},
+	{"returning-one-tap", returningOneTap},
+	{"not-eligible", notEligible},
+	{"2fa-right-otp", twoFactorRight},
+	{"2fa-wrong-otp", twoFactorWrong},
+	{"decline-then-retry", declineThenRetry},
+	{"reload-and-back", reloadAndBack},
+	{"first-time-no-js", firstTimeNoJS},
+}
+
+// TestInBrowser runs every scenario and the weight budget against one
+// browser. Scenarios run in parallel (up to -parallel, GOMAXPROCS by
+// default), each with its own server, database and incognito tab.
+func TestInBrowser(t *testing.T) {
+	browser := startBrowser(t)
+	axeSource(t) // fetch once, before the scenarios race for it
+	t.Run("checks-self-test", func(t *testing.T) { checksCatchProblems(t, browser) })
+
+	var mu sync.Mutex
+	took := map[string]time.Duration{}
+	t.Run("journeys", func(t *testing.T) {
+		for _, sc := range scenarios {
+			t.Run(sc.name, func(t *testing.T) {
+				t.Parallel()
+				start := time.Now()
+				s := apptest.Start(t, nil)
+				sc.run(t, s, newTab(t, browser, s.URL, sc.name))
+				mu.Lock()
+				took[sc.name] = time.Since(start)
+				mu.Unlock()
+			})
+		}
+	})
+	names := make([]string, 0, len(took))
+	for n := range took {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return took[names[i]] > took[names[j]] })
+	for _, n := range names {
+		t.Logf("scenario %-20s %v", n, took[n].Round(10*time.Millisecond))
+	}
+	t.Run("payment-page-weight", func(t *testing.T) { paymentPageWeight(t, browser) })
+}
+
+// checkout is the shop's cart as a person uses it: pick the persona, maybe
+// type a customer id, tap Checkout; want is an element of the next page.
+func checkout(b *tab, phone, customer, want string) {
+	b.t.Helper()
+	b.open("/sandbox/shop/", "shop-checkout")
+	b.choose("phone", phone)
+	if customer != "" {
+		b.typeInto("customer_id", customer)
+	}
+	b.state("shop-cart")
+	b.tap("shop-checkout", want)
+}
+
+// shopResult checks that the shopper is on the shop's return page with
+// status, and that the shop verified paypage's signature.
+func shopResult(b *tab, status string) {
+	b.t.Helper()
+	if p := b.path(); p != "/sandbox/shop/return" {
+		b.t.Fatalf("not back at the shop but at %s", b.location())
+	}
+	if got := b.text("shop-result"); !strings.Contains(got, status) {
+		b.t.Errorf("shop-result %q, want %s", got, status)
+	}
+	if got := b.text("shop-signature"); got != "valid" {
+		b.t.Errorf("shop-signature %q, want valid", got)
+	}
+}
+
+func charges(t *testing.T, s *apptest.Server, phone string, want int) {
+	t.Helper()
+	if n := len(s.Simulator.Charges(phone)); n != want {
+		t.Errorf("Amazon has %d charges for %s, want %d", n, phone, want)
+	}
+}
+
+// payFirstTime goes from the shop through Amazon's consent to the shop's
+// result page, checking every state on the way.
+func payFirstTime(b *tab, phone, customer string) {
+	b.t.Helper()
+	checkout(b, phone, customer, "pay-button")
+	if !b.has("method-AMAZONPAYLATER") || b.has("available-credit") {
+		b.t.Errorf("first-time listing: method %v, credit shown %v", b.has("method-AMAZONPAYLATER"), b.has("available-credit"))
+	}
+	b.state("payment-page")
+	b.tap("pay-button", "consent-allow")
+	if !strings.HasPrefix(b.path(), "/sandbox/amazonpay/") {
+		b.t.Errorf("consent is not on Amazon's pages: %s", b.location())
+	}
+	b.state("amazon-consent")
+	b.tap("consent-allow", "shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result")
+}
+
+func firstTime(t *testing.T, s *apptest.Server, b *tab) {
+	payFirstTime(b, "9000000001", "")
+	charges(t, s, "9000000001", 1)
+}
+
+func firstTimeNoJS(t *testing.T, s *apptest.Server, b *tab) {
+	b.disableJS()
+	payFirstTime(b, "9000000001", "")
+	charges(t, s, "9000000001", 1)
+}
+
+func returningOneTap(t *testing.T, s *apptest.Server, b *tab) {
+	payFirstTime(b, "9000000001", "cust-returning")
+	checkout(b, "9000000001", "cust-returning", "pay-button")
+	if b.text("available-credit") == "" || !b.has("kfs-link") {
+		t.Errorf("linked listing: credit %q, KFS link %v", b.text("available-credit"), b.has("kfs-link"))
+	}
+	b.state("payment-page-linked")
+	// One tap: straight back to the shop, no consent page in between.
+	b.tap("pay-button", "shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result-one-tap")
+	charges(t, s, "9000000001", 2)
+}
+
+func notEligible(t *testing.T, s *apptest.Server, b *tab) {
+	checkout(b, "9000000003", "", "no-methods")
+	if b.has("method-AMAZONPAYLATER") || b.has("pay-button") {
+		t.Error("Amazon Pay Later offered to a shopper who is not eligible")
+	}
+	if !b.has("cancel-link") {
+		t.Fatal("no way back to the shop")
+	}
+	b.state("no-methods")
+	b.tap("cancel-link", "shop-result")
+	shopResult(b, "NEW")
+	b.state("shop-cancelled")
+	charges(t, s, "9000000003", 0)
+}
+
+// toOTP pays as the 2FA persona up to Amazon's OTP page.
+func toOTP(b *tab) {
+	b.t.Helper()
+	checkout(b, "9000000005", "", "pay-button")
+	b.state("payment-page")
+	b.tap("pay-button", "consent-allow")
+	b.state("amazon-consent")
+	b.tap("consent-allow", "otp-input")
+	b.state("amazon-otp")
+}
+
+func twoFactorRight(t *testing.T, s *apptest.Server, b *tab) {
+	toOTP(b)
+	b.typeInto("otp", sandbox.OTPApprove)
+	b.tap("otp-submit", "shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result")
+	charges(t, s, "9000000005", 1)
+}
+
+func twoFactorWrong(t *testing.T, s *apptest.Server, b *tab) {
+	toOTP(b)
+	b.typeInto("otp", sandbox.OTPDecline)
+	b.tap("otp-submit", "retry-button")
+	if got := b.text("result-status"); !strings.Contains(got, "not completed") {
+		t.Errorf("result-status %q after a wrong OTP", got)
+	}
+	b.state("payment-retry")
+}
+
+func declineThenRetry(t *testing.T, s *apptest.Server, b *tab) {
+	checkout(b, "9000000006", "", "pay-button")
+	b.state("payment-page")
+	b.tap("pay-button", "consent-allow")
+	b.state("amazon-consent")
+	b.tap("consent-allow", "retry-button")
+	if got := b.text("result-status"); got != "Payment declined" {
+		t.Errorf("result-status %q after a decline", got)
+	}
+	b.state("payment-declined")
+	s.Simulator.SetOutcome("9000000006", sandbox.Approve)
+	b.tap("retry-button", "shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result")
+	charges(t, s, "9000000006", 2)
+}
+
+// reloadAndBack pays, then reloads the result and walks back through the
+// history to the payment page: nothing pays again, and the payment page
+// shows the result instead of a pay button.
+func reloadAndBack(t *testing.T, s *apptest.Server, b *tab) {
+	payFirstTime(b, "9000000001", "")
+	b.reload("shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result-reloaded")
+	charges(t, s, "9000000001", 1)
+
+	// Back lands on Amazon's consent page first (the redirect target
+	// before the shop); back again is the payment page.
+	b.back("consent-allow")
+	b.state("back-to-consent")
+	if b.back("result-status") {
+		t.Log("the payment page came back from the back-forward cache")
+	}
+	if got := b.text("result-status"); got != "Payment successful" {
+		t.Errorf("payment page after back: result-status %q", got)
+	}
+	if b.has("pay-button") || b.has("retry-button") {
+		t.Error("payment page after back offers to pay again")
+	}
+	b.state("back-to-payment-page")
+	b.reload("result-status")
+	b.state("payment-page-reloaded")
+	charges(t, s, "9000000001", 1)
+
+	// Forward to Amazon's consent page, as it was left, and Allow again:
+	// a replayed consent must neither charge nor hide the result.
+	b.forward("consent-allow")
+	b.tap("consent-allow", "")
+	b.state("allow-again")
+	if !strings.Contains(b.text("shop-result"), "CHARGED") && b.text("result-status") != "Payment successful" {
+		t.Errorf("after allowing again the shopper sees neither the shop's result nor the paid order")
+	}
+	charges(t, s, "9000000001", 1)
+}

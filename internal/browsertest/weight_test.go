@@ -1,0 +1,108 @@
+package browsertest
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/paypage/paypage/internal/apptest"
+)
+
+// The payment page's budget. 14 KB is what a new TCP connection delivers
+// in its first round trip (initial window of 10 segments); 50 KB is the
+// whole page on a slow mobile connection in about a second.
+const (
+	firstResponseBudget = 14 * 1024 // compressed HTML bytes on the wire
+	totalBudget         = 50 * 1024 // everything the page loads, uncompressed
+)
+
+// paymentPageWeight holds the payment page to its budget: the compressed
+// HTML as the server sends it, and everything the browser loads for it.
+func paymentPageWeight(t *testing.T, browser context.Context) {
+	s := apptest.Start(t, nil)
+	body := s.Session("weight-1", "1499.00", "9000000001")
+	r := s.API(t, "POST", "/session", body)
+	if r.Status != 200 {
+		t.Fatalf("session: %d %s", r.Status, r.Body)
+	}
+	link := r.JSON(t)["payment_links"].(map[string]any)["web"].(string)
+
+	wire, plain := compressedHTML(t, link)
+	t.Logf("payment page HTML: %d bytes gzipped on the wire (budget %d), %d bytes uncompressed", wire, firstResponseBudget, plain)
+	if wire > firstResponseBudget {
+		t.Errorf("payment page HTML is %d bytes compressed, over the %d byte budget", wire, firstResponseBudget)
+	}
+
+	b := newTab(t, browser, s.URL, "payment-page-weight")
+	b.forgetNetwork()
+	b.open(strings.TrimPrefix(link, s.URL), "pay-button")
+	// Subresources that load after the load event (none today) get a
+	// moment to show up in the count.
+	time.Sleep(300 * time.Millisecond)
+	b.state("payment-page")
+
+	var total int64
+	for _, res := range b.loaded() {
+		t.Logf("loaded %-10s %6d bytes (%6d on the wire) %s %s", res.Type, res.Decoded, res.Encoded, res.RenderBlocking, res.URL)
+		if !res.Finished || res.Status != 200 {
+			t.Errorf("%s: status %d, finished %v", res.URL, res.Status, res.Finished)
+		}
+		if res.Type == network.ResourceTypeDocument && res.Encoded > firstResponseBudget {
+			t.Errorf("the browser received %d bytes for the HTML (headers included), over %d", res.Encoded, firstResponseBudget)
+		}
+		blocking := res.RenderBlocking == network.RenderBlockingBehaviorBlocking ||
+			res.RenderBlocking == network.RenderBlockingBehaviorInBodyParserBlocking
+		if blocking && !b.sameOrigin(res.URL) {
+			t.Errorf("render-blocking request to another origin: %s", res.URL)
+		}
+		total += res.Decoded
+	}
+	t.Logf("payment page total: %d bytes uncompressed (budget %d)", total, totalBudget)
+	if total > totalBudget {
+		t.Errorf("payment page loads %d bytes uncompressed, over the %d byte budget", total, totalBudget)
+	}
+	if total < plain {
+		t.Errorf("the browser counted %d bytes in all, less than the HTML alone (%d): the measurement is broken", total, plain)
+	}
+}
+
+// compressedHTML fetches url asking for gzip, as browsers do, and returns
+// the body's size as sent and after decompression.
+func compressedHTML(t *testing.T, url string) (wire, plain int64) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	// Without DisableCompression the transport would decompress and hide
+	// the bytes on the wire.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("payment page: status %d, Content-Encoding %q; want 200 gzip", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int64(len(raw)), n
+}
