@@ -36,7 +36,7 @@ func TestKill9DuringPayments(t *testing.T) {
 		"AMAZONPAY_BASE_URL=" + simSrv.URL + config.SandboxPath, "AMAZONPAY_LWA_URL=" + simSrv.URL + config.SandboxPath + "/lwa",
 	}
 	start := func() *server {
-		s := &server{base: "http://" + addr, stdout: &bytes.Buffer{}, done: make(chan error, 1)}
+		s := &server{base: "http://" + addr, stdout: &syncBuffer{}, done: make(chan error, 1)}
 		s.cmd = exec.Command(bin, "serve")
 		s.cmd.Env = append(os.Environ(), append(env, "PAYPAGE_ADDR="+addr, "PAYPAGE_BASE_URL="+s.base)...)
 		s.cmd.Stdout = s.stdout

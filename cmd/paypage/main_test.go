@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -55,14 +56,33 @@ func freeAddr(t *testing.T) string {
 type server struct {
 	cmd    *exec.Cmd
 	base   string
-	stdout *bytes.Buffer
+	stdout *syncBuffer
 	done   chan error
+}
+
+// syncBuffer is a bytes.Buffer that the child's output copier and the test
+// may use at the same time.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startServer(t *testing.T, bin string, env []string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	s := &server{base: "http://" + addr, stdout: &bytes.Buffer{}, done: make(chan error, 1)}
+	s := &server{base: "http://" + addr, stdout: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append(os.Environ(), append(env, "PAYPAGE_ADDR="+addr, "PAYPAGE_BASE_URL="+s.base)...)
 	s.cmd.Stdout = s.stdout
