@@ -56,3 +56,8 @@ migrate-new: ## create a new migration pair: make migrate-new NAME=add_things
 	@n=$$(ls migrations/*.up.sql | wc -l); n=$$(printf '%06d' $$((n + 1))); \
 	touch migrations/$${n}_$(NAME).up.sql migrations/$${n}_$(NAME).down.sql; \
 	echo "created migrations/$${n}_$(NAME).{up,down}.sql"
+
+.PHONY: bench
+bench: deps build ## measure page, session and checkout throughput against same-run ceilings (~2 min, loopback only)
+	@command -v wrk >/dev/null 2>&1 || (SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk >/dev/null)
+	$(GO) run ./cmd/paypage-bench -bin $(BIN)

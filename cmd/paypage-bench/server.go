@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is a paypage child process in sandbox mode.
+type server struct {
+	cmd         *exec.Cmd
+	base        string
+	dataDir     string
+	merchantID  string
+	apiKey      string
+	responseKey string
+	exited      chan error
+}
+
+// startServer runs `paypage serve` on a free loopback port with a fresh
+// embedded cluster under dir, and waits until it is ready.
+func startServer(ctx context.Context, bin, dir string) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), dataDir: filepath.Join(dir, "data"), exited: make(chan error, 1)}
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return nil, err
+	}
+	// Not CommandContext: the server must get SIGINT, not SIGKILL, so that
+	// it stops its PostgreSQL.
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"PAYPAGE_ADDR="+strings.TrimPrefix(s.base, "http://"),
+		"PAYPAGE_BASE_URL="+s.base,
+		"PAYPAGE_DATA_DIR="+s.dataDir,
+		"PAYPAGE_MODE=sandbox",
+		"DATABASE_URL=",
+		"PAYPAGE_SECRET_KEY=",
+	)
+	cmd.Stderr = logf
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w (run make build first)", bin, err)
+	}
+	s.cmd = cmd
+	banner := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		closed := false
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			for _, f := range strings.Fields(line) {
+				k, v, _ := strings.Cut(f, "=")
+				switch k {
+				case "merchant_id":
+					s.merchantID = v
+				case "api_key":
+					s.apiKey = v
+				case "response_key":
+					s.responseKey = v
+				}
+			}
+			if strings.HasPrefix(line, "Health:") && !closed {
+				close(banner)
+				closed = true
+			}
+		}
+		if !closed {
+			close(banner)
+		}
+	}()
+	go func() { s.exited <- cmd.Wait(); logf.Close() }()
+
+	deadline := time.After(90 * time.Second)
+	select {
+	case <-banner:
+	case err := <-s.exited:
+		return nil, fmt.Errorf("server exited during start (%v); see %s", err, logf.Name())
+	case <-deadline:
+		s.stop()
+		return nil, errors.New("server did not print its banner within 90 s")
+	case <-ctx.Done():
+		s.stop()
+		return nil, ctx.Err()
+	}
+	if s.apiKey == "" {
+		s.stop()
+		return nil, fmt.Errorf("no demo api_key in the banner; see %s", logf.Name())
+	}
+	for i := 0; ; i++ {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		if i > 100 {
+			s.stop()
+			return nil, errors.New("server never became ready")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *server) pid() int { return s.cmd.Process.Pid }
+
+// stop interrupts the server and waits for it to stop its database.
+func (s *server) stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+	s.cmd = nil
+}
+
+// peakRSS is the server's VmHWM in bytes.
+func (s *server) peakRSS() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid()))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
+}
+
+// pgDSN returns the superuser's connection settings for the embedded
+// cluster: postmaster.pid's fourth line is the port, pg.pass the password.
+func pgDSN(dataDir string) (port, password string, err error) {
+	pid, err := os.ReadFile(filepath.Join(dataDir, "pg", "postmaster.pid"))
+	if err != nil {
+		return "", "", err
+	}
+	lines := strings.Split(string(pid), "\n")
+	if len(lines) < 4 {
+		return "", "", errors.New("short postmaster.pid")
+	}
+	pass, err := os.ReadFile(filepath.Join(dataDir, "pg.pass"))
+	if err != nil {
+		return "", "", err
+	}
+	return strings.TrimSpace(lines[3]), strings.TrimSpace(string(pass)), nil
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
