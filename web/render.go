@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -12,14 +13,28 @@ import (
 	"github.com/paypage/paypage/templates/layout"
 )
 
+// renderBufs keeps page buffers between requests: a page is a few tens of
+// kilobytes, and growing a fresh buffer to that size on every view shows up
+// in allocation profiles.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuf keeps an unusually large page from pinning its buffer.
+const maxPooledBuf = 256 << 10
+
 // render writes a templ component through a buffer, so that a failed render
 // becomes a clean error page instead of half a document.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
+	buf := renderBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuf {
+			renderBufs.Put(buf)
+		}
+	}()
 	// Rendering is CPU only; it must also work for error pages written after
 	// the request's context was cancelled or timed out.
 	ctx := templ.WithNonce(context.WithoutCancel(c.Request().Context()), cspNonce(c))
-	if err := comp.Render(ctx, &buf); err != nil {
+	if err := comp.Render(ctx, buf); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -28,6 +28,15 @@ func (s *Service) accessToken(ctx context.Context, merchantID, customerID string
 	if err != nil {
 		return "", err
 	}
+	return s.linkToken(ctx, &l)
+}
+
+// linkToken is accessToken for a link already read (nil: not linked).
+func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) {
+	if l == nil {
+		return "", errNotLinked
+	}
+	merchantID, customerID := l.MerchantID, l.CustomerID
 	lc := linkContext(merchantID, customerID)
 	if len(l.AccessToken) > 0 && s.now().Add(accessTokenMargin).Before(l.AccessExpiry) {
 		if tok, err := s.opts.Sealer.Open(l.AccessToken, lc); err == nil {

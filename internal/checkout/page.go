@@ -40,24 +40,33 @@ type Page struct {
 	Retry    bool     // the latest attempt failed and another may be made
 }
 
+// PageRecords are the rows the payment page reads, fetched in one round
+// trip because every page view needs all of them.
+type PageRecords struct {
+	Order    Order
+	Merchant Merchant
+	Latest   *Attempt    // newest attempt; nil when none was made
+	Link     *SealedLink // the customer's Amazon link; nil when not linked
+}
+
 // PaymentPage loads the order for the hosted page, settles a pending charge
 // if Amazon now has an answer, and decides what to offer. Amazon being slow
 // or down never fails the page: the option is left out instead.
 func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
-	o, m, err := s.PageOrder(ctx, id)
+	if !ValidOrderID(id) {
+		return Page{}, errs.E(errs.NotFound, "order.not_found", "order not found")
+	}
+	r, err := s.store.PageRecords(ctx, id)
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Order: o, Merchant: m}
-	latest, err := s.store.LatestAttempt(ctx, o.ID)
-	switch {
-	case err == nil:
+	p := Page{Order: r.Order, Merchant: r.Merchant}
+	if r.Latest != nil {
+		latest := *r.Latest
 		if latest.Status == AttemptPending {
 			latest, p.Order = s.checkCharge(ctx, latest, p.Order)
 		}
 		p.Latest = &latest
-	case !errs.Is(err, errs.NotFound):
-		return Page{}, err
 	}
 
 	switch {
@@ -78,7 +87,7 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
-	p.Method = s.listing(ctx, p.Order)
+	p.Method = s.listing(ctx, p.Order, r.Link)
 	if p.Method.Enabled {
 		p.State = PagePayable
 	} else {
@@ -90,13 +99,13 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 // listing applies DESIGN.md's rule: a linked customer gets Get Instruments
 // for the amount; otherwise pre-link eligibility by phone and amount. Any
 // failure or timeout means "not listed".
-func (s *Service) listing(ctx context.Context, o Order) Method {
+func (s *Service) listing(ctx context.Context, o Order, link *SealedLink) Method {
 	if s.opts.Gateway == nil {
 		return Method{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout)
 	defer cancel()
-	token, err := s.accessToken(ctx, o.MerchantID, o.CustomerID)
+	token, err := s.linkToken(ctx, link)
 	if err == nil {
 		pl, err := s.opts.Gateway.PayLater(ctx, token, o.Amount)
 		if err != nil {

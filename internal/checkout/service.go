@@ -20,6 +20,9 @@ type Store interface {
 	InsertOrder(ctx context.Context, o Order) (stored Order, created bool, err error)
 	OrderByMerchantOrderID(ctx context.Context, merchantID, orderID string) (Order, error)
 	OrderByID(ctx context.Context, id string) (Order, error)
+	// PageRecords returns an order with its merchant, newest attempt and
+	// the customer's Amazon link, read together for the payment page.
+	PageRecords(ctx context.Context, id string) (PageRecords, error)
 
 	StartAttempt(ctx context.Context, a Attempt, now time.Time) (stored Attempt, o Order, joined bool, err error)
 	MoveAttempt(ctx context.Context, attemptID string, to AttemptStatus, u AttemptUpdate) (Attempt, Order, error)

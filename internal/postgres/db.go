@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -20,6 +21,7 @@ import (
 type DB struct {
 	db     *sqlx.DB
 	outbox Outbox
+	stmts  sync.Map // query text -> *sqlx.Stmt
 }
 
 // Open connects to dsn and checks that the server answers.
@@ -39,7 +41,43 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // Close closes the connection pool.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.stmts.Range(func(_, v any) bool {
+		v.(*sqlx.Stmt).Close()
+		return true
+	})
+	return d.db.Close()
+}
+
+// stmt returns query prepared on the pool, for the hot statements that run
+// outside transactions. lib/pq sends a query with arguments as a
+// parse-and-describe round trip followed by an execute round trip; a
+// prepared statement executes in one, and PostgreSQL plans it once per
+// connection. Statements are prepared on first use rather than in Open,
+// because the tables may not exist before Migrate.
+func (d *DB) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := d.stmts.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := d.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return st, nil
+}
+
+// get runs a prepared single-row query into dest.
+func (d *DB) get(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
 
 // Ping checks that the database answers, for readiness probes.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }

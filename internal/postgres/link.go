@@ -22,7 +22,7 @@ FROM amazon_links WHERE merchant_id = $1 AND customer_id = $2`
 // LinkFor returns the customer's sealed Amazon link, or NotFound.
 func (d *DB) LinkFor(ctx context.Context, merchantID, customerID string) (checkout.SealedLink, error) {
 	var r linkRow
-	if err := d.db.GetContext(ctx, &r, linkByCustomer, merchantID, customerID); err != nil {
+	if err := d.get(ctx, &r, linkByCustomer, merchantID, customerID); err != nil {
 		return checkout.SealedLink{}, mapErr(err, "amazon link")
 	}
 	l := checkout.SealedLink{

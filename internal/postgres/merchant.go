@@ -70,7 +70,7 @@ const merchantByID = `SELECT ` + merchantColumns + ` FROM merchants WHERE id = $
 // MerchantByID returns the merchant with id, or NotFound.
 func (d *DB) MerchantByID(ctx context.Context, id string) (checkout.Merchant, error) {
 	var r merchantRow
-	if err := d.db.GetContext(ctx, &r, merchantByID, id); err != nil {
+	if err := d.get(ctx, &r, merchantByID, id); err != nil {
 		return checkout.Merchant{}, mapErr(err, "merchant")
 	}
 	return r.merchant(), nil

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/lib/pq"
@@ -64,7 +65,7 @@ RETURNING ` + orderColumns
 // same order_id and created false.
 func (d *DB) InsertOrder(ctx context.Context, o checkout.Order) (checkout.Order, bool, error) {
 	var r orderRow
-	err := d.db.GetContext(ctx, &r, insertOrder, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
+	err := d.get(ctx, &r, insertOrder, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
 		o.Currency, o.CustomerID, o.CustomerEmail, o.CustomerPhone, o.FirstName, o.LastName,
 		o.Description, o.ReturnURL, o.WebhookURL, o.PaymentPageClientID, pq.StringArray(o.UDF[:]),
 		string(o.Status), o.ExpiresAt)
@@ -83,7 +84,7 @@ const orderByMerchantOrderID = `SELECT ` + orderColumns + ` FROM orders WHERE me
 // OrderByMerchantOrderID returns the merchant's order by its own id.
 func (d *DB) OrderByMerchantOrderID(ctx context.Context, merchantID, orderID string) (checkout.Order, error) {
 	var r orderRow
-	if err := d.db.GetContext(ctx, &r, orderByMerchantOrderID, merchantID, orderID); err != nil {
+	if err := d.get(ctx, &r, orderByMerchantOrderID, merchantID, orderID); err != nil {
 		return checkout.Order{}, mapErr(err, "order")
 	}
 	return r.order(), nil
@@ -94,8 +95,81 @@ const orderByID = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1`
 // OrderByID returns an order by paypage's id.
 func (d *DB) OrderByID(ctx context.Context, id string) (checkout.Order, error) {
 	var r orderRow
-	if err := d.db.GetContext(ctx, &r, orderByID, id); err != nil {
+	if err := d.get(ctx, &r, orderByID, id); err != nil {
 		return checkout.Order{}, mapErr(err, "order")
 	}
 	return r.order(), nil
+}
+
+// pageRecords reads everything the payment page needs in one statement:
+// the order, its merchant, its newest attempt and the customer's Amazon
+// link, the last two through outer joins because either may be missing.
+const pageRecords = `
+SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.customer_email,
+	o.customer_phone, o.first_name, o.last_name, o.description, o.return_url, o.webhook_url,
+	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at,
+	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
+	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at,
+	` + prefixedAttemptColumns + `,
+	l.customer_id, l.refresh_token_sealed, l.access_token_sealed, l.access_expires_at
+FROM orders o
+JOIN merchants m ON m.id = o.merchant_id
+LEFT JOIN LATERAL (
+	SELECT ` + attemptColumns + ` FROM attempts WHERE attempts.order_id = o.id ORDER BY seq DESC LIMIT 1
+) a ON true
+LEFT JOIN amazon_links l ON l.merchant_id = o.merchant_id AND l.customer_id = o.customer_id
+WHERE o.id = $1`
+
+// PageRecords returns the order with id, its merchant, its newest attempt
+// and the customer's Amazon link, or NotFound.
+func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, error) {
+	st, err := d.stmt(ctx, pageRecords)
+	if err != nil {
+		return checkout.PageRecords{}, mapErr(err, "order")
+	}
+	var (
+		o orderRow
+		m merchantRow
+		a struct {
+			id, orderID, txnID, chargeID, status                        sql.NullString
+			amazonChargeID, amazonPayURL, authType, errCode, errMessage sql.NullString
+			state                                                       sql.NullString
+			seq, amount                                                 sql.NullInt64
+			linked                                                      sql.NullBool
+			chargeSentAt, createdAt, updatedAt                          sql.NullTime
+		}
+		linked          sql.NullString
+		refresh, access []byte
+		accessExpiry    sql.NullTime
+	)
+	err = st.QueryRowContext(ctx, id).Scan(
+		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
+		&o.CustomerPhone, &o.FirstName, &o.LastName, &o.Description, &o.ReturnURL, &o.WebhookURL,
+		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt,
+		&m.ID, &m.Name, &m.APIKeyHash, &m.ResponseKey, &m.WebhookUsername, &m.WebhookPassword,
+		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt,
+		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,
+		&a.amazonChargeID, &a.amazonPayURL, &a.authType, &a.errCode, &a.errMessage, &a.chargeSentAt,
+		&a.createdAt, &a.updatedAt,
+		&linked, &refresh, &access, &accessExpiry,
+	)
+	if err != nil {
+		return checkout.PageRecords{}, mapErr(err, "order")
+	}
+	p := checkout.PageRecords{Order: o.order(), Merchant: m.merchant()}
+	if a.id.Valid {
+		latest := attemptRow{
+			ID: a.id.String, OrderID: a.orderID.String, Seq: int(a.seq.Int64), TxnID: a.txnID.String,
+			ChargeID: a.chargeID.String, Status: a.status.String, Linked: a.linked.Bool, State: a.state,
+			Amount: a.amount.Int64, AmazonChargeID: a.amazonChargeID.String, AmazonPayURL: a.amazonPayURL.String,
+			AuthType: a.authType.String, ErrorCode: a.errCode.String, ErrorMessage: a.errMessage.String,
+			ChargeSentAt: a.chargeSentAt, CreatedAt: a.createdAt.Time, UpdatedAt: a.updatedAt.Time,
+		}.attempt()
+		p.Latest = &latest
+	}
+	if linked.Valid {
+		p.Link = &checkout.SealedLink{MerchantID: o.MerchantID, CustomerID: o.CustomerID,
+			RefreshToken: refresh, AccessToken: access, AccessExpiry: accessExpiry.Time}
+	}
+	return p, nil
 }
