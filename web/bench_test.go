@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/paypage/paypage/internal/apptest"
@@ -55,6 +57,30 @@ func BenchmarkPaymentPageRender(b *testing.B) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("page: %d %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkSessionCreate creates orders through POST /session in process,
+// through the whole middleware chain and the database.
+func BenchmarkSessionCreate(b *testing.B) {
+	s := apptest.Start(b, nil)
+	h := s.Server.Handler()
+	n := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n++
+		body := fmt.Sprintf(`{"order_id":"bs-%d","amount":"100.00","currency":"INR","customer_id":"c-%d","customer_phone":"9000000001","return_url":%q}`,
+			n, n, s.URL+"/sandbox/shop/return")
+		req := httptest.NewRequest(http.MethodPost, "/session", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("x-merchantid", s.Demo.MerchantID)
+		req.SetBasicAuth(s.Demo.APIKey, "")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("session: %d %s", rec.Code, rec.Body)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -143,8 +144,35 @@ func StringToSign(amzDate, canonical string) string {
 }
 
 // SigningKey derives the day's key: HMAC-SHA384 folded over the day, region,
-// service and terminator, starting from "AWS4" + secret.
+// service and terminator, starting from "AWS4" + secret. Keys are cached:
+// they change once a day, and deriving one costs four HMACs on every
+// signed request and response.
 func SigningKey(secret, day string) []byte {
+	ck := signingCacheKey{secret, day}
+	signingKeys.Lock()
+	key, ok := signingKeys.m[ck]
+	signingKeys.Unlock()
+	if ok {
+		return key
+	}
+	key = deriveSigningKey(secret, day)
+	signingKeys.Lock()
+	if len(signingKeys.m) >= 64 { // a few keys, a few days: never grows
+		clear(signingKeys.m)
+	}
+	signingKeys.m[ck] = key
+	signingKeys.Unlock()
+	return key
+}
+
+type signingCacheKey struct{ secret, day string }
+
+var signingKeys = struct {
+	sync.Mutex
+	m map[signingCacheKey][]byte
+}{m: map[signingCacheKey][]byte{}}
+
+func deriveSigningKey(secret, day string) []byte {
 	key := []byte("AWS4" + secret)
 	for _, part := range []string{day, Region, Service, Terminator} {
 		key = hmacSHA384(key, part)

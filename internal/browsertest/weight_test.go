@@ -18,7 +18,7 @@ import (
 // in its first round trip (initial window of 10 segments); 50 KB is the
 // whole page on a slow mobile connection in about a second.
 const (
-	firstResponseBudget = 14 * 1024 // compressed HTML bytes on the wire
+	firstResponseBudget = 14 * 1024 // HTML bytes on the wire, compressed or not
 	totalBudget         = 50 * 1024 // everything the page loads, uncompressed
 )
 
@@ -34,7 +34,7 @@ func paymentPageWeight(t *testing.T, browser context.Context) {
 	link := r.JSON(t)["payment_links"].(map[string]any)["web"].(string)
 
 	wire, plain := compressedHTML(t, link)
-	t.Logf("payment page HTML: %d bytes gzipped on the wire (budget %d), %d bytes uncompressed", wire, firstResponseBudget, plain)
+	t.Logf("payment page HTML: %d bytes on the wire (budget %d), %d bytes uncompressed", wire, firstResponseBudget, plain)
 	if wire > firstResponseBudget {
 		t.Errorf("payment page HTML is %d bytes compressed, over the %d byte budget", wire, firstResponseBudget)
 	}
@@ -73,7 +73,7 @@ func paymentPageWeight(t *testing.T, browser context.Context) {
 }
 
 // compressedHTML fetches url asking for gzip, as browsers do, and returns
-// the body's size as sent and after decompression.
+// the body's size as sent and after any decompression.
 func compressedHTML(t *testing.T, url string) (wire, plain int64) {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
@@ -93,8 +93,13 @@ func compressedHTML(t *testing.T, url string) (wire, plain int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
-		t.Fatalf("payment page: status %d, Content-Encoding %q; want 200 gzip", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("payment page: status %d", resp.StatusCode)
+	}
+	// Small pages go uncompressed (gzip would not save a round trip), so
+	// either encoding is measured as sent.
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		return int64(len(raw)), int64(len(raw))
 	}
 	zr, err := gzip.NewReader(strings.NewReader(string(raw)))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/paypage/paypage/internal/errs"
@@ -85,6 +86,31 @@ type Service struct {
 	opts  Options
 	now   func() time.Time
 	log   *slog.Logger
+
+	// merchants caches merchant records for API authentication, which
+	// every merchant call needs; settings changes show within merchantTTL.
+	merchants sync.Map // id -> cachedMerchant
+}
+
+type cachedMerchant struct {
+	m     Merchant
+	until time.Time
+}
+
+const merchantTTL = 10 * time.Second
+
+// merchant returns the merchant with id, from the cache while fresh.
+func (s *Service) merchant(ctx context.Context, id string) (Merchant, error) {
+	now := s.now()
+	if c, ok := s.merchants.Load(id); ok && now.Before(c.(cachedMerchant).until) {
+		return c.(cachedMerchant).m, nil
+	}
+	m, err := s.store.MerchantByID(ctx, id)
+	if err != nil {
+		return Merchant{}, err
+	}
+	s.merchants.Store(id, cachedMerchant{m: m, until: now.Add(merchantTTL)})
+	return m, nil
 }
 
 // NewService wires a service. Zero options get defaults; a service without
@@ -127,6 +153,7 @@ func (s *Service) CreateMerchant(ctx context.Context, nm NewMerchant) (Credentia
 	if err := s.store.CreateMerchant(ctx, m); err != nil {
 		return Credentials{}, err
 	}
+	s.merchants.Delete(m.ID)
 	return c, nil
 }
 
@@ -138,6 +165,7 @@ func (s *Service) EnsureMerchant(ctx context.Context, nm NewMerchant, c Credenti
 	if err != nil {
 		return err
 	}
+	s.merchants.Delete(m.ID)
 	return s.store.UpsertMerchant(ctx, m)
 }
 
@@ -149,7 +177,7 @@ func (s *Service) Authenticate(ctx context.Context, merchantID, apiKey string) (
 	if merchantID == "" || apiKey == "" || !merchantIDPattern.MatchString(merchantID) {
 		return Merchant{}, errBadCredentials
 	}
-	m, err := s.store.MerchantByID(ctx, merchantID)
+	m, err := s.merchant(ctx, merchantID)
 	if errs.Is(err, errs.NotFound) {
 		return Merchant{}, errBadCredentials
 	}

@@ -59,18 +59,22 @@ INSERT INTO orders (id, merchant_id, order_id, amount, currency, customer_id, cu
 	payment_page_client_id, udf, status, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 ON CONFLICT (merchant_id, order_id) DO NOTHING
-RETURNING ` + orderColumns
+RETURNING created_at, updated_at`
 
 // InsertOrder stores o, or returns the merchant's existing order with the
 // same order_id and created false.
 func (d *DB) InsertOrder(ctx context.Context, o checkout.Order) (checkout.Order, bool, error) {
-	var r orderRow
-	err := d.get(ctx, &r, insertOrder, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
+	st, err := d.stmt(ctx, insertOrder)
+	if err != nil {
+		return checkout.Order{}, false, mapErr(err, "order")
+	}
+	// Only the stamps come back: the rest is what was sent.
+	err = st.QueryRowContext(ctx, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
 		o.Currency, o.CustomerID, o.CustomerEmail, o.CustomerPhone, o.FirstName, o.LastName,
 		o.Description, o.ReturnURL, o.WebhookURL, o.PaymentPageClientID, pq.StringArray(o.UDF[:]),
-		string(o.Status), o.ExpiresAt)
+		string(o.Status), o.ExpiresAt).Scan(&o.CreatedAt, &o.UpdatedAt)
 	if err == nil {
-		return r.order(), true, nil
+		return o, true, nil
 	}
 	if mapped := mapErr(err, "order"); !isNotFound(mapped) {
 		return checkout.Order{}, false, mapped
