@@ -25,11 +25,7 @@ func (s *Server) returnToMerchant(c echo.Context) error {
 	if r.Method != checkout.ReturnPOST {
 		return c.Redirect(http.StatusSeeOther, r.URL)
 	}
-	_, m, err := s.svc.PageOrder(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	vm := redirect.PageVM{Head: s.head("Returning to " + m.Name), Action: r.URL, MerchantName: m.Name}
+	vm := redirect.PageVM{Head: s.head("Returning to " + r.MerchantName), Action: r.URL, MerchantName: r.MerchantName}
 	for _, p := range r.Params {
 		vm.Fields = append(vm.Fields, redirect.Field{Name: p.Key, Value: p.Value})
 	}

@@ -85,7 +85,6 @@ type AttemptUpdate struct {
 	AuthType       string
 	ErrorCode      string
 	ErrorMessage   string
-	ChargeSent     bool      // set charge_sent_at now, if not set yet, and start watching the charge
 	Settled        bool      // Amazon gave its final answer: stop watching the charge
 	NextCheck      time.Time // when the reconciler should ask Amazon next; zero leaves it
 }

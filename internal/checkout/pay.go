@@ -28,10 +28,14 @@ type Next struct {
 // returns where the shopper goes next. A second click while an attempt is
 // in flight never starts a second charge.
 func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
-	o, _, err := s.PageOrder(ctx, id)
+	if !ValidOrderID(id) {
+		return Next{}, errs.E(errs.NotFound, "order.not_found", "order not found")
+	}
+	r, err := s.store.PageRecords(ctx, id)
 	if err != nil {
 		return Next{}, err
 	}
+	o := r.Order
 	here := Next{Kind: NextPage, OrderID: o.ID}
 	if o.Status.Final() {
 		return here, nil
@@ -40,10 +44,10 @@ func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
 		return Next{}, errs.E(errs.Unavailable, "gateway.unavailable", "payments are not configured")
 	}
 	// Join an attempt in flight without asking Amazon anything.
-	if latest, err := s.store.LatestAttempt(ctx, o.ID); err == nil && latest.Status.InFlight() {
-		return s.resume(ctx, latest), nil
+	if r.Latest != nil && r.Latest.Status.InFlight() {
+		return s.resume(ctx, *r.Latest), nil
 	}
-	token, err := s.accessToken(ctx, o.MerchantID, o.CustomerID)
+	token, err := s.linkToken(ctx, r.Link)
 	linked := err == nil
 	if err != nil && !errors.Is(err, errNotLinked) {
 		return Next{}, errs.Wrap(err, "amazon access token")
@@ -64,7 +68,7 @@ func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
 	if !linked {
 		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(a, o)}, nil
 	}
-	return s.charge(ctx, a, token), nil
+	return s.charge(ctx, a, o, token), nil
 }
 
 // checkEligible refuses a first-time payment that the page would not have
@@ -155,7 +159,7 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 	if err := s.saveLink(ctx, o.MerchantID, o.CustomerID, tok); err != nil {
 		return Next{}, err
 	}
-	return s.charge(ctx, a, tok.AccessToken), nil
+	return s.charge(ctx, a, o, tok.AccessToken), nil
 }
 
 // ChargeReturn handles the shopper's return from Amazon's 2FA page. The
@@ -185,22 +189,18 @@ func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, erro
 
 // charge sends the charge for attempt a, recording the send first so that a
 // crash mid-call leaves an attempt the reconciler can look up by charge id.
-func (s *Service) charge(ctx context.Context, a Attempt, accessToken string) Next {
-	a, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptUpdate{ChargeSent: true, NextCheck: s.now().Add(firstCheck)})
+func (s *Service) charge(ctx context.Context, a Attempt, o Order, accessToken string) Next {
+	sent, err := s.store.MarkChargeSent(ctx, a.ID, s.now().Add(firstCheck))
 	if err != nil {
 		s.log.ErrorContext(ctx, "recording charge send failed; not charging", "txn_id", a.TxnID, "error", err)
 		return Next{Kind: NextPage, OrderID: a.OrderID}
 	}
+	a = sent
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
 	defer cancel()
-	o, err := s.store.OrderByID(ctx, a.OrderID)
-	note := ""
-	if err == nil {
-		note = "Order " + o.OrderID
-	}
 	res := s.opts.Gateway.Charge(ctx, ChargeRequest{
 		ChargeID: a.ChargeID, AccessToken: accessToken, Amount: a.Amount,
-		CallbackURL: s.opts.ChargeCallbackURL(a.ChargeID), Note: note,
+		CallbackURL: s.opts.ChargeCallbackURL(a.ChargeID), Note: "Order " + o.OrderID,
 	})
 	a, _ = s.apply(ctx, a, res)
 	return s.after(a)

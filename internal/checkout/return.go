@@ -11,9 +11,10 @@ import (
 
 // Return is the signed way back to the merchant.
 type Return struct {
-	Method string  // GET or POST
-	URL    string  // GET: the full URL to redirect to; POST: the form action
-	Params []Param // POST: the form fields, signature included
+	MerchantName string
+	Method       string  // GET or POST
+	URL          string  // GET: the full URL to redirect to; POST: the form action
+	Params       []Param // POST: the form fields, signature included
 }
 
 // ReturnToMerchant builds the signed return for order id with its current
@@ -48,14 +49,14 @@ func (s *Service) ReturnToMerchant(ctx context.Context, id string) (Return, erro
 	all := append(params, Param{"signature", sig}, Param{"signature_algorithm", "HMAC-SHA256"})
 	if m.ReturnMethod == ReturnPOST {
 		u.RawQuery = ""
-		return Return{Method: ReturnPOST, URL: u.String(), Params: all}, nil
+		return Return{MerchantName: m.Name, Method: ReturnPOST, URL: u.String(), Params: all}, nil
 	}
 	q := make([]string, len(all))
 	for i, p := range all {
 		q[i] = url.QueryEscape(p.Key) + "=" + url.QueryEscape(p.Value)
 	}
 	u.RawQuery = strings.Join(q, "&")
-	return Return{Method: ReturnGET, URL: u.String()}, nil
+	return Return{MerchantName: m.Name, Method: ReturnGET, URL: u.String()}, nil
 }
 
 // splitQuery keeps the merchant's parameters in order, decoded.

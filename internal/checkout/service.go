@@ -27,6 +27,10 @@ type Store interface {
 
 	StartAttempt(ctx context.Context, a Attempt, now time.Time) (stored Attempt, o Order, joined bool, err error)
 	MoveAttempt(ctx context.Context, attemptID string, to AttemptStatus, u AttemptUpdate) (Attempt, Order, error)
+	// MarkChargeSent records, just before the charge call, that attempt
+	// attemptID (which must be PENDING) has its charge on the way, so the
+	// reconciler watches it from next on even if this process dies.
+	MarkChargeSent(ctx context.Context, attemptID string, next time.Time) (Attempt, error)
 	AttemptByState(ctx context.Context, state string) (Attempt, error)
 	AttemptByChargeID(ctx context.Context, chargeID string) (Attempt, error)
 	LatestAttempt(ctx context.Context, orderID string) (Attempt, error)
@@ -267,7 +271,7 @@ func (s *Service) PageOrder(ctx context.Context, id string) (Order, Merchant, er
 	if err != nil {
 		return Order{}, Merchant{}, err
 	}
-	m, err := s.store.MerchantByID(ctx, o.MerchantID)
+	m, err := s.merchant(ctx, o.MerchantID)
 	if err != nil {
 		return Order{}, Merchant{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/errs"
 	"github.com/paypage/paypage/internal/money"
 )
 
@@ -61,7 +62,8 @@ const lockOrder = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPD
 const inFlightAttempt = `SELECT ` + attemptColumns + ` FROM attempts
 WHERE order_id = $1 AND status IN ('AWAITING_CONSENT', 'PENDING')`
 
-const countAttempts = `SELECT count(*) FROM attempts WHERE order_id = $1`
+const countAttempts = `SELECT count(*) AS n, count(*) FILTER (WHERE status IN ('AWAITING_CONSENT', 'PENDING')) AS in_flight
+FROM attempts WHERE order_id = $1`
 
 const insertAttempt = `
 INSERT INTO attempts (id, order_id, seq, txn_id, charge_id, status, linked, state, amount)
@@ -85,19 +87,22 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 			return mapErr(err, "order")
 		}
 		order = or.order()
+		var count struct {
+			N        int `db:"n"`
+			InFlight int `db:"in_flight"`
+		}
+		if err := tx.GetContext(ctx, &count, countAttempts, a.OrderID); err != nil {
+			return mapErr(err, "attempt")
+		}
 		var ar attemptRow
-		err := tx.GetContext(ctx, &ar, inFlightAttempt, a.OrderID)
-		if err == nil {
+		if count.InFlight > 0 {
+			if err := tx.GetContext(ctx, &ar, inFlightAttempt, a.OrderID); err != nil {
+				return mapErr(err, "attempt")
+			}
 			out, joined = ar.attempt(), true
 			return nil
 		}
-		if err != sql.ErrNoRows {
-			return mapErr(err, "attempt")
-		}
-		var n int
-		if err := tx.GetContext(ctx, &n, countAttempts, a.OrderID); err != nil {
-			return mapErr(err, "attempt")
-		}
+		n := count.N
 		status, err := checkout.StartTransition(order, n, now)
 		if err != nil {
 			return err
@@ -116,7 +121,7 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 			}
 			order = or.order()
 		}
-		return d.emit(ctx, tx, order, checkout.OrderEvents(before, order.Status, true))
+		return d.emit(ctx, tx, order, &out, checkout.OrderEvents(before, order.Status, true))
 	})
 	if err == nil && !joined {
 		d.committed()
@@ -136,9 +141,8 @@ UPDATE attempts SET status = $2,
 	auth_type = COALESCE(NULLIF($5, ''), auth_type),
 	error_code = COALESCE(NULLIF($6, ''), error_code),
 	error_message = COALESCE(NULLIF($7, ''), error_message),
-	charge_sent_at = CASE WHEN $8 THEN COALESCE(charge_sent_at, now()) ELSE charge_sent_at END,
-	watch = CASE WHEN $9 THEN false WHEN $8 THEN true ELSE watch END,
-	next_check_at = COALESCE($10, next_check_at),
+	watch = CASE WHEN $8 THEN false ELSE watch END,
+	next_check_at = COALESCE($9, next_check_at),
 	updated_at = now()
 WHERE id = $1
 RETURNING ` + attemptColumns
@@ -177,7 +181,7 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.Atte
 			nextCheck = &u.NextCheck
 		}
 		if err := tx.GetContext(ctx, &ar, updateAttempt, attemptID, string(to), u.AmazonChargeID, u.AmazonPayURL,
-			u.AuthType, u.ErrorCode, u.ErrorMessage, u.ChargeSent, u.Settled, nextCheck); err != nil {
+			u.AuthType, u.ErrorCode, u.ErrorMessage, u.Settled, nextCheck); err != nil {
 			return mapErr(err, "attempt")
 		}
 		a = ar.attempt()
@@ -193,7 +197,7 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.Atte
 			events = append(events, checkout.EventAutoRefundSucceeded)
 		}
 		wrote = len(events) > 0
-		return d.emit(ctx, tx, o, events)
+		return d.emit(ctx, tx, o, &a, events)
 	})
 	if err == nil && wrote {
 		d.committed()
@@ -238,6 +242,27 @@ func (d *DB) LatestAttempt(ctx context.Context, orderID string) (checkout.Attemp
 func (d *DB) attemptWhere(ctx context.Context, query string, arg any) (checkout.Attempt, error) {
 	var r attemptRow
 	if err := d.db.GetContext(ctx, &r, query, arg); err != nil {
+		return checkout.Attempt{}, mapErr(err, "attempt")
+	}
+	return r.attempt(), nil
+}
+
+const markChargeSent = `
+UPDATE attempts SET charge_sent_at = COALESCE(charge_sent_at, now()), watch = true,
+	next_check_at = $2, updated_at = now()
+WHERE id = $1 AND status = 'PENDING'
+RETURNING ` + attemptColumns
+
+// MarkChargeSent records that a PENDING attempt's charge is about to be
+// sent. It changes no status, so it needs no order lock; the status guard
+// refuses an attempt that moved meanwhile (checkout.ErrStale).
+func (d *DB) MarkChargeSent(ctx context.Context, attemptID string, next time.Time) (checkout.Attempt, error) {
+	var r attemptRow
+	err := d.get(ctx, &r, markChargeSent, attemptID, next)
+	if errs.Is(mapErr(err, "attempt"), errs.NotFound) {
+		return checkout.Attempt{}, checkout.ErrStale
+	}
+	if err != nil {
 		return checkout.Attempt{}, mapErr(err, "attempt")
 	}
 	return r.attempt(), nil

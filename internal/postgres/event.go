@@ -41,20 +41,25 @@ WHERE o.id = $2 AND COALESCE(NULLIF(o.webhook_url, ''), NULLIF(m.webhook_url, ''
 const refundsOfOrder = `SELECT ` + refundColumns + ` FROM refunds WHERE order_id = $1 ORDER BY created_at, id`
 
 // emit writes events for order o (as it is now, inside tx) with a delivery
-// to the order's or merchant's webhook URL.
-func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, names []string) error {
+// to the order's or merchant's webhook URL. latest is the order's newest
+// attempt when the caller has it at hand (nil: read it).
+func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, latest *checkout.Attempt, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	var latest *checkout.Attempt
-	var ar attemptRow
-	if err := tx.GetContext(ctx, &ar, latestAttempt, o.ID); err == nil {
-		a := ar.attempt()
-		latest = &a
+	if latest == nil {
+		var ar attemptRow
+		if err := tx.GetContext(ctx, &ar, latestAttempt, o.ID); err == nil {
+			a := ar.attempt()
+			latest = &a
+		}
 	}
+	// Only a charged order can have refunds.
 	var rrs []refundRow
-	if err := tx.SelectContext(ctx, &rrs, refundsOfOrder, o.ID); err != nil {
-		return mapErr(err, "refunds")
+	if o.Status == checkout.StatusCharged || o.Status == checkout.StatusAutoRefunded {
+		if err := tx.SelectContext(ctx, &rrs, refundsOfOrder, o.ID); err != nil {
+			return mapErr(err, "refunds")
+		}
 	}
 	refunds := make([]checkout.Refund, len(rrs))
 	for i, r := range rrs {

@@ -130,7 +130,7 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, to checkout.Refund
 		out = rr.refund()
 		events := checkout.RefundEvents(r, to)
 		wrote = len(events) > 0
-		return d.emit(ctx, tx, or.order(), events)
+		return d.emit(ctx, tx, or.order(), nil, events)
 	})
 	if err == nil && wrote {
 		d.committed()
