@@ -23,6 +23,7 @@ func ChargeReturnPath(chargeID string) string { return "/amazonpay/charges/" + c
 
 // consentReturn handles Amazon's redirect after the consent page.
 func (s *Server) consentReturn(c echo.Context) error {
+	withShopper(c)
 	denied := c.QueryParam("error")
 	next, err := s.svc.ConsentReturn(c.Request().Context(), c.QueryParam("state"), c.QueryParam("code"), denied)
 	if errs.Is(err, errs.Invalid) {
@@ -42,6 +43,7 @@ func (s *Server) chargeReturn(c echo.Context) error {
 	}) {
 		return echo.ErrNotFound
 	}
+	withShopper(c)
 	next, err := s.svc.ChargeReturn(c.Request().Context(), id)
 	if errs.Is(err, errs.NotFound) {
 		return echo.ErrNotFound

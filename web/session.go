@@ -11,6 +11,8 @@ import (
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+
+	"github.com/paypage/paypage/internal/checkout"
 )
 
 const (
@@ -55,6 +57,7 @@ func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		c.Set(ctxCSRF, secret)
+		withShopper(c)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
@@ -79,4 +82,12 @@ func randomString(n int) string {
 		panic("web: crypto/rand failed: " + err.Error())
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// withShopper tells the checkout who is at the browser, for Amazon's
+// x-amz-user-ip and x-amz-user-agent headers.
+func withShopper(c echo.Context) {
+	r := c.Request()
+	ctx := checkout.WithShopper(r.Context(), checkout.Shopper{IP: c.RealIP(), UserAgent: r.UserAgent()})
+	c.SetRequest(r.WithContext(ctx))
 }

@@ -12,6 +12,15 @@ import (
 // into checkout's outcomes and decides nothing else.
 type Gateway struct{ C *Client }
 
+// forShopper passes the request's shopper, if any, to Amazon's
+// x-amz-user-ip and x-amz-user-agent headers.
+func forShopper(ctx context.Context) context.Context {
+	if sh, ok := checkout.ShopperFrom(ctx); ok {
+		return WithShopper(ctx, sh.IP, sh.UserAgent)
+	}
+	return ctx
+}
+
 var _ checkout.Gateway = Gateway{}
 
 // ConsentURL implements checkout.Gateway.
@@ -21,12 +30,14 @@ func (g Gateway) ConsentURL(state, redirectURI, loginHint string) string {
 
 // ExchangeCode implements checkout.Gateway.
 func (g Gateway) ExchangeCode(ctx context.Context, code, redirectURI string) (checkout.Token, error) {
+	ctx = forShopper(ctx)
 	t, err := g.C.ExchangeCode(ctx, code, redirectURI)
 	return token(t), linkErr(err)
 }
 
 // Refresh implements checkout.Gateway.
 func (g Gateway) Refresh(ctx context.Context, refreshToken string) (checkout.Token, error) {
+	ctx = forShopper(ctx)
 	t, err := g.C.Refresh(ctx, refreshToken)
 	return token(t), linkErr(err)
 }
@@ -44,6 +55,7 @@ func linkErr(err error) error {
 
 // PayLater implements checkout.Gateway.
 func (g Gateway) PayLater(ctx context.Context, accessToken string, amount money.Paise) (checkout.PayLater, error) {
+	ctx = forShopper(ctx)
 	in, err := g.C.Instruments(ctx, accessToken, amount)
 	if IsInvalidAccessToken(err) {
 		return checkout.PayLater{}, errors.Join(checkout.ErrLinkRevoked, err)
@@ -56,12 +68,14 @@ func (g Gateway) PayLater(ctx context.Context, accessToken string, amount money.
 
 // Eligible implements checkout.Gateway.
 func (g Gateway) Eligible(ctx context.Context, phone string, amount money.Paise) (bool, error) {
+	ctx = forShopper(ctx)
 	e, err := g.C.Eligibility(ctx, phone, amount)
 	return e.Eligible, err
 }
 
 // Charge implements checkout.Gateway.
 func (g Gateway) Charge(ctx context.Context, r checkout.ChargeRequest) checkout.ChargeResult {
+	ctx = forShopper(ctx)
 	c, err := g.C.Charge(ctx, ChargeRequest{
 		ChargeID: r.ChargeID, AccessToken: r.AccessToken, Amount: r.Amount,
 		CallbackURL: r.CallbackURL, NoteToCustomer: r.Note,
@@ -71,6 +85,7 @@ func (g Gateway) Charge(ctx context.Context, r checkout.ChargeRequest) checkout.
 
 // ChargeStatus implements checkout.Gateway.
 func (g Gateway) ChargeStatus(ctx context.Context, chargeID string) checkout.ChargeResult {
+	ctx = forShopper(ctx)
 	c, err := g.C.ChargeStatus(ctx, chargeID)
 	return result(c, err)
 }
@@ -109,12 +124,14 @@ func result(c Charge, err error) checkout.ChargeResult {
 
 // Refund implements checkout.Gateway.
 func (g Gateway) Refund(ctx context.Context, r checkout.RefundRequest) checkout.RefundResult {
+	ctx = forShopper(ctx)
 	rf, err := g.C.Refund(ctx, RefundRequest{RefundID: r.RefundID, ChargeID: r.ChargeID, Amount: r.Amount})
 	return refundResult(rf, err)
 }
 
 // RefundStatus implements checkout.Gateway.
 func (g Gateway) RefundStatus(ctx context.Context, refundID string) checkout.RefundResult {
+	ctx = forShopper(ctx)
 	rf, err := g.C.RefundStatus(ctx, refundID)
 	return refundResult(rf, err)
 }
