@@ -22,6 +22,7 @@ func (s *Server) returnToMerchant(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.renewSessionID(c)
 	if r.Method != checkout.ReturnPOST {
 		return c.Redirect(http.StatusSeeOther, r.URL)
 	}

@@ -91,3 +91,19 @@ func withShopper(c echo.Context) {
 	ctx := checkout.WithShopper(r.Context(), checkout.Shopper{IP: c.RealIP(), UserAgent: r.UserAgent()})
 	c.SetRequest(r.WithContext(ctx))
 }
+
+// renewSessionID gives the browser a fresh opaque reference when a payment
+// leaves paypage. Browsers keep even no-store pages in their back-forward
+// cache but drop them when the site's cookies change, so back after paying
+// asks the server (which shows the result) instead of restoring a page
+// with a live Pay button, also in webviews without JavaScript.
+func (s *Server) renewSessionID(c echo.Context) {
+	sess, _ := s.sessions.Get(c.Request(), sessionName)
+	if _, ok := sess.Values[sessionCSRF].(string); !ok {
+		sess.Values[sessionCSRF] = randomString(32)
+	}
+	sess.Values[sessionSID] = randomString(18)
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		s.log.WarnContext(c.Request().Context(), "renewing the shopper session failed", "error", err)
+	}
+}

@@ -26,6 +26,7 @@ var scenarios = []scenario{
 	{"decline-then-retry", declineThenRetry},
 	{"reload-and-back", reloadAndBack},
 	{"first-time-no-js", firstTimeNoJS},
+	{"reload-and-back-no-js", reloadAndBackNoJS},
 }
 
 // TestInBrowser runs every scenario and the weight budget against one
@@ -201,6 +202,13 @@ func declineThenRetry(t *testing.T, s *apptest.Server, b *tab) {
 	shopResult(b, "CHARGED")
 	b.state("shop-result")
 	charges(t, s, "9000000006", 2)
+}
+
+// reloadAndBackNoJS is reloadAndBack in a webview with JavaScript off,
+// where no script can reload a page restored from the back-forward cache.
+func reloadAndBackNoJS(t *testing.T, s *apptest.Server, b *tab) {
+	b.disableJS()
+	reloadAndBack(t, s, b)
 }
 
 // reloadAndBack pays, then reloads the result and walks back through the
