@@ -80,7 +80,7 @@ func TestWebhooksReachTheMerchant(t *testing.T) {
 func TestDeliveriesSurviveRestart(t *testing.T) {
 	t.Parallel()
 	dsn := pgtestDatabase(t)
-	rcv := &receiver{seen: map[string]int{}}
+	rcv := &apptest.Receiver{}
 	hook := httptest.NewUnstartedServer(rcv)
 	first := apptest.StartOn(t, dsn, nil)
 	creds, err := first.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
@@ -90,7 +90,7 @@ func TestDeliveriesSurviveRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rcv.secret = creds.WebhookSecret
+	rcv.Secret = creds.WebhookSecret
 	body := first.Session("restart-1", "10", "9000000001")
 	body["return_url"] = "https://restart.example/back"
 	link := first.APIAs(t, "restart", creds.APIKey, "POST", "/session", body).JSON(t)["payment_links"].(map[string]any)["web"].(string)
@@ -118,12 +118,12 @@ func TestDeliveriesSurviveRestart(t *testing.T) {
 	second.Webhooks.Notify()
 	deadline = time.Now().Add(10 * time.Second)
 	for {
-		if distinct, _, _ := rcv.counts(); distinct >= 2 || time.Now().After(deadline) {
+		if distinct, _, _ := rcv.Counts(); distinct >= 2 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if distinct, dup, bad := rcv.counts(); distinct != 2 || dup != 0 || bad != 0 {
+	if distinct, dup, bad := rcv.Counts(); distinct != 2 || dup != 0 || bad != 0 {
 		t.Errorf("after restart: %d distinct (want 2), %d duplicates, %d bad", distinct, dup, bad)
 	}
 }

@@ -1,0 +1,56 @@
+package apptest
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/paypage/paypage/internal/webhook"
+)
+
+// Receiver is a merchant's webhook endpoint for tests: it checks each
+// delivery's signature with the merchant's secret and counts deliveries
+// by webhook-id.
+type Receiver struct {
+	Secret string
+	mu     sync.Mutex
+	seen   map[string]int
+	bad    int
+}
+
+func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := webhook.Verify(r.Secret, req.Header, body, time.Now(), 5*time.Minute); err != nil {
+		r.bad++
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if r.seen == nil {
+		r.seen = map[string]int{}
+	}
+	r.seen[req.Header.Get("webhook-id")]++
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Counts reports distinct deliveries, repeats of one already received, and
+// deliveries whose signature did not verify.
+func (r *Receiver) Counts() (distinct, dup, bad int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.seen {
+		dup += n - 1
+	}
+	return len(r.seen), dup, r.bad
+}
+
+// WaitFor waits up to d until at least n distinct deliveries arrived.
+func (r *Receiver) WaitFor(n int, d time.Duration) {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if distinct, _, _ := r.Counts(); distinct >= n {
+			return
+		}
+	}
+}
