@@ -417,3 +417,60 @@ func TestPayWithoutCSRFIsRefused(t *testing.T) {
 }
 
 func settle(t *testing.T, s *apptest.Server) { s.Settle(t) }
+
+func TestLinkedButAboveCreditShowsAmazonsReason(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	_, link := newOrder(t, s, "9000000002", "600", "cust-limit")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Fatalf("first payment: %s", got)
+	}
+	// ₹400 of credit left: ₹500 is not payable, and Amazon says why.
+	_, link = newOrder(t, s, "9000000002", "500", "cust-limit")
+	sh = shopper(t, s).Get(link)
+	if !sh.Has("method-AMAZONPAYLATER") || sh.Text("method-reason") == "" || sh.Has("pay-button") || !sh.Has("no-methods") {
+		t.Errorf("linked customer above the credit:\n%s", sh.Body)
+	}
+}
+
+func TestRevokedLinkAsksForConsentAgain(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	_, link := newOrder(t, s, "9000000001", "100", "cust-revoke")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Fatalf("first payment: %s", got)
+	}
+	s.Simulator.RevokeLink("9000000001")
+	orderID, link := newOrder(t, s, "9000000001", "100", "cust-revoke")
+	sh = shopper(t, s).Get(link)
+	if sh.Has("available-credit") || !sh.Has("pay-button") {
+		t.Fatalf("after revoking, the page still treats the customer as linked:\n%s", sh.Body)
+	}
+	sh.Submit("pay-button", nil)
+	if !sh.Has("consent-allow") {
+		t.Fatalf("no consent page after revoking:\n%s", sh.Body)
+	}
+	sh.Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" || orderStatus(t, s, orderID)["status"] != "CHARGED" {
+		t.Errorf("payment after re-linking: %s", got)
+	}
+
+	// Revoked between page and pay: the charge is refused, the link is
+	// dropped, and paying again goes through consent.
+	orderID, link = newOrder(t, s, "9000000001", "100", "cust-revoke")
+	sh = shopper(t, s).Get(link)
+	if !sh.Has("available-credit") {
+		t.Fatalf("re-linked customer not linked:\n%s", sh.Body)
+	}
+	s.Simulator.RevokeLink("9000000001")
+	sh.Submit("pay-button", nil)
+	if !sh.Has("retry-button") {
+		t.Fatalf("charge with a revoked link:\n%s", sh.Body)
+	}
+	sh.Submit("retry-button", nil).Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" || orderStatus(t, s, orderID)["status"] != "CHARGED" {
+		t.Errorf("retry after a revoked link: %s", got)
+	}
+}

@@ -103,7 +103,8 @@ func result(c Charge, err error) checkout.ChargeResult {
 	default:
 		var ae *APIError
 		if errors.As(err, &ae) {
-			return checkout.ChargeResult{Outcome: checkout.OutcomeRejected, Code: ae.Code, Message: ae.Message}
+			return checkout.ChargeResult{Outcome: checkout.OutcomeRejected, Code: ae.Code, Message: ae.Message,
+				LinkRevoked: ae.Code == CodeInvalidAccessToken}
 		}
 		return checkout.ChargeResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
 	}

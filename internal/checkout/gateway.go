@@ -72,8 +72,11 @@ type ChargeResult struct {
 	// AuthenticationFailed marks a decline caused by the shopper's 2FA
 	// (wrong OTP, page abandoned) rather than by Amazon's credit decision.
 	AuthenticationFailed bool
-	Code                 string
-	Message              string
+	// LinkRevoked marks a rejection because the customer's link no longer
+	// works (unlinked at Amazon).
+	LinkRevoked bool
+	Code        string
+	Message     string
 }
 
 // SealedLink is a customer's Amazon link as stored: tokens sealed with the

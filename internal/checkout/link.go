@@ -52,10 +52,7 @@ func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) 
 	}
 	tok, err := s.opts.Gateway.Refresh(ctx, refresh)
 	if errors.Is(err, ErrLinkRevoked) {
-		s.log.InfoContext(ctx, "amazon link revoked; asking for consent again", "merchant_id", merchantID)
-		if err := s.store.DeleteLink(ctx, merchantID, customerID); err != nil {
-			return "", err
-		}
+		s.forgetLink(ctx, merchantID, customerID)
 		return "", errNotLinked
 	}
 	if err != nil {
@@ -68,6 +65,15 @@ func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) 
 		s.log.WarnContext(ctx, "caching amazon access token failed", "error", err)
 	}
 	return tok.AccessToken, nil
+}
+
+// forgetLink drops a link Amazon no longer honours, so that the customer
+// is asked for consent again.
+func (s *Service) forgetLink(ctx context.Context, merchantID, customerID string) {
+	s.log.InfoContext(ctx, "amazon link revoked; asking for consent again", "merchant_id", merchantID)
+	if err := s.store.DeleteLink(ctx, merchantID, customerID); err != nil {
+		s.log.WarnContext(ctx, "forgetting a revoked amazon link failed", "error", err)
+	}
 }
 
 // saveLink seals and stores a token pair for the customer.

@@ -107,12 +107,18 @@ func (s *Service) listing(ctx context.Context, o Order, link *SealedLink) Method
 	defer cancel()
 	token, err := s.linkToken(ctx, link)
 	if err == nil {
-		pl, err := s.opts.Gateway.PayLater(ctx, token, o.Amount)
-		if err != nil {
-			s.log.WarnContext(ctx, "amazon pay later lookup failed", "order_id", o.OrderID, "error", err)
+		pl, perr := s.opts.Gateway.PayLater(ctx, token, o.Amount)
+		if perr == nil {
+			return Method{Linked: true, Enabled: pl.Enabled, AvailableCredit: pl.AvailableCredit, KFSURL: pl.KFSURL, Reason: pl.Reason}
+		}
+		if !errors.Is(perr, ErrLinkRevoked) {
+			s.log.WarnContext(ctx, "amazon pay later lookup failed", "order_id", o.OrderID, "error", perr)
 			return Method{}
 		}
-		return Method{Linked: true, Enabled: pl.Enabled, AvailableCredit: pl.AvailableCredit, KFSURL: pl.KFSURL, Reason: pl.Reason}
+		// The customer unlinked at Amazon: forget the link and offer
+		// linking again, as for a first payment.
+		s.forgetLink(ctx, o.MerchantID, o.CustomerID)
+		err = errNotLinked
 	}
 	if !errors.Is(err, errNotLinked) {
 		s.log.WarnContext(ctx, "amazon link unusable", "order_id", o.OrderID, "error", err)

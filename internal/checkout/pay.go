@@ -241,6 +241,13 @@ func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt
 		}
 	case OutcomeRejected:
 		to = AttemptDeclined
+		if r.LinkRevoked {
+			// Paying again goes through consent.
+			if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
+				s.forgetLink(ctx, o.MerchantID, o.CustomerID)
+			}
+			u.ErrorMessage = "the Amazon Pay Later link is no longer active; pay again to link it"
+		}
 	default: // Unknown, or NotFound right after sending: ask again later.
 		s.log.WarnContext(ctx, "charge outcome unknown; left pending", "txn_id", a.TxnID, "code", r.Code)
 		return a, Order{}
