@@ -9,6 +9,7 @@ import (
 	"compress/gzip"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ type Options struct {
 	Mounts map[string]http.Handler
 	// Metrics records requests and serves /metrics; may be nil.
 	Metrics *metrics.Metrics
+	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
 }
 
 // Pinger reports whether the database answers.
@@ -67,7 +70,16 @@ func NewServer(opts Options) *Server {
 	s := &Server{echo: e, opts: opts, log: opts.Logger, svc: opts.Service}
 	s.sessions, s.secure = newSessionStore(opts.BaseURL, opts.SecretKey)
 	e.HTTPErrorHandler = s.handleError
+	// The shopper's address goes to Amazon (x-amz-user-ip): take it from
+	// X-Forwarded-For only when the request came through a trusted proxy.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(opts.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range opts.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 
 	// Recover first, so a panic anywhere below becomes a logged 500.
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}))

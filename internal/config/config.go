@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +35,10 @@ type Config struct {
 	// SandboxPendingDelay is how long the simulator's pending personas stay
 	// pending (PAYPAGE_SANDBOX_PENDING_DELAY, a Go duration, default 20s).
 	SandboxPendingDelay time.Duration
+	// TrustedProxies are the networks (CIDR) of load balancers whose
+	// X-Forwarded-For header names the shopper's address
+	// (PAYPAGE_TRUSTED_PROXIES, comma-separated; empty trusts none).
+	TrustedProxies []*net.IPNet
 	// UnsentChargeGrace is how long a charge that Amazon has no record of
 	// stays pending before it counts as never made
 	// (PAYPAGE_UNSENT_CHARGE_GRACE, default 2m).
@@ -95,6 +100,16 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.UnsentChargeGrace, err = time.ParseDuration(get("PAYPAGE_UNSENT_CHARGE_GRACE", "2m")); err != nil || c.UnsentChargeGrace <= 0 {
 		return c, fmt.Errorf("configuration: PAYPAGE_UNSENT_CHARGE_GRACE must be a positive duration such as 2m")
+	}
+	for _, cidr := range strings.Split(get("PAYPAGE_TRUSTED_PROXIES", ""), ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return c, fmt.Errorf("configuration: PAYPAGE_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", cidr)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
 	if c.Sandbox() {
 		c.AmazonPay.fillSandboxDefaults(c.BaseURL)
@@ -224,5 +239,14 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
 		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
+		"PAYPAGE_TRUSTED_PROXIES=" + proxies(c.TrustedProxies),
 	}
+}
+
+func proxies(ns []*net.IPNet) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.String()
+	}
+	return strings.Join(out, ",")
 }

@@ -61,3 +61,13 @@ func TestSecretKeyKeptInDataDir(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(env(map[string]string{"PAYPAGE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.0/24"}))
+	if err != nil || len(c.TrustedProxies) != 2 || c.TrustedProxies[1].String() != "192.168.1.0/24" {
+		t.Fatalf("proxies %v: %v", c.TrustedProxies, err)
+	}
+	if _, err := Load(env(map[string]string{"PAYPAGE_TRUSTED_PROXIES": "10.0.0.1"})); err == nil || !strings.Contains(err.Error(), "PAYPAGE_TRUSTED_PROXIES") {
+		t.Errorf("a bare address was accepted: %v", err)
+	}
+}
