@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/apptest"
+	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/demoshop"
 )
 
@@ -472,5 +474,41 @@ func TestRevokedLinkAsksForConsentAgain(t *testing.T) {
 	sh.Submit("retry-button", nil).Submit("consent-allow", nil)
 	if got := signedReturn(t, s, sh); got != "CHARGED" || orderStatus(t, s, orderID)["status"] != "CHARGED" {
 		t.Errorf("retry after a revoked link: %s", got)
+	}
+}
+
+func TestReturnByPostForm(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	creds, err := s.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+		ID: "poster", Name: "Poster", ReturnURLPrefixes: []string{"https://poster.example/"}, ReturnMethod: "POST",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := s.Session("post-1", "10", "9000000003")
+	body["return_url"] = "https://poster.example/back?cart=7"
+	link := s.APIAs(t, "poster", creds.APIKey, "POST", "/session", body).JSON(t)["payment_links"].(map[string]any)["web"].(string)
+	sh := shopper(t, s).Get(link).Follow("cancel-link")
+	form := sh.Doc.Find("form#return-form")
+	if sh.Status != 200 || form.AttrOr("action", "") != "https://poster.example/back" || form.AttrOr("method", "") != "post" {
+		t.Fatalf("return form: %d\n%s", sh.Status, sh.Body)
+	}
+	if !sh.Has("return-submit") {
+		t.Error("no visible submit button for browsers without JavaScript")
+	}
+	params := map[string]string{}
+	form.Find("input").Each(func(_ int, in *goquery.Selection) { params[in.AttrOr("name", "")] = in.AttrOr("value", "") })
+	sig := params["signature"]
+	delete(params, "signature")
+	delete(params, "signature_algorithm")
+	if params["cart"] != "7" || params["status"] != "NEW" || params["order_id"] != "post-1" {
+		t.Errorf("form fields %v", params)
+	}
+	if !demoshop.VerifyJuspaySignature(params, creds.ResponseKey, sig) {
+		t.Error("POST return signature does not verify")
+	}
+	if script := sh.Doc.Find("script"); script.Length() == 0 || script.Last().AttrOr("nonce", "") == "" {
+		t.Error("the auto-submitting script is missing or has no CSP nonce")
 	}
 }
