@@ -512,3 +512,41 @@ func TestReturnByPostForm(t *testing.T) {
 		t.Error("the auto-submitting script is missing or has no CSP nonce")
 	}
 }
+
+// TestMalformedCallbacksAndPaths: nothing a client sends to the shopper
+// routes and callbacks makes a 500.
+func TestMalformedCallbacksAndPaths(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	long := strings.Repeat("x", 5000)
+	for _, p := range []string{
+		"/amazonpay/consent?state=%00&code=x",
+		"/amazonpay/consent?state=" + long,
+		"/amazonpay/consent?state=abc&error=access_denied",
+		"/amazonpay/consent?state=%FF%FE%FD%FC%FB%FA%F9%F8%F7%F6%F5%F4%F3%F2%F1%F0",
+		"/amazonpay/charges/%00/return",
+		"/amazonpay/charges/" + long + "/return",
+		"/orders/%00/payment-page",
+		"/orders/" + long + "/payment-page",
+		"/orders/ordeh_zz/return",
+		"/static/..%2f..%2fetc%2fpasswd",
+		"/static/" + long,
+	} {
+		resp, err := http.Get(s.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Errorf("GET %s: %d", p[:min(len(p), 60)], resp.StatusCode)
+		}
+	}
+	resp, err := http.PostForm(s.URL+"/orders/%00/pay", url.Values{"csrf": {"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		t.Errorf("POST pay with a NUL id: %d", resp.StatusCode)
+	}
+}

@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"errors"
+	"regexp"
 
 	"github.com/paypage/paypage/internal/errs"
 )
@@ -110,13 +111,16 @@ func (s *Service) consentURL(a Attempt, o Order) string {
 	return s.opts.Gateway.ConsentURL(a.State, s.opts.ConsentRedirectURL, phone)
 }
 
+// statePattern matches the OAuth states NewAttempt makes (base64url).
+var statePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,128}$`)
+
 // ConsentReturn handles Amazon's redirect after the consent page. It needs
 // nothing from the shopper's cookie: state names the attempt. Only the
 // request that moves the attempt out of AWAITING_CONSENT goes on to link and
 // charge; a replay sees the attempt already moved and just shows its state.
 func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string) (Next, error) {
-	if state == "" {
-		return Next{}, errs.Fields("invalid.callback", errs.FieldError{Field: "state", Message: "is required"})
+	if !statePattern.MatchString(state) {
+		return Next{}, errs.Fields("invalid.callback", errs.FieldError{Field: "state", Message: "does not name a payment"})
 	}
 	a, err := s.store.AttemptByState(ctx, state)
 	if errs.Is(err, errs.NotFound) {
