@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/paypage/paypage/internal/errs"
 )
 
 // errNotLinked means the customer has no usable Amazon link.
@@ -16,22 +14,10 @@ const accessTokenMargin = time.Minute
 
 func linkContext(merchantID, customerID string) string { return merchantID + "/" + customerID }
 
-// accessToken returns a usable access token for the customer's link: the
-// cached one while it is fresh, otherwise a refreshed one that is cached in
-// turn. A revoked link is deleted and reported as errNotLinked, so that the
-// customer is asked for consent again.
-func (s *Service) accessToken(ctx context.Context, merchantID, customerID string) (string, error) {
-	l, err := s.store.LinkFor(ctx, merchantID, customerID)
-	if errs.Is(err, errs.NotFound) {
-		return "", errNotLinked
-	}
-	if err != nil {
-		return "", err
-	}
-	return s.linkToken(ctx, &l)
-}
-
-// linkToken is accessToken for a link already read (nil: not linked).
+// linkToken returns a usable access token for the customer's link l (nil:
+// not linked): the cached one while it is fresh, otherwise a refreshed one
+// that is cached in turn. A revoked link is deleted and reported as
+// errNotLinked, so that the customer is asked for consent again.
 func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) {
 	if l == nil {
 		return "", errNotLinked

@@ -41,7 +41,6 @@ type Store interface {
 	CreateAutoRefund(ctx context.Context, r Refund) (Refund, error)
 	AttemptByID(ctx context.Context, id string) (Attempt, error)
 
-	LinkFor(ctx context.Context, merchantID, customerID string) (SealedLink, error)
 	SaveLink(ctx context.Context, l SealedLink) error
 	DeleteLink(ctx context.Context, merchantID, customerID string) error
 }

@@ -2,38 +2,10 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/paypage/paypage/internal/checkout"
 )
-
-type linkRow struct {
-	MerchantID         string       `db:"merchant_id"`
-	CustomerID         string       `db:"customer_id"`
-	RefreshTokenSealed []byte       `db:"refresh_token_sealed"`
-	AccessTokenSealed  []byte       `db:"access_token_sealed"`
-	AccessExpiresAt    sql.NullTime `db:"access_expires_at"`
-}
-
-const linkByCustomer = `SELECT merchant_id, customer_id, refresh_token_sealed, access_token_sealed, access_expires_at
-FROM amazon_links WHERE merchant_id = $1 AND customer_id = $2`
-
-// LinkFor returns the customer's sealed Amazon link, or NotFound.
-func (d *DB) LinkFor(ctx context.Context, merchantID, customerID string) (checkout.SealedLink, error) {
-	var r linkRow
-	if err := d.get(ctx, &r, linkByCustomer, merchantID, customerID); err != nil {
-		return checkout.SealedLink{}, mapErr(err, "amazon link")
-	}
-	l := checkout.SealedLink{
-		MerchantID: r.MerchantID, CustomerID: r.CustomerID,
-		RefreshToken: r.RefreshTokenSealed, AccessToken: r.AccessTokenSealed,
-	}
-	if r.AccessExpiresAt.Valid {
-		l.AccessExpiry = r.AccessExpiresAt.Time
-	}
-	return l, nil
-}
 
 const saveLink = `
 INSERT INTO amazon_links (merchant_id, customer_id, refresh_token_sealed, access_token_sealed, access_expires_at)
