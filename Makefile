@@ -42,9 +42,10 @@ test: deps ## run every test (real PostgreSQL, real HTTP, real Chromium when ins
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 .PHONY: lint
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go') && exit 1)
 	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
 
 .PHONY: migrate
 migrate: build ## apply database migrations
