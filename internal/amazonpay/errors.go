@@ -27,6 +27,13 @@ const (
 	CodeInternalServerError   = "InternalServerError"
 )
 
+// Reason codes of a charge that failed at Amazon's 2FA step rather than by
+// Amazon's credit decision.
+const (
+	ReasonOTPValidationFailed = "OTPValidationFailed" // wrong one-time password
+	ReasonChargeTimedOut      = "ChargeTimedOut"      // 2FA not finished within timeoutInSecs
+)
+
 // Sentinel errors. Test with errors.Is.
 var (
 	// ErrLinkRevoked means Login with Amazon answered invalid_grant: the

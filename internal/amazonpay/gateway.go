@@ -91,22 +91,9 @@ func (g Gateway) ChargeStatus(ctx context.Context, chargeID string) checkout.Cha
 }
 
 func result(c Charge, err error) checkout.ChargeResult {
-	switch {
-	case err == nil:
-	case IsIndeterminate(err):
-		return checkout.ChargeResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
-	case IsNotFound(err):
-		return checkout.ChargeResult{Outcome: checkout.OutcomeNotFound, Code: Code(err)}
-	case Code(err) == CodeInsufficientFunds || Code(err) == CodeNonKYCAccount:
-		// Amazon decided against this customer and amount.
-		return checkout.ChargeResult{Outcome: checkout.OutcomeDeclined, Code: Code(err), Message: err.Error()}
-	default:
-		var ae *APIError
-		if errors.As(err, &ae) {
-			return checkout.ChargeResult{Outcome: checkout.OutcomeRejected, Code: ae.Code, Message: ae.Message,
-				LinkRevoked: ae.Code == CodeInvalidAccessToken}
-		}
-		return checkout.ChargeResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
+	if err != nil {
+		out, code, msg := errOutcome(err)
+		return checkout.ChargeResult{Outcome: out, Code: code, Message: msg, LinkRevoked: code == CodeInvalidAccessToken}
 	}
 	r := checkout.ChargeResult{AmazonChargeID: c.AmazonChargeID, Code: c.ReasonCode, Message: c.ReasonMessage}
 	switch c.Status {
@@ -116,7 +103,7 @@ func result(c Charge, err error) checkout.ChargeResult {
 		r.Outcome, r.RedirectURL = checkout.OutcomePending, c.AmazonPayURL
 	case StatusDeclined, StatusFailed:
 		r.Outcome = checkout.OutcomeDeclined
-		r.AuthenticationFailed = c.ReasonCode == "OTPValidationFailed" || c.ReasonCode == "ChargeTimedOut"
+		r.AuthenticationFailed = c.ReasonCode == ReasonOTPValidationFailed || c.ReasonCode == ReasonChargeTimedOut
 	default:
 		r.Outcome = checkout.OutcomeUnknown
 	}
@@ -138,18 +125,9 @@ func (g Gateway) RefundStatus(ctx context.Context, refundID string) checkout.Ref
 }
 
 func refundResult(rf Refund, err error) checkout.RefundResult {
-	switch {
-	case err == nil:
-	case IsIndeterminate(err):
-		return checkout.RefundResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
-	case IsNotFound(err):
-		return checkout.RefundResult{Outcome: checkout.OutcomeNotFound, Code: Code(err)}
-	default:
-		var ae *APIError
-		if errors.As(err, &ae) {
-			return checkout.RefundResult{Outcome: checkout.OutcomeRejected, Code: ae.Code, Message: ae.Message}
-		}
-		return checkout.RefundResult{Outcome: checkout.OutcomeUnknown, Message: err.Error()}
+	if err != nil {
+		out, code, msg := errOutcome(err)
+		return checkout.RefundResult{Outcome: out, Code: code, Message: msg}
 	}
 	r := checkout.RefundResult{AmazonRefundID: rf.AmazonRefundID, Code: rf.ReasonCode, Message: rf.ReasonMessage}
 	switch rf.Status {
@@ -163,4 +141,23 @@ func refundResult(rf Refund, err error) checkout.RefundResult {
 		r.Outcome = checkout.OutcomeUnknown
 	}
 	return r
+}
+
+// errOutcome says what a failed call means for checkout: no trustworthy
+// answer (a timeout, a 5xx, a bad signature), an unknown id, Amazon's
+// decision against this customer and amount, or a refused request.
+func errOutcome(err error) (out checkout.Outcome, code, message string) {
+	switch {
+	case IsIndeterminate(err):
+		return checkout.OutcomeUnknown, "", err.Error()
+	case IsNotFound(err):
+		return checkout.OutcomeNotFound, Code(err), ""
+	case Code(err) == CodeInsufficientFunds || Code(err) == CodeNonKYCAccount:
+		return checkout.OutcomeDeclined, Code(err), err.Error()
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return checkout.OutcomeRejected, ae.Code, ae.Message
+	}
+	return checkout.OutcomeUnknown, "", err.Error()
 }

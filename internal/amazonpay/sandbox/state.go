@@ -13,10 +13,10 @@ import (
 // Reason codes the simulator puts on declined or failed charges. Amazon
 // does not publish charge reason codes; these name the scripted cause.
 const (
-	ReasonCodeDeclined      = "TransactionDeclined" // persona 9000000006
-	ReasonCodeOTPFailed     = "OTPValidationFailed" // wrong OTP on the 2FA page
-	ReasonCodeTimedOut      = "ChargeTimedOut"      // 2FA not finished within timeoutInSecs
-	ReasonCodeProcessing    = "ProcessingFailed"    // persona 9000000008
+	ReasonCodeDeclined      = "TransactionDeclined"               // persona 9000000006
+	ReasonCodeOTPFailed     = amazonpay.ReasonOTPValidationFailed // wrong OTP on the 2FA page
+	ReasonCodeTimedOut      = amazonpay.ReasonChargeTimedOut      // 2FA not finished within timeoutInSecs
+	ReasonCodeProcessing    = "ProcessingFailed"                  // persona 9000000008
 	ReasonCodeInsufficient  = amazonpay.CodeInsufficientFunds
 	ReasonCodeNonKYCAccount = amazonpay.CodeNonKYCAccount
 )
