@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/paypage/paypage/internal/errs"
 	"github.com/paypage/paypage/internal/money"
 )
 
@@ -53,10 +52,7 @@ type PageRecords struct {
 // if Amazon now has an answer, and decides what to offer. Amazon being slow
 // or down never fails the page: the option is left out instead.
 func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
-	if !ValidOrderID(id) {
-		return Page{}, errs.E(errs.NotFound, "order.not_found", "order not found")
-	}
-	r, err := s.store.PageRecords(ctx, id)
+	r, err := s.pageRecords(ctx, id)
 	if err != nil {
 		return Page{}, err
 	}

@@ -29,10 +29,7 @@ type Next struct {
 // returns where the shopper goes next. A second click while an attempt is
 // in flight never starts a second charge.
 func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
-	if !ValidOrderID(id) {
-		return Next{}, errs.E(errs.NotFound, "order.not_found", "order not found")
-	}
-	r, err := s.store.PageRecords(ctx, id)
+	r, err := s.pageRecords(ctx, id)
 	if err != nil {
 		return Next{}, err
 	}

@@ -261,10 +261,21 @@ func (s *Service) details(ctx context.Context, o Order) (OrderDetails, error) {
 // TxnStatus is the Juspay transaction status name of an attempt.
 func (a Attempt) TxnStatus() Status { return orderStatusFor(a.Status) }
 
+var errOrderNotFound = errs.E(errs.NotFound, "order.not_found", "order not found")
+
+// pageRecords reads what the shopper's pages need about order id in one
+// statement; an id paypage could not have issued is NotFound at once.
+func (s *Service) pageRecords(ctx context.Context, id string) (PageRecords, error) {
+	if !ValidOrderID(id) {
+		return PageRecords{}, errOrderNotFound
+	}
+	return s.store.PageRecords(ctx, id)
+}
+
 // PageOrder returns an order and its merchant for the hosted payment page.
 func (s *Service) PageOrder(ctx context.Context, id string) (Order, Merchant, error) {
 	if !ValidOrderID(id) {
-		return Order{}, Merchant{}, errs.E(errs.NotFound, "order.not_found", "order not found")
+		return Order{}, Merchant{}, errOrderNotFound
 	}
 	o, err := s.store.OrderByID(ctx, id)
 	if err != nil {
