@@ -219,7 +219,7 @@ func (s *Service) CreateSession(ctx context.Context, m Merchant, in SessionInput
 // MerchantOrder returns the merchant's order by its own order_id.
 func (s *Service) MerchantOrder(ctx context.Context, merchantID, orderID string) (Order, error) {
 	if !orderIDPattern.MatchString(orderID) {
-		return Order{}, errs.E(errs.NotFound, "order.not_found", "order not found")
+		return Order{}, errOrderNotFound
 	}
 	return s.store.OrderByMerchantOrderID(ctx, merchantID, orderID)
 }
