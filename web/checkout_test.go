@@ -269,16 +269,26 @@ func TestPendingThenApproved(t *testing.T) {
 	for phone, want := range map[string]string{"9000000007": "CHARGED", "9000000008": "AUTHORIZATION_FAILED"} {
 		orderID, link := newOrder(t, s, phone, "100", "")
 		sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
-		if !sh.Has("processing") || !strings.Contains(sh.Body, `http-equiv="refresh"`) {
+		// Checking with Amazon updates itself by script, and by a button
+		// without JavaScript; never by a meta refresh.
+		if !sh.Has("processing") || !sh.Has("check-again") || strings.Contains(sh.Body, `http-equiv="refresh"`) {
 			t.Fatalf("%s: no processing page:\n%s", phone, sh.Body)
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for sh.Has("processing") && time.Now().Before(deadline) {
 			time.Sleep(300 * time.Millisecond)
-			sh.Get(link)
+			sh.Follow("check-again")
 		}
 		if got := orderStatus(t, s, orderID)["status"]; got != want {
 			t.Errorf("%s: order %s, want %s", phone, got, want)
+		}
+		if want == "CHARGED" {
+			// Waiting ends back at the merchant, as the instant path does.
+			if got := signedReturn(t, s, sh); got != "CHARGED" {
+				t.Errorf("%s: returned %s", phone, got)
+			}
+		} else if !sh.Has("retry-button") {
+			t.Errorf("%s: no retry after a decline:\n%s", phone, sh.Body)
 		}
 	}
 }

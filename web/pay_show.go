@@ -13,8 +13,13 @@ import (
 	tplpay "github.com/paypage/paypage/templates/pay"
 )
 
-// processingRefresh is how often the processing screen reloads itself.
-const processingRefresh = 3
+// processingCheckEvery is how many seconds the processing screen waits
+// before it looks again.
+const processingCheckEvery = 3
+
+// waitParam marks a page load by the processing screen: once the payment
+// has settled, such a load goes on to the merchant.
+const waitParam = "wait"
 
 // showPayPage handles GET /orders/{id}/payment-page.
 func (s *Server) showPayPage(c echo.Context) error {
@@ -27,6 +32,11 @@ func (s *Server) showPayPage(c echo.Context) error {
 	}
 	if p.State == checkout.PageExpired {
 		return s.render(c, http.StatusGone, s.expiredPage(c, p.Order, p.Merchant))
+	}
+	if p.State == checkout.PageCharged && c.QueryParam(waitParam) != "" {
+		// The shopper waited for Amazon on the processing screen: the
+		// payment settled, so go on to the merchant as the instant path does.
+		return c.Redirect(http.StatusSeeOther, s.url(routeOrderReturn, p.Order.ID))
 	}
 	return s.render(c, http.StatusOK, tplpay.Page(s.payPageVM(c, p)))
 }
@@ -64,7 +74,8 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Screen = tplpay.ScreenNoMethods
 	case checkout.PageProcessing:
 		vm.Screen = tplpay.ScreenProcessing
-		vm.Head.Refresh = processingRefresh
+		vm.CheckURL = s.url(routePayShow, o.ID) + "?" + waitParam + "=1"
+		vm.CheckEvery = processingCheckEvery
 	case checkout.PageCharged:
 		vm.Screen = tplpay.ScreenCharged
 		vm.Notice = &tplpay.NoticeVM{Status: "Payment successful", Tone: "ok",

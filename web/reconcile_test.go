@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/apptest"
 )
 
@@ -32,36 +33,102 @@ func TestPendingSettlesWithoutBrowser(t *testing.T) {
 	}
 }
 
-func TestLateSuccessAfterExpiryIsRefundedOnce(t *testing.T) {
+// A charge on its way when the order expires is never given up: it ends
+// as Amazon decides, here captured, and is not refunded.
+func TestPendingChargeOutlivesExpiry(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, map[string]string{"PAYPAGE_SANDBOX_PENDING_DELAY": "2s"})
 	orderID, link := newOrder(t, s, "9000000007", "250", "")
-	credit := s.Simulator.Credit("9000000007")
 	shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
 	if _, err := s.DB.SQL().Exec(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE order_id = $1`, orderID); err != nil {
 		t.Fatal(err)
 	}
 	s.Settle(t)
-	if got := orderStatus(t, s, orderID)["status"]; got != "JUSPAY_DECLINED" {
+	if got := orderStatus(t, s, orderID)["status"]; got != "PENDING_VBV" {
 		t.Fatalf("expired order with a pending charge: %s", got)
 	}
 	time.Sleep(2100 * time.Millisecond) // Amazon approves the charge now
+	s.Settle(t)
+	o := orderStatus(t, s, orderID)
+	if o["status"] != "CHARGED" || o["refunds"] != nil || o["auto_refunds"] != nil {
+		t.Fatalf("pending charge after expiry: %v, refunds %v, auto %v", o["status"], o["refunds"], o["auto_refunds"])
+	}
+	if c := s.Simulator.Charges("9000000007"); len(c) != 1 || c[0].Status != "CaptureApproved" || c[0].Refunded != 0 {
+		t.Errorf("simulator: %+v", c)
+	}
+}
+
+// An expired order whose attempt never sent its charge is closed, and the
+// charge is never sent afterwards.
+func TestExpiryClosesAnUnsentAttempt(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	orderID, link := newOrder(t, s, "9000000001", "250", "")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil)
+	if !sh.Has("consent-allow") {
+		t.Fatalf("not at consent:\n%s", sh.Body)
+	}
+	if _, err := s.DB.SQL().Exec(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE order_id = $1`, orderID); err != nil {
+		t.Fatal(err)
+	}
+	s.Settle(t)
+	if got := orderStatus(t, s, orderID)["status"]; got != "AUTHENTICATION_FAILED" {
+		t.Fatalf("expired during consent: %s", got)
+	}
+	sh.Submit("consent-allow", nil) // the shopper comes back too late
+	if got := orderStatus(t, s, orderID)["status"]; got != "AUTHENTICATION_FAILED" {
+		t.Errorf("after a late consent: %s", got)
+	}
+	if n := len(s.Simulator.Charges("9000000001")); n != 0 {
+		t.Errorf("%d charges after expiry", n)
+	}
+}
+
+// A capture Amazon reports on an attempt it had refused (here: the link
+// was revoked between the page and Pay, then Amazon holds the charge after
+// all) is refunded once, reported apart from merchant refunds, and the
+// order ends AUTO_REFUNDED.
+func TestLateCaptureIsRefundedOnce(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	const phone = "9000000001"
+	_, link := newOrder(t, s, phone, "10", "cust-late")
+	shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+	orderID, link := newOrder(t, s, phone, "250", "cust-late")
+	sh := shopper(t, s).Get(link)
+	credit := s.Simulator.Credit(phone)
+	s.Simulator.RevokeLink(phone)
+	sh.Submit("pay-button", nil)
+	o := orderStatus(t, s, orderID)
+	if o["status"] != "JUSPAY_DECLINED" {
+		t.Fatalf("charge with a revoked link: %v", o["status"])
+	}
+	var chargeID string
+	if err := s.DB.SQL().Get(&chargeID, `SELECT charge_id FROM attempts WHERE id = $1`, o["txn_uuid"]); err != nil {
+		t.Fatal(err)
+	}
+	s.Simulator.ForceCapture(chargeID, phone, 25000)
 	for i := 0; i < 3; i++ {
 		s.Settle(t)
 	}
-	o := orderStatus(t, s, orderID)
-	if o["status"] != "AUTO_REFUNDED" || o["status_id"] != float64(36) {
-		t.Fatalf("late success: %v", o["status"])
+	o = orderStatus(t, s, orderID)
+	if o["status"] != "AUTO_REFUNDED" || o["status_id"] != float64(36) || o["refunded"] != true {
+		t.Fatalf("late capture: %v refunded %v", o["status"], o["refunded"])
 	}
-	refunds, _ := o["refunds"].([]any)
-	if len(refunds) != 1 || refunds[0].(map[string]any)["status"] != "SUCCESS" {
-		t.Errorf("refunds: %v", refunds)
+	auto, _ := o["auto_refunds"].([]any)
+	if len(auto) != 1 || auto[0].(map[string]any)["status"] != "SUCCESS" || o["refunds"] != nil {
+		t.Errorf("refunds %v, auto refunds %v", o["refunds"], auto)
 	}
-	charges := s.Simulator.Charges("9000000007")
-	if len(charges) != 1 || charges[0].Refunded != 25000 {
-		t.Errorf("simulator: %+v", charges)
+	var late []sandbox.ChargeRecord
+	for _, c := range s.Simulator.Charges(phone) {
+		if c.ChargeID == chargeID {
+			late = append(late, c)
+		}
 	}
-	if got := s.Simulator.Credit("9000000007"); got != credit {
+	if len(late) != 1 || late[0].Refunded != 25000 {
+		t.Errorf("simulator: %+v", late)
+	}
+	if got := s.Simulator.Credit(phone); got != credit {
 		t.Errorf("credit %d after auto-refund, want %d", got, credit)
 	}
 	var events []string

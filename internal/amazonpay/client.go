@@ -126,11 +126,12 @@ func (c *Client) do(ctx context.Context, method, path string, query map[string]s
 	if err != nil {
 		return fmt.Errorf("%w: reading response: %w", ErrTransport, err)
 	}
-	if err := c.verify(method, u, resp, raw); err != nil {
+	signed, err := c.verify(method, u, resp, raw)
+	if err != nil {
 		return err
 	}
 	if resp.StatusCode >= 300 {
-		return decodeAPIError(resp.StatusCode, raw)
+		return decodeAPIError(resp.StatusCode, raw, signed)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("%w: decoding response: %w", ErrTransport, err)
@@ -169,28 +170,29 @@ func (c *Client) sign(req *http.Request, u *url.URL, query map[string]string, pa
 	return nil
 }
 
-// verify checks the response's x-amz-signature. Successful answers must be
-// signed; an unsigned error answer (say, from a proxy) is let through, but a
-// wrong signature never is.
-func (c *Client) verify(method string, u *url.URL, resp *http.Response, raw []byte) error {
+// verify checks the response's x-amz-signature and reports whether the
+// answer was signed. Successful answers must be signed; an unsigned error
+// answer (say, from a proxy) is passed on marked unverified, and a wrong
+// signature is never let through.
+func (c *Client) verify(method string, u *url.URL, resp *http.Response, raw []byte) (signed bool, err error) {
 	sig := resp.Header.Get("x-amz-signature")
 	if sig == "" {
 		if resp.StatusCode < 300 {
-			return fmt.Errorf("%w: no x-amz-signature on HTTP %d", ErrSignature, resp.StatusCode)
+			return false, fmt.Errorf("%w: no x-amz-signature on HTTP %d", ErrSignature, resp.StatusCode)
 		}
-		return nil
+		return false, nil
 	}
 	canonical, err := CanonicalResponse(method, u.Host+u.EscapedPath(), resp.Header, raw)
 	if err != nil {
-		return fmt.Errorf("%w: body: %w", ErrSignature, err)
+		return false, fmt.Errorf("%w: body: %w", ErrSignature, err)
 	}
 	if !c.signer.Verify(resp.Header.Get("x-amz-date"), canonical, sig) {
-		return fmt.Errorf("%w: on HTTP %d", ErrSignature, resp.StatusCode)
+		return false, fmt.Errorf("%w: on HTTP %d", ErrSignature, resp.StatusCode)
 	}
-	return nil
+	return true, nil
 }
 
-func decodeAPIError(status int, raw []byte) error {
+func decodeAPIError(status int, raw []byte, signed bool) error {
 	var body struct {
 		Code       string `json:"code"`
 		ReasonCode string `json:"reasonCode"`
@@ -203,7 +205,7 @@ func decodeAPIError(status int, raw []byte) error {
 	if body.Code == "" && status >= 500 {
 		body.Code = CodeInternalServerError
 	}
-	return &APIError{HTTPStatus: status, Code: body.Code, Message: body.Message}
+	return &APIError{HTTPStatus: status, Code: body.Code, Message: body.Message, Verified: signed}
 }
 
 // retryable reports errors after which the same request may be sent again

@@ -53,6 +53,10 @@ type APIError struct {
 	HTTPStatus int
 	Code       string
 	Message    string
+	// Verified is true when the answer carried a valid x-amz-signature.
+	// An unsigned error answer (from a proxy, a load balancer, a rate
+	// limiter) says nothing trustworthy about the call.
+	Verified bool
 }
 
 func (e *APIError) Error() string {

@@ -74,90 +74,63 @@ func (g Gateway) Eligible(ctx context.Context, phone string, amount money.Paise)
 }
 
 // Charge implements checkout.Gateway.
-func (g Gateway) Charge(ctx context.Context, r checkout.ChargeRequest) checkout.ChargeResult {
+func (g Gateway) Charge(ctx context.Context, r checkout.ChargeRequest) checkout.Reply {
 	ctx = forShopper(ctx)
 	c, err := g.C.Charge(ctx, ChargeRequest{
 		ChargeID: r.ChargeID, AccessToken: r.AccessToken, Amount: r.Amount,
 		CallbackURL: r.CallbackURL, NoteToCustomer: r.Note,
 	})
-	return result(c, err)
+	return chargeReply(c, err)
 }
 
 // ChargeStatus implements checkout.Gateway.
-func (g Gateway) ChargeStatus(ctx context.Context, chargeID string) checkout.ChargeResult {
+func (g Gateway) ChargeStatus(ctx context.Context, chargeID string) checkout.Reply {
 	ctx = forShopper(ctx)
 	c, err := g.C.ChargeStatus(ctx, chargeID)
-	return result(c, err)
+	return chargeReply(c, err)
 }
 
-func result(c Charge, err error) checkout.ChargeResult {
+func chargeReply(c Charge, err error) checkout.Reply {
 	if err != nil {
-		out, code, msg := errOutcome(err)
-		return checkout.ChargeResult{Outcome: out, Code: code, Message: msg, LinkRevoked: code == CodeInvalidAccessToken}
+		return errorReply(err)
 	}
-	r := checkout.ChargeResult{AmazonChargeID: c.AmazonChargeID, Code: c.ReasonCode, Message: c.ReasonMessage}
-	switch c.Status {
-	case StatusCaptureApproved:
-		r.Outcome = checkout.OutcomeSucceeded
-	case StatusCapturePending, StatusAuthPending:
-		r.Outcome, r.RedirectURL = checkout.OutcomePending, c.AmazonPayURL
-	case StatusDeclined, StatusFailed:
-		r.Outcome = checkout.OutcomeDeclined
-		r.AuthenticationFailed = c.ReasonCode == ReasonOTPValidationFailed || c.ReasonCode == ReasonChargeTimedOut
-	default:
-		r.Outcome = checkout.OutcomeUnknown
+	return checkout.Reply{
+		Verified: true, HTTPStatus: 200, Status: string(c.Status), Reason: c.ReasonCode, Message: c.ReasonMessage,
+		ProviderID: c.AmazonChargeID, RedirectURL: c.AmazonPayURL,
 	}
-	return r
 }
 
 // Refund implements checkout.Gateway.
-func (g Gateway) Refund(ctx context.Context, r checkout.RefundRequest) checkout.RefundResult {
+func (g Gateway) Refund(ctx context.Context, r checkout.RefundRequest) checkout.Reply {
 	ctx = forShopper(ctx)
 	rf, err := g.C.Refund(ctx, RefundRequest{RefundID: r.RefundID, ChargeID: r.ChargeID, Amount: r.Amount})
-	return refundResult(rf, err)
+	return refundReply(rf, err)
 }
 
 // RefundStatus implements checkout.Gateway.
-func (g Gateway) RefundStatus(ctx context.Context, refundID string) checkout.RefundResult {
+func (g Gateway) RefundStatus(ctx context.Context, refundID string) checkout.Reply {
 	ctx = forShopper(ctx)
 	rf, err := g.C.RefundStatus(ctx, refundID)
-	return refundResult(rf, err)
+	return refundReply(rf, err)
 }
 
-func refundResult(rf Refund, err error) checkout.RefundResult {
+func refundReply(rf Refund, err error) checkout.Reply {
 	if err != nil {
-		out, code, msg := errOutcome(err)
-		return checkout.RefundResult{Outcome: out, Code: code, Message: msg}
+		return errorReply(err)
 	}
-	r := checkout.RefundResult{AmazonRefundID: rf.AmazonRefundID, Code: rf.ReasonCode, Message: rf.ReasonMessage}
-	switch rf.Status {
-	case StatusApproved:
-		r.Outcome = checkout.OutcomeSucceeded
-	case StatusPending:
-		r.Outcome = checkout.OutcomePending
-	case StatusDeclined, StatusFailed:
-		r.Outcome = checkout.OutcomeDeclined
-	default:
-		r.Outcome = checkout.OutcomeUnknown
+	return checkout.Reply{
+		Verified: true, HTTPStatus: 200, Status: string(rf.Status), Reason: rf.ReasonCode, Message: rf.ReasonMessage,
+		ProviderID: rf.AmazonRefundID,
 	}
-	return r
 }
 
-// errOutcome says what a failed call means for checkout: no trustworthy
-// answer (a timeout, a 5xx, a bad signature), an unknown id, Amazon's
-// decision against this customer and amount, or a refused request.
-func errOutcome(err error) (out checkout.Outcome, code, message string) {
-	switch {
-	case IsIndeterminate(err):
-		return checkout.OutcomeUnknown, "", err.Error()
-	case IsNotFound(err):
-		return checkout.OutcomeNotFound, Code(err), ""
-	case Code(err) == CodeInsufficientFunds || Code(err) == CodeNonKYCAccount:
-		return checkout.OutcomeDeclined, Code(err), err.Error()
-	}
+// errorReply reports a failed call as it came: a verified error answer
+// with its code, or no trustworthy answer at all (a transport error, a
+// timeout, an unsigned or wrongly signed body).
+func errorReply(err error) checkout.Reply {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return checkout.OutcomeRejected, ae.Code, ae.Message
+		return checkout.Reply{Verified: ae.Verified, HTTPStatus: ae.HTTPStatus, Code: ae.Code, Message: ae.Message, Detail: err.Error()}
 	}
-	return checkout.OutcomeUnknown, "", err.Error()
+	return checkout.Reply{Detail: err.Error()}
 }

@@ -38,11 +38,11 @@ var attemptTransitions = map[AttemptStatus][]AttemptStatus{
 	AttemptAwaitingConsent: {AttemptPending, AttemptAuthenticationFailed, AttemptDeclined},
 	AttemptPending:         {AttemptCharged, AttemptAuthenticationFailed, AttemptAuthorizationFailed, AttemptDeclined},
 	// A success that Amazon reports after the attempt was given up is
-	// refunded at once (AUTO_REFUNDED), never kept.
+	// refunded (AUTO_REFUNDED), never kept. A CHARGED attempt is the
+	// order's payment and is never refunded automatically.
 	AttemptAuthenticationFailed: {AttemptAutoRefunded},
 	AttemptAuthorizationFailed:  {AttemptAutoRefunded},
 	AttemptDeclined:             {AttemptAutoRefunded},
-	AttemptCharged:              {AttemptAutoRefunded},
 }
 
 // orderStatusFor is the order status an attempt status implies.
@@ -87,6 +87,12 @@ type AttemptUpdate struct {
 	ErrorMessage   string
 	Settled        bool      // Amazon gave its final answer: stop watching the charge
 	NextCheck      time.Time // when the reconciler should ask Amazon next; zero leaves it
+	// OnlyUnsent makes the move lose (ErrStale) if the attempt's charge
+	// has been sent meanwhile: a charge on its way is never given up.
+	OnlyUnsent bool
+	// AutoRefund, when set, is recorded in the same transaction: the
+	// refund job for a success Amazon reported on a closed attempt.
+	AutoRefund *Refund
 }
 
 // ErrStale means a transition lost a race: the attempt had already moved.
@@ -94,10 +100,19 @@ type AttemptUpdate struct {
 var ErrStale = errs.E(errs.Conflict, "attempt.stale", "the payment attempt has already moved on")
 
 // Transition is the one rule for status changes: it checks that attempt a
-// may move to status to and returns the order status that follows. The
-// store calls it on locked rows, so every change of an order or attempt
-// status goes through here.
-func Transition(o Order, a Attempt, to AttemptStatus) (Status, error) {
+// is still in status from, as its mover saw it, and may move to status to,
+// and returns the order status that follows. The store calls it on locked
+// rows, so every change of an order or attempt status goes through here,
+// and of two requests that saw the same state only one wins the move; the
+// other gets ErrStale. from equal to to records fields only, still guarded
+// by the status.
+func Transition(o Order, a Attempt, from, to AttemptStatus, u AttemptUpdate) (Status, error) {
+	if a.Status != from || (u.OnlyUnsent && a.ChargeSentAt != nil) {
+		return "", ErrStale
+	}
+	if from == to {
+		return o.Status, nil
+	}
 	allowed := false
 	for _, s := range attemptTransitions[a.Status] {
 		allowed = allowed || s == to

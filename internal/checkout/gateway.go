@@ -9,18 +9,18 @@ import (
 )
 
 // Gateway is what the checkout needs from Amazon Pay. internal/amazonpay
-// implements it; it only translates, and the meaning of each outcome is
-// decided here.
+// implements it; it only translates, and reports payment calls as Replies
+// whose meaning is decided here (Interpret, InterpretRefund).
 type Gateway interface {
 	ConsentURL(state, redirectURI, loginHint string) string
 	ExchangeCode(ctx context.Context, code, redirectURI string) (Token, error)
 	Refresh(ctx context.Context, refreshToken string) (Token, error)
 	PayLater(ctx context.Context, accessToken string, amount money.Paise) (PayLater, error)
 	Eligible(ctx context.Context, phone string, amount money.Paise) (bool, error)
-	Charge(ctx context.Context, r ChargeRequest) ChargeResult
-	ChargeStatus(ctx context.Context, chargeID string) ChargeResult
-	Refund(ctx context.Context, r RefundRequest) RefundResult
-	RefundStatus(ctx context.Context, refundID string) RefundResult
+	Charge(ctx context.Context, r ChargeRequest) Reply
+	ChargeStatus(ctx context.Context, chargeID string) Reply
+	Refund(ctx context.Context, r RefundRequest) Reply
+	RefundStatus(ctx context.Context, refundID string) Reply
 }
 
 // ErrLinkRevoked means Amazon no longer honours the customer's link; the
@@ -51,12 +51,13 @@ type ChargeRequest struct {
 	Note        string
 }
 
-// Outcome is what a charge call or status read says, in checkout's terms.
+// Outcome is what a charge or refund call or status read means, in
+// checkout's terms.
 type Outcome int
 
 // Outcomes of a charge.
 const (
-	OutcomeUnknown   Outcome = iota // no trustworthy answer (timeout, 5xx): ask again later
+	OutcomeUnknown   Outcome = iota // no definitive, verified answer (timeout, 429, 5xx, unsigned): ask again later
 	OutcomeSucceeded                // money captured
 	OutcomePending                  // not decided yet; maybe the shopper must act (RedirectURL)
 	OutcomeDeclined                 // Amazon refused the charge
@@ -64,7 +65,7 @@ const (
 	OutcomeNotFound                 // Amazon has no such charge
 )
 
-// ChargeResult is a charge call's or status read's answer.
+// ChargeResult is what a charge call's or status read's reply means.
 type ChargeResult struct {
 	Outcome        Outcome
 	AmazonChargeID string

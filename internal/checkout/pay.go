@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"time"
 
 	"github.com/paypage/paypage/internal/errs"
 )
@@ -113,8 +114,9 @@ var statePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,128}$`)
 
 // ConsentReturn handles Amazon's redirect after the consent page. It needs
 // nothing from the shopper's cookie: state names the attempt. Only the
-// request that moves the attempt out of AWAITING_CONSENT goes on to link and
-// charge; a replay sees the attempt already moved and just shows its state.
+// request that moves the attempt out of AWAITING_CONSENT goes on to
+// exchange the single-use code and charge; a replay, a second tab or a
+// retrying proxy loses that move and just shows the attempt's state.
 func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string) (Next, error) {
 	if !statePattern.MatchString(state) {
 		return Next{}, errs.Fields("invalid.callback", errs.FieldError{Field: "state", Message: "does not name a payment"})
@@ -134,13 +136,15 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 		if denied == "" {
 			reason = "Amazon returned no authorization code"
 		}
-		a, _, err = s.store.MoveAttempt(ctx, a.ID, AttemptAuthenticationFailed, AttemptUpdate{ErrorCode: "CONSENT_DENIED", ErrorMessage: reason})
+		a, _, err = s.store.MoveAttempt(ctx, a.ID, AttemptAwaitingConsent, AttemptAuthenticationFailed,
+			AttemptUpdate{ErrorCode: "CONSENT_DENIED", ErrorMessage: reason})
 		if err != nil && !errors.Is(err, ErrStale) {
 			return Next{}, err
 		}
+		s.finished(err, AttemptAuthenticationFailed)
 		return s.after(a), nil
 	}
-	a, o, err := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptUpdate{})
+	a, o, err := s.store.MoveAttempt(ctx, a.ID, AttemptAwaitingConsent, AttemptPending, AttemptUpdate{})
 	if errors.Is(err, ErrStale) {
 		return s.after(a), nil
 	}
@@ -149,12 +153,15 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 	}
 	tok, err := s.opts.Gateway.ExchangeCode(ctx, code, s.opts.ConsentRedirectURL)
 	if err != nil {
+		// No charge was sent, so the attempt can end here: the shopper
+		// links again on the next try.
 		s.log.WarnContext(ctx, "amazon code exchange failed", "order_id", o.OrderID, "error", err)
-		a, _, merr := s.store.MoveAttempt(ctx, a.ID, AttemptAuthenticationFailed, AttemptUpdate{
-			ErrorCode: "LINK_FAILED", ErrorMessage: "the Amazon account could not be linked"})
+		a, _, merr := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptAuthenticationFailed, AttemptUpdate{
+			ErrorCode: "LINK_FAILED", ErrorMessage: "the Amazon account could not be linked", OnlyUnsent: true})
 		if merr != nil && !errors.Is(merr, ErrStale) {
 			return Next{}, merr
 		}
+		s.finished(merr, AttemptAuthenticationFailed)
 		return s.after(a), nil
 	}
 	if err := s.saveLink(ctx, o.MerchantID, o.CustomerID, tok); err != nil {
@@ -164,7 +171,8 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 }
 
 // ChargeReturn handles the shopper's return from Amazon's 2FA page. The
-// query Amazon adds is not trusted: the outcome comes from the status API.
+// query Amazon adds is not trusted: the outcome comes from the status API,
+// asked by one request at a time.
 func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, error) {
 	a, err := s.store.AttemptByChargeID(ctx, chargeID)
 	if errs.Is(err, errs.NotFound) {
@@ -176,9 +184,7 @@ func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, erro
 	if a.Status != AttemptPending {
 		return s.after(a), nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	defer cancel()
-	a, _ = s.apply(ctx, a, s.opts.Gateway.ChargeStatus(ctx, a.ChargeID))
+	a, _ = s.check(ctx, a, s.opts.ChargeTimeout)
 	next := s.after(a)
 	if next.Kind == NextRedirect {
 		// Back from 2FA but still pending: wait on the processing page
@@ -190,48 +196,78 @@ func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, erro
 
 // charge sends the charge for attempt a, recording the send first so that a
 // crash mid-call leaves an attempt the reconciler can look up by charge id.
+// Only one caller can record the send, so only one sends.
 func (s *Service) charge(ctx context.Context, a Attempt, o Order, accessToken string) Next {
 	sent, err := s.store.MarkChargeSent(ctx, a.ID, s.now().Add(firstCheck))
 	if err != nil {
-		s.log.ErrorContext(ctx, "recording charge send failed; not charging", "txn_id", a.TxnID, "error", err)
+		if !errors.Is(err, ErrStale) {
+			s.log.ErrorContext(ctx, "recording charge send failed; not charging", "txn_id", a.TxnID, "error", err)
+		}
 		return Next{Kind: NextPage, OrderID: a.OrderID}
 	}
 	a = sent
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
 	defer cancel()
-	res := s.opts.Gateway.Charge(ctx, ChargeRequest{
+	reply := s.opts.Gateway.Charge(ctx, ChargeRequest{
 		ChargeID: a.ChargeID, AccessToken: accessToken, Amount: a.Amount,
 		CallbackURL: s.opts.ChargeCallbackURL(a.ChargeID), Note: "Order " + o.OrderID,
 	})
-	a, _ = s.apply(ctx, a, res)
+	a, _ = s.apply(ctx, a, CallCharge, Interpret(CallCharge, reply))
 	return s.after(a)
+}
+
+// checkLease bounds how long one status check keeps others from asking.
+const checkLease = 30 * time.Second
+
+// check asks Amazon about pending attempt a once, if no one else is asking
+// right now, within timeout, and records the answer. The attempt and order
+// returned are as stored afterwards; the order is zero when unchanged.
+func (s *Service) check(ctx context.Context, a Attempt, timeout time.Duration) (Attempt, Order) {
+	if s.opts.Gateway == nil || a.ChargeSentAt == nil {
+		return a, Order{}
+	}
+	a, won, err := s.store.ClaimCheck(ctx, a.ID, checkLease)
+	if err != nil || !won {
+		return a, Order{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(ctx, a.ChargeID))
+	a2, o := s.apply(ctx, a, CallChargeStatus, res)
+	if o.ID == "" {
+		// Nothing moved: end the claim so the next look can ask at once.
+		if a3, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, AttemptUpdate{}); err == nil {
+			a2 = a3
+		}
+	}
+	return a2, o
 }
 
 // checkCharge asks Amazon about a pending charge once, for a page load.
 // Errors leave things as they were.
 func (s *Service) checkCharge(ctx context.Context, a Attempt, o Order) (Attempt, Order) {
-	if s.opts.Gateway == nil || a.ChargeSentAt == nil {
-		return a, o
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout)
-	defer cancel()
-	a2, o2 := s.apply(ctx, a, s.opts.Gateway.ChargeStatus(ctx, a.ChargeID))
+	a2, o2 := s.check(ctx, a, s.opts.ListingTimeout)
 	if o2.ID == "" {
 		return a2, o
 	}
 	return a2, o2
 }
 
-// apply records what Amazon said about a pending attempt. This is where an
-// Amazon answer gets its meaning.
-func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt, Order) {
+// apply records what a call's answer means for in-flight attempt a. An
+// Unknown answer changes nothing: only a definitive, verified answer ends
+// an attempt. It returns the attempt as stored and, when it moved, its
+// order.
+func (s *Service) apply(ctx context.Context, a Attempt, call Call, r ChargeResult) (Attempt, Order) {
 	var to AttemptStatus
-	u := AttemptUpdate{AmazonChargeID: r.AmazonChargeID, ErrorCode: r.Code, ErrorMessage: r.Message, Settled: true}
+	// A move decided on an unsent attempt loses if its charge went out
+	// meanwhile.
+	u := AttemptUpdate{AmazonChargeID: r.AmazonChargeID, ErrorCode: r.Code, ErrorMessage: r.Message, Settled: true,
+		OnlyUnsent: a.ChargeSentAt == nil}
 	switch r.Outcome {
 	case OutcomeSucceeded:
 		to = AttemptCharged
 	case OutcomePending:
-		if r.RedirectURL == "" {
+		if r.RedirectURL == "" || r.RedirectURL == a.AmazonPayURL {
 			return a, Order{}
 		}
 		to, u.AmazonPayURL, u.AuthType, u.Settled = AttemptPending, r.RedirectURL, "OTP", false
@@ -242,6 +278,9 @@ func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt
 		}
 	case OutcomeRejected:
 		to = AttemptDeclined
+		// A refused charge request made no charge, but a status read
+		// confirms that before the watch ends.
+		u.Settled = call != CallCharge
 		if r.LinkRevoked {
 			// Paying again goes through consent.
 			if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
@@ -250,21 +289,28 @@ func (s *Service) apply(ctx context.Context, a Attempt, r ChargeResult) (Attempt
 			u.ErrorMessage = "the Amazon Pay Later link is no longer active; pay again to link it"
 		}
 	default: // Unknown, or NotFound right after sending: ask again later.
-		s.log.WarnContext(ctx, "charge outcome unknown; left pending", "txn_id", a.TxnID, "code", r.Code)
+		s.log.WarnContext(ctx, "charge outcome unknown; left pending", "txn_id", a.TxnID, "call", call.String(),
+			"code", r.Code, "detail", r.Message)
 		return a, Order{}
 	}
-	a2, o, err := s.store.MoveAttempt(ctx, a.ID, to, u)
-	if err == nil && to != AttemptPending {
-		s.opts.Observer.AttemptFinished(string(to))
-	}
+	a2, o, err := s.store.MoveAttempt(ctx, a.ID, a.Status, to, u)
 	if err != nil && !errors.Is(err, ErrStale) {
 		s.log.ErrorContext(ctx, "recording charge outcome failed", "txn_id", a.TxnID, "error", err)
 		return a, Order{}
 	}
-	if err == nil {
+	if err == nil && to != a.Status {
+		s.opts.Observer.AttemptFinished(string(to))
 		s.log.InfoContext(ctx, "attempt moved", "txn_id", a.TxnID, "status", string(a2.Status), "order_status", string(o.Status))
 	}
 	return a2, o
+}
+
+// finished counts an attempt that ended through a move that err says was
+// won.
+func (s *Service) finished(err error, to AttemptStatus) {
+	if err == nil {
+		s.opts.Observer.AttemptFinished(string(to))
+	}
 }
 
 // after says where the shopper goes once attempt a is in its current state.

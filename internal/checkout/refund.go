@@ -97,12 +97,15 @@ func (in RefundInput) validate() (money.Paise, error) {
 	return amount, nil
 }
 
-// RefundTransition checks a new refund of amount against order o: only a
-// CHARGED order, never more than was charged minus refunds that have not
-// failed, and never a reused unique_request_id. The store calls it on the
-// locked order row with the order's existing refunds.
-func RefundTransition(o Order, existing []Refund, uniqueRequestID string, amount money.Paise) error {
-	if o.Status != StatusCharged {
+// RefundTransition checks a new merchant refund of amount against order o
+// and its charged attempt: only a CHARGED order, never more than that
+// charge minus its merchant refunds that have not failed, and never a
+// reused unique_request_id. Refunds are accounted per charge: automatic
+// refunds of other attempts' late captures never reduce what the merchant
+// may refund. The store calls it on the locked order row with the order's
+// existing refunds.
+func RefundTransition(o Order, charged Attempt, existing []Refund, uniqueRequestID string, amount money.Paise) error {
+	if o.Status != StatusCharged || charged.Status != AttemptCharged {
 		return errs.E(errs.Invalid, "invalid.order.status", "only CHARGED orders can be refunded; this order is %s", o.Status)
 	}
 	var taken money.Paise
@@ -110,12 +113,12 @@ func RefundTransition(o Order, existing []Refund, uniqueRequestID string, amount
 		if r.UniqueRequestID == uniqueRequestID {
 			return errs.E(errs.Invalid, "duplicate.call", "a refund with unique_request_id %s already exists for this order", uniqueRequestID)
 		}
-		if r.Status != RefundFailure {
+		if r.AttemptID == charged.ID && !r.Automatic && r.Status != RefundFailure {
 			taken += r.Amount
 		}
 	}
-	if taken+amount > o.Amount {
-		return errs.E(errs.Invalid, "invalid.amount.exceeded", "amount %s exceeds the refundable amount %s", amount, o.Amount-taken)
+	if taken+amount > charged.Amount {
+		return errs.E(errs.Invalid, "invalid.amount.exceeded", "amount %s exceeds the refundable amount %s", amount, charged.Amount-taken)
 	}
 	return nil
 }
@@ -127,7 +130,7 @@ type RefundRequest struct {
 	Amount   money.Paise
 }
 
-// RefundResult is Amazon's answer about a refund.
+// RefundResult is what a refund call's or status read's reply means.
 type RefundResult struct {
 	Outcome        Outcome // Succeeded, Pending, Declined, Rejected, Unknown or NotFound
 	AmazonRefundID string
@@ -137,8 +140,9 @@ type RefundResult struct {
 
 // Refund refunds amount of the merchant's order orderID. The order row is
 // locked while the refund is recorded, so concurrent refunds never exceed
-// the charged amount; the Amazon call happens after, and a timeout leaves
-// the refund PENDING for the reconciler.
+// the charged amount; the Amazon call happens after, by this request alone,
+// and an answer that is not definitive leaves the refund PENDING for the
+// reconciler, which sends it again under the same id until Amazon answers.
 func (s *Service) Refund(ctx context.Context, merchantID, orderID string, in RefundInput) (OrderDetails, error) {
 	o, err := s.MerchantOrder(ctx, merchantID, orderID)
 	if err != nil {
@@ -149,7 +153,7 @@ func (s *Service) Refund(ctx context.Context, merchantID, orderID string, in Ref
 		return OrderDetails{}, err
 	}
 	r, a, err := s.store.CreateRefund(ctx, o.ID, Refund{ID: NewRefundID(), OrderID: o.ID,
-		UniqueRequestID: in.UniqueRequestID, Amount: amount, Status: RefundPending})
+		UniqueRequestID: in.UniqueRequestID, Amount: amount, Status: RefundPending}, s.opts.ChargeTimeout+checkLease)
 	if err != nil {
 		return OrderDetails{}, err
 	}
@@ -165,38 +169,78 @@ func (s *Service) Refund(ctx context.Context, merchantID, orderID string, in Ref
 func (s *Service) sendRefund(ctx context.Context, r Refund, a Attempt) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
 	defer cancel()
-	res := s.opts.Gateway.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
-	s.applyRefund(ctx, r, res)
+	reply := s.opts.Gateway.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+	_, _ = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply))
 }
 
-// refundRecheck is how long a pending refund waits before the next look.
-const refundRecheck = 30 * time.Second
+// manualReviewRecheck is how often a refund in MANUAL_REVIEW is still
+// asked about, in case Amazon answers after all.
+const manualReviewRecheck = time.Hour
 
-// applyRefund records Amazon's answer about a refund.
+// nextRefundCheck is when to look again at a refund created at created
+// that has no final answer: soon at first, then ever less often.
+func nextRefundCheck(created, now time.Time) time.Time {
+	switch age := now.Sub(created); {
+	case age < time.Minute:
+		return now.Add(firstCheck)
+	case age < 10*time.Minute:
+		return now.Add(30 * time.Second)
+	case age < time.Hour:
+		return now.Add(5 * time.Minute)
+	case age < refundManualAfter:
+		return now.Add(30 * time.Minute)
+	}
+	return now.Add(manualReviewRecheck)
+}
+
+// applyRefund records what Amazon's answer means for refund r. A merchant
+// refund Amazon refuses is FAILURE; an automatic refund Amazon refuses
+// goes to MANUAL_REVIEW, since the late money is still captured; a refund
+// with no final answer after a day goes to MANUAL_REVIEW and is still
+// asked about hourly. A successful automatic refund makes its attempt
+// AUTO_REFUNDED.
 func (s *Service) applyRefund(ctx context.Context, r Refund, res RefundResult) (Refund, error) {
-	u := RefundUpdate{AmazonRefundID: res.AmazonRefundID, ErrorCode: res.Code, ErrorMessage: res.Message}
+	now := s.now()
+	var u RefundUpdate
 	to := r.Status
 	switch res.Outcome {
 	case OutcomeSucceeded:
-		to = RefundSuccess
+		to, u.AmazonRefundID = RefundSuccess, res.AmazonRefundID
 	case OutcomeDeclined, OutcomeRejected:
-		to = RefundFailure
-	default:
-		u.NextCheck = s.now().Add(refundRecheck)
-		if s.now().Sub(r.CreatedAt) < time.Minute {
-			u.NextCheck = s.now().Add(firstCheck)
+		to, u.AmazonRefundID, u.ErrorCode, u.ErrorMessage = RefundFailure, res.AmazonRefundID, res.Code, res.Message
+		if r.Automatic {
+			to, u.NextCheck = RefundManualReview, now.Add(manualReviewRecheck)
+		}
+	default: // Pending, Unknown: ask again
+		u.AmazonRefundID, u.NextCheck = res.AmazonRefundID, nextRefundCheck(r.CreatedAt, now)
+		if r.Status == RefundPending && now.Sub(r.CreatedAt) > refundManualAfter {
+			to, u.ErrorCode, u.ErrorMessage = RefundManualReview, "NO_FINAL_ANSWER", "Amazon gave no final answer within a day; reconcile by hand"
 		}
 	}
-	r2, err := s.store.MoveRefund(ctx, r.ID, to, u)
-	if err != nil && !errs.Is(err, errs.Conflict) {
-		s.log.ErrorContext(ctx, "recording refund outcome failed", "refund_id", r.ID, "error", err)
-		return r, err
+	r2, err := s.store.MoveRefund(ctx, r.ID, r.Status, to, u)
+	if err != nil {
+		if !errs.Is(err, errs.Conflict) {
+			s.log.ErrorContext(ctx, "recording refund outcome failed", "refund_id", r.ID, "error", err)
+			return r, err
+		}
+		return r2, nil // another worker recorded it first
+	}
+	if to == RefundManualReview && r.Status != RefundManualReview {
+		s.log.WarnContext(ctx, "refund needs manual review", "refund_id", r.ID, "automatic", r.Automatic, "code", u.ErrorCode)
+		s.opts.Observer.RefundManualReview(r.Automatic)
 	}
 	if r2.Automatic && r2.Status == RefundSuccess {
 		// The late money is back: the attempt (and, unless another attempt
 		// succeeded, the order) becomes AUTO_REFUNDED.
-		if _, _, err := s.store.MoveAttempt(ctx, r2.AttemptID, AttemptAutoRefunded, AttemptUpdate{Settled: true}); ignoreStale(err) != nil {
+		a, err := s.store.AttemptByID(ctx, r2.AttemptID)
+		if err != nil {
 			return r2, err
+		}
+		if a.Status != AttemptAutoRefunded {
+			_, _, err = s.store.MoveAttempt(ctx, a.ID, a.Status, AttemptAutoRefunded, AttemptUpdate{Settled: true})
+			if ignoreStale(err) != nil {
+				return r2, err
+			}
 		}
 	}
 	return r2, nil

@@ -26,19 +26,36 @@ type Store interface {
 	PageRecords(ctx context.Context, id string) (PageRecords, error)
 
 	StartAttempt(ctx context.Context, a Attempt, now time.Time) (stored Attempt, o Order, joined bool, err error)
-	MoveAttempt(ctx context.Context, attemptID string, to AttemptStatus, u AttemptUpdate) (Attempt, Order, error)
+	// MoveAttempt moves attempt attemptID from status from to status to
+	// through Transition on the locked row; a mover that finds the
+	// attempt no longer in from loses with ErrStale and the current
+	// attempt and order. It also ends any check claimed with ClaimCheck.
+	MoveAttempt(ctx context.Context, attemptID string, from, to AttemptStatus, u AttemptUpdate) (Attempt, Order, error)
 	// MarkChargeSent records, just before the charge call, that attempt
-	// attemptID (which must be PENDING) has its charge on the way, so the
-	// reconciler watches it from next on even if this process dies.
+	// attemptID (which must be PENDING with no charge sent yet) has its
+	// charge on the way, so the reconciler watches it from next on even if
+	// this process dies. Only one caller can win it; the others get
+	// ErrStale.
 	MarkChargeSent(ctx context.Context, attemptID string, next time.Time) (Attempt, error)
+	// ClaimCheck claims, for lease, the right to ask Amazon about the
+	// pending charge of attempt attemptID, so that of many page loads,
+	// returns and reconcilers only one asks at a time. won is false when
+	// someone else holds the claim or the attempt is no longer pending
+	// with a charge sent; the attempt returned is then as stored.
+	ClaimCheck(ctx context.Context, attemptID string, lease time.Duration) (a Attempt, won bool, err error)
 	AttemptByState(ctx context.Context, state string) (Attempt, error)
 	AttemptByChargeID(ctx context.Context, chargeID string) (Attempt, error)
 	LatestAttempt(ctx context.Context, orderID string) (Attempt, error)
 
-	CreateRefund(ctx context.Context, orderID string, r Refund) (Refund, Attempt, error)
-	MoveRefund(ctx context.Context, refundID string, to RefundStatus, u RefundUpdate) (Refund, error)
+	// CreateRefund records merchant refund r of the order's charged
+	// attempt, checked by RefundTransition on the locked order row, due for
+	// the reconciler only after hold, so that its creator sends it first.
+	CreateRefund(ctx context.Context, orderID string, r Refund, hold time.Duration) (Refund, Attempt, error)
+	// MoveRefund moves a refund from status from to status to on the
+	// locked order row; a mover that finds it no longer in from loses
+	// with errs.Conflict and the current refund.
+	MoveRefund(ctx context.Context, refundID string, from, to RefundStatus, u RefundUpdate) (Refund, error)
 	Refunds(ctx context.Context, orderID string) ([]Refund, error)
-	CreateAutoRefund(ctx context.Context, r Refund) (Refund, error)
 	AttemptByID(ctx context.Context, id string) (Attempt, error)
 
 	SaveLink(ctx context.Context, l SealedLink) error
@@ -77,11 +94,15 @@ type Options struct {
 // implements it; nil observes nothing.
 type Observer interface {
 	AttemptFinished(outcome string)
+	// RefundManualReview counts a refund that went to MANUAL_REVIEW: a
+	// person must reconcile it with Amazon.
+	RefundManualReview(automatic bool)
 }
 
 type noObserver struct{}
 
-func (noObserver) AttemptFinished(string) {}
+func (noObserver) AttemptFinished(string)  {}
+func (noObserver) RefundManualReview(bool) {}
 
 // Service carries out merchant and shopper requests.
 type Service struct {
@@ -250,10 +271,9 @@ func (s *Service) details(ctx context.Context, o Order) (OrderDetails, error) {
 	case !errs.Is(err, errs.NotFound):
 		return OrderDetails{}, err
 	}
-	if o.Status == StatusCharged || o.Status == StatusAutoRefunded {
-		if d.Refunds, err = s.store.Refunds(ctx, o.ID); err != nil {
-			return OrderDetails{}, err
-		}
+	// Any order may have an automatic refund under way.
+	if d.Refunds, err = s.store.Refunds(ctx, o.ID); err != nil {
+		return OrderDetails{}, err
 	}
 	return d, nil
 }

@@ -15,7 +15,7 @@ const (
 	firstCheck        = 5 * time.Second
 	chargeTimeout     = 15 * time.Minute // the timeoutInSecs paypage sends (900)
 	consentAbandoned  = 30 * time.Minute // a consent page left this long is given up
-	refundManualAfter = time.Hour        // Amazon silent this long about a refund: a person must look
+	refundManualAfter = 24 * time.Hour   // a refund job unfinished this long: a person must look
 )
 
 // Due is a row a worker leased and when it had become due, for lag
@@ -37,86 +37,100 @@ func nextCheckAfter(sent, now time.Time) time.Time {
 }
 
 // SettleAttempt asks Amazon about an attempt whose charge has no final
-// answer yet and acts on the answer: a pending attempt is settled; a closed
-// attempt (its order expired or failed meanwhile) that Amazon reports as
-// approved is refunded automatically, exactly once. It returns whether the
-// charge now has its final answer.
+// answer yet, for the reconciler that claimed it, and acts on the answer:
+// a pending attempt is settled once Amazon answers definitively; a closed
+// attempt that Amazon reports as captured gets a refund job, exactly once.
+// It returns whether the charge now has its final answer.
 func (s *Service) SettleAttempt(ctx context.Context, a Attempt) (bool, error) {
 	now := s.now()
-	res := s.opts.Gateway.ChargeStatus(ctx, a.ChargeID)
+	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(ctx, a.ChargeID))
 	sent := a.CreatedAt
 	if a.ChargeSentAt != nil {
 		sent = *a.ChargeSentAt
 	}
-	if res.Outcome == OutcomeNotFound && now.Sub(sent) > s.opts.UnsentGrace {
-		// Amazon never saw this charge: it cannot succeed any more.
+	if res.Outcome == OutcomeNotFound && s.neverCharged(a, now) {
+		// Amazon never saw this charge, and now it never can.
 		res = ChargeResult{Outcome: OutcomeRejected, Code: "CHARGE_NOT_FOUND", Message: "Amazon has no record of this charge"}
 	}
+	again := AttemptUpdate{NextCheck: nextCheckAfter(sent, now)}
 	if a.Status == AttemptPending {
-		a2, _ := s.apply(ctx, a, res)
-		if !a2.Status.InFlight() || res.Outcome == OutcomeSucceeded || res.Outcome == OutcomeDeclined || res.Outcome == OutcomeRejected {
+		a2, o := s.apply(ctx, a, CallChargeStatus, res)
+		if o.ID != "" && !a2.Status.InFlight() {
 			return true, nil
 		}
-		_, _, err := s.store.MoveAttempt(ctx, a.ID, a2.Status, AttemptUpdate{NextCheck: nextCheckAfter(sent, now)})
+		_, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptPending, again)
 		return false, ignoreStale(err)
 	}
 	switch res.Outcome {
 	case OutcomeSucceeded:
-		s.log.WarnContext(ctx, "late success on a closed attempt; refunding", "txn_id", a.TxnID, "status", string(a.Status))
-		return true, s.autoRefund(ctx, a)
+		return false, s.lateCapture(ctx, a)
 	case OutcomeDeclined, OutcomeRejected:
-		_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, AttemptUpdate{Settled: true})
+		_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, AttemptUpdate{Settled: true})
 		return true, ignoreStale(err)
 	}
-	_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, AttemptUpdate{NextCheck: nextCheckAfter(sent, now)})
+	_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, again)
 	return false, ignoreStale(err)
 }
 
-// autoRefund refunds the whole of a late success. The refund id comes from
-// the attempt, so however often this runs, one refund exists here and one
-// at Amazon.
-func (s *Service) autoRefund(ctx context.Context, a Attempt) error {
-	r, err := s.store.CreateAutoRefund(ctx, Refund{
-		ID: AutoRefundID(a), OrderID: a.OrderID, AttemptID: a.ID, UniqueRequestID: "auto-" + a.ID[:14],
-		Amount: a.Amount, Status: RefundPending, Automatic: true,
-	})
-	if err != nil {
-		return err
+// sentNotFoundAfter is how long after a charge call was sent Amazon's "no
+// such charge" becomes final: a delayed request signed then is refused by
+// Amazon once its signature's x-amz-expires (900 s) has passed.
+const sentNotFoundAfter = 16 * time.Minute
+
+// neverCharged reports whether Amazon not knowing attempt a's charge at now
+// means the charge can no longer happen: a charge never sent, once the
+// unsent grace has passed, or a sent one whose request can no longer be
+// accepted.
+func (s *Service) neverCharged(a Attempt, now time.Time) bool {
+	if a.ChargeSentAt == nil {
+		return now.Sub(a.CreatedAt) > s.opts.UnsentGrace
 	}
-	// The charge's fate is known; from here the refund is what is watched.
-	if _, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, AttemptUpdate{Settled: true}); ignoreStale(err) != nil {
-		return err
-	}
-	if r.Status == RefundPending {
-		s.sendRefund(ctx, r, a)
-	}
-	return nil
+	return now.Sub(*a.ChargeSentAt) > sentNotFoundAfter
 }
 
-// CloseExpired gives up the attempt in flight of an expired order. A charge
-// already sent stays watched: if Amazon approves it later, it is refunded.
+// lateCaptureRecheck is how often a late capture whose refund is under way
+// is looked at again; the refund job does the work meanwhile.
+const lateCaptureRecheck = 10 * time.Minute
+
+// lateCapture records that Amazon captured the charge of closed attempt a:
+// in the same transaction it creates the refund job, whose id comes from
+// the attempt, so however often and wherever this runs, one refund exists
+// here and one at Amazon. The attempt stays watched until the refund is
+// done (applyRefund moves it to AUTO_REFUNDED).
+func (s *Service) lateCapture(ctx context.Context, a Attempt) error {
+	s.log.WarnContext(ctx, "late success on a closed attempt; refunding", "txn_id", a.TxnID, "status", string(a.Status))
+	job := Refund{
+		ID: AutoRefundID(a), OrderID: a.OrderID, AttemptID: a.ID, UniqueRequestID: "auto-" + a.ID[:14],
+		Amount: a.Amount, Status: RefundPending, Automatic: true,
+	}
+	_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, AttemptUpdate{
+		AutoRefund: &job, NextCheck: s.now().Add(lateCaptureRecheck)})
+	return ignoreStale(err)
+}
+
+// CloseExpired gives up the attempt in flight of an expired order whose
+// charge was never sent. A charge on its way is never given up: it stays
+// pending until Amazon answers, and the move loses if the charge is sent
+// while this runs.
 func (s *Service) CloseExpired(ctx context.Context, a Attempt) error {
 	to := AttemptDeclined
-	u := AttemptUpdate{ErrorCode: "ORDER_EXPIRED", ErrorMessage: "the order expired before the payment completed"}
+	u := AttemptUpdate{ErrorCode: "ORDER_EXPIRED", ErrorMessage: "the order expired before the payment completed", OnlyUnsent: true}
 	if a.Status == AttemptAwaitingConsent {
 		to = AttemptAuthenticationFailed
 		u.ErrorCode, u.ErrorMessage = "ABANDONED", "the customer did not come back from Amazon before the order expired"
 	}
-	_, _, err := s.store.MoveAttempt(ctx, a.ID, to, u)
-	if err == nil {
-		s.opts.Observer.AttemptFinished(string(to))
-	}
+	_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, to, u)
+	s.finished(err, to)
 	return ignoreStale(err)
 }
 
 // AbandonConsent gives up a consent redirect the shopper never came back
-// from, so that the order can take a new attempt.
+// from, so that the order can take a new attempt. A callback that arrives
+// meanwhile wins or loses the same move.
 func (s *Service) AbandonConsent(ctx context.Context, a Attempt) error {
-	_, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptAuthenticationFailed, AttemptUpdate{
+	_, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptAwaitingConsent, AttemptAuthenticationFailed, AttemptUpdate{
 		ErrorCode: "ABANDONED", ErrorMessage: "the customer did not come back from Amazon"})
-	if err == nil {
-		s.opts.Observer.AttemptFinished(string(AttemptAuthenticationFailed))
-	}
+	s.finished(err, AttemptAuthenticationFailed)
 	return ignoreStale(err)
 }
 
@@ -128,22 +142,27 @@ func (s *Service) UnsentGrace() time.Duration { return s.opts.UnsentGrace }
 // as abandoned.
 func (s *Service) ConsentCutoff() time.Time { return s.now().Add(-consentAbandoned) }
 
-// SettleRefund asks Amazon about a pending refund and records the answer;
-// a refund Amazon stays silent about for too long goes to MANUAL_REVIEW.
+// SettleRefund carries a refund job one step on, for the reconciler that
+// claimed it: a refund Amazon has not acknowledged is sent (again: its id
+// makes a repeat harmless at Amazon), an acknowledged one is read back, and
+// the answer is recorded by applyRefund.
 func (s *Service) SettleRefund(ctx context.Context, r Refund) error {
-	res := s.opts.Gateway.RefundStatus(ctx, r.ID)
-	if res.Outcome == OutcomeNotFound && s.now().Sub(r.CreatedAt) > s.opts.UnsentGrace {
-		// The refund call never reached Amazon: send it now, with the same id.
+	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+	defer cancel()
+	if r.AmazonRefundID == "" {
 		a, err := s.store.AttemptByID(ctx, r.AttemptID)
 		if err != nil {
 			return err
 		}
-		res = s.opts.Gateway.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+		reply := s.opts.Gateway.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+		_, err = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply))
+		return err
 	}
-	if (res.Outcome == OutcomeUnknown || res.Outcome == OutcomeNotFound) && s.now().Sub(r.CreatedAt) > refundManualAfter {
-		_, err := s.store.MoveRefund(ctx, r.ID, RefundManualReview, RefundUpdate{
-			ErrorCode: "NO_ANSWER", ErrorMessage: "Amazon gave no final answer; reconcile by hand"})
-		return ignoreStale(err)
+	res := InterpretRefund(CallRefundStatus, s.opts.Gateway.RefundStatus(ctx, r.ID))
+	if res.Outcome == OutcomeNotFound {
+		// Amazon acknowledged this refund before; not finding it now is
+		// no answer.
+		res.Outcome = OutcomeUnknown
 	}
 	_, err := s.applyRefund(ctx, r, res)
 	return err

@@ -67,10 +67,17 @@ type Order struct {
 	TxnDetail              *TxnDetail       `json:"txn_detail,omitempty"`
 	PaymentGatewayResponse *GatewayResponse `json:"payment_gateway_response,omitempty"`
 
-	// Present once a refund was asked for.
+	// Present once a refund was asked for. refunds[] lists the
+	// merchant's refunds of the order's charge; refunded and
+	// amount_refunded count them (for an AUTO_REFUNDED order, the
+	// automatic refund).
 	Refunded       *bool        `json:"refunded,omitempty"`
 	AmountRefunded *json.Number `json:"amount_refunded,omitempty"`
 	Refunds        []Refund     `json:"refunds,omitempty"`
+	// AutoRefunds lists the automatic refunds of late captures on
+	// attempts other than the charge, with their status (PENDING,
+	// SUCCESS, MANUAL_REVIEW). They never count as merchant refunds.
+	AutoRefunds []Refund `json:"auto_refunds,omitempty"`
 }
 
 // TxnDetail is the txn_detail object of the newest attempt.
@@ -165,25 +172,47 @@ func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 	}
 }
 
+// addRefunds reports refunds per charge: the merchant's refunds (all of
+// the charged attempt) in refunds[], automatic refunds apart.
 func addRefunds(j *Order, o checkout.Order, refunds []checkout.Refund) {
-	var done money.Paise
+	var merchant, auto money.Paise
+	counted := false
 	for _, r := range refunds {
+		entry := refundEntry(r)
+		if r.Automatic {
+			j.AutoRefunds = append(j.AutoRefunds, entry)
+			if r.Status == checkout.RefundSuccess {
+				auto += r.Amount
+			}
+			continue
+		}
+		j.Refunds, counted = append(j.Refunds, entry), true
 		if r.Status == checkout.RefundSuccess {
-			done += r.Amount
+			merchant += r.Amount
 		}
-		id := r.AmazonRefundID
-		if id == "" {
-			id = r.ID
-		}
-		j.Refunds = append(j.Refunds, Refund{
-			UniqueRequestID: r.UniqueRequestID, ID: id, Ref: r.ID, Status: string(r.Status), Amount: num(r.Amount),
-			Created: stamp(r.CreatedAt), RefundSource: AmazonGateway, RefundType: "STANDARD", InitiatedBy: initiator(r),
-			ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
-		})
+	}
+	done := merchant
+	if o.Status == checkout.StatusAutoRefunded {
+		done, counted = auto, true
+	}
+	if !counted {
+		return
 	}
 	full := done == o.Amount
 	amount := num(done)
 	j.Refunded, j.AmountRefunded = &full, &amount
+}
+
+func refundEntry(r checkout.Refund) Refund {
+	id := r.AmazonRefundID
+	if id == "" {
+		id = r.ID
+	}
+	return Refund{
+		UniqueRequestID: r.UniqueRequestID, ID: id, Ref: r.ID, Status: string(r.Status), Amount: num(r.Amount),
+		Created: stamp(r.CreatedAt), RefundSource: AmazonGateway, RefundType: "STANDARD", InitiatedBy: initiator(r),
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
+	}
 }
 
 func initiator(r checkout.Refund) string {

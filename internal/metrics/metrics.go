@@ -32,6 +32,7 @@ type Metrics struct {
 	webhookQueue      prometheus.Gauge
 	reconcilerLag     prometheus.Histogram
 	reconcilerSettled *prometheus.CounterVec
+	refundsReview     *prometheus.CounterVec
 }
 
 // New builds the instruments and registers them on a fresh registry.
@@ -73,13 +74,17 @@ func New() *Metrics {
 			Name: "paypage_reconciler_settled_total",
 			Help: "Attempts the reconciler checked, by outcome.",
 		}, []string{"outcome"}),
+		refundsReview: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "paypage_refunds_manual_review_total",
+			Help: "Refunds moved to MANUAL_REVIEW (refused, or no final answer from Amazon within a day), by kind: automatic or merchant.",
+		}, []string{"kind"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.attempts,
 		m.webhookDeliveries, m.webhookDuration, m.webhookQueue,
-		m.reconcilerLag, m.reconcilerSettled,
+		m.reconcilerLag, m.reconcilerSettled, m.refundsReview,
 	)
 	return m
 }
@@ -148,4 +153,16 @@ func (m *Metrics) ReconcilerSettled(outcome string) {
 		return
 	}
 	m.reconcilerSettled.WithLabelValues(outcome).Inc()
+}
+
+// RefundManualReview counts a refund that went to MANUAL_REVIEW.
+func (m *Metrics) RefundManualReview(automatic bool) {
+	if m == nil {
+		return
+	}
+	kind := "merchant"
+	if automatic {
+		kind = "automatic"
+	}
+	m.refundsReview.WithLabelValues(kind).Inc()
 }

@@ -143,17 +143,24 @@ UPDATE attempts SET status = $2,
 	error_message = COALESCE(NULLIF($7, ''), error_message),
 	watch = CASE WHEN $8 THEN false ELSE watch END,
 	next_check_at = COALESCE($9, next_check_at),
+	checking_until = '-infinity',
 	updated_at = now()
 WHERE id = $1
 RETURNING ` + attemptColumns
 
-// MoveAttempt moves an attempt to status to, and its order to the status
-// that follows, in one transaction on the locked order row. The move is
-// checked by checkout.Transition; a lost race returns checkout.ErrStale
-// together with the current attempt and order. to may equal the current
-// status to record fields only (for example the 2FA URL of a pending
-// charge).
-func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.AttemptStatus, u checkout.AttemptUpdate) (checkout.Attempt, checkout.Order, error) {
+const insertAutoRefund = `
+INSERT INTO refunds (id, order_id, attempt_id, unique_request_id, amount, status, automatic)
+VALUES ($1, $2, $3, $4, $5, 'PENDING', true)
+ON CONFLICT DO NOTHING`
+
+// MoveAttempt moves an attempt from status from to status to, and its
+// order to the status that follows, in one transaction on the locked order
+// row. The move is checked by checkout.Transition; a lost race returns
+// checkout.ErrStale together with the current attempt and order. to may
+// equal from to record fields only (for example the 2FA URL of a pending
+// charge). u.AutoRefund is inserted in the same transaction, once per
+// attempt. Any move ends a check claimed with ClaimCheck.
+func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkout.AttemptStatus, u checkout.AttemptUpdate) (checkout.Attempt, checkout.Order, error) {
 	var a checkout.Attempt
 	var o checkout.Order
 	wrote := false
@@ -169,11 +176,13 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, to checkout.Atte
 		}
 		a = ar.attempt()
 		prev := a.Status
-		next := o.Status
-		if to != a.Status {
-			var err error
-			if next, err = checkout.Transition(o, a, to); err != nil {
-				return err
+		next, err := checkout.Transition(o, a, from, to, u)
+		if err != nil {
+			return err
+		}
+		if r := u.AutoRefund; r != nil {
+			if _, err := tx.ExecContext(ctx, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount)); err != nil {
+				return mapErr(err, "refund")
 			}
 		}
 		var nextCheck *time.Time
@@ -248,14 +257,15 @@ func (d *DB) attemptWhere(ctx context.Context, query string, arg any) (checkout.
 }
 
 const markChargeSent = `
-UPDATE attempts SET charge_sent_at = COALESCE(charge_sent_at, now()), watch = true,
+UPDATE attempts SET charge_sent_at = now(), watch = true,
 	next_check_at = $2, updated_at = now()
-WHERE id = $1 AND status = 'PENDING'
+WHERE id = $1 AND status = 'PENDING' AND charge_sent_at IS NULL
 RETURNING ` + attemptColumns
 
 // MarkChargeSent records that a PENDING attempt's charge is about to be
-// sent. It changes no status, so it needs no order lock; the status guard
-// refuses an attempt that moved meanwhile (checkout.ErrStale).
+// sent. It changes no status, so it needs no order lock; the guard refuses
+// an attempt that moved or whose charge was sent meanwhile
+// (checkout.ErrStale), so only one caller ever sends the charge.
 func (d *DB) MarkChargeSent(ctx context.Context, attemptID string, next time.Time) (checkout.Attempt, error) {
 	var r attemptRow
 	err := d.get(ctx, &r, markChargeSent, attemptID, next)
@@ -266,4 +276,25 @@ func (d *DB) MarkChargeSent(ctx context.Context, attemptID string, next time.Tim
 		return checkout.Attempt{}, mapErr(err, "attempt")
 	}
 	return r.attempt(), nil
+}
+
+const claimCheck = `
+UPDATE attempts SET checking_until = now() + make_interval(secs => $2)
+WHERE id = $1 AND status = 'PENDING' AND charge_sent_at IS NOT NULL AND checking_until < now()
+RETURNING ` + attemptColumns
+
+// ClaimCheck claims the right to ask Amazon about a pending charge for
+// lease. The guarded update is atomic, so of any number of concurrent
+// callers one wins; the others get the attempt as stored and won false.
+func (d *DB) ClaimCheck(ctx context.Context, attemptID string, lease time.Duration) (checkout.Attempt, bool, error) {
+	var r attemptRow
+	err := d.get(ctx, &r, claimCheck, attemptID, lease.Seconds())
+	if errs.Is(mapErr(err, "attempt"), errs.NotFound) {
+		a, err := d.AttemptByID(ctx, attemptID)
+		return a, false, err
+	}
+	if err != nil {
+		return checkout.Attempt{}, false, mapErr(err, "attempt")
+	}
+	return r.attempt(), true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -54,9 +55,10 @@ func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, latest *ch
 			latest = &a
 		}
 	}
-	// Only a charged order can have refunds.
+	// Only a charged order has merchant refunds; an automatic one is
+	// reported with its own event.
 	var rrs []refundRow
-	if o.Status == checkout.StatusCharged || o.Status == checkout.StatusAutoRefunded {
+	if o.Status == checkout.StatusCharged || o.Status == checkout.StatusAutoRefunded || slices.Contains(names, checkout.EventAutoRefundSucceeded) {
 		if err := tx.SelectContext(ctx, &rrs, refundsOfOrder, o.ID); err != nil {
 			return mapErr(err, "refunds")
 		}

@@ -10,19 +10,21 @@ import (
 // claimWatched leases due watched attempts, and pending attempts whose
 // charge was never recorded as sent (the process died between consent and
 // charge): their next_check_at moves past the lease so that another
-// instance skips them, and SKIP LOCKED keeps two instances from claiming
-// the same rows at the same moment. If this instance dies, the rows are due
-// again when the lease ends.
+// instance skips them, SKIP LOCKED keeps two instances from claiming the
+// same rows at the same moment, and checking_until keeps out a page load
+// or 2FA return asking about the same charge (see ClaimCheck). If this
+// instance dies, the rows are due again when the lease ends.
 const claimWatched = `
 WITH due AS (
 	SELECT id, next_check_at FROM attempts
 	WHERE (watch OR (status = 'PENDING' AND charge_sent_at IS NULL AND updated_at < now() - make_interval(secs => $3)))
-		AND next_check_at <= now()
+		AND next_check_at <= now() AND checking_until < now()
 	ORDER BY next_check_at
 	LIMIT $1
 	FOR UPDATE SKIP LOCKED
 )
-UPDATE attempts a SET next_check_at = now() + make_interval(secs => $2)
+UPDATE attempts a SET next_check_at = now() + make_interval(secs => $2),
+	checking_until = now() + make_interval(secs => $2)
 FROM due WHERE a.id = due.id
 RETURNING due.next_check_at AS due_at, ` + prefixedAttemptColumns
 
@@ -45,10 +47,12 @@ func (d *DB) ClaimWatchedAttempts(ctx context.Context, limit int, lease, unsentA
 
 const expiredInFlight = `
 SELECT ` + prefixedAttemptColumns + ` FROM attempts a JOIN orders o ON o.id = a.order_id
-WHERE a.status IN ('AWAITING_CONSENT', 'PENDING') AND o.expires_at <= now()
+WHERE a.status IN ('AWAITING_CONSENT', 'PENDING') AND a.charge_sent_at IS NULL AND o.expires_at <= now()
 LIMIT $1`
 
-// ExpiredInFlight returns attempts still in flight on orders that expired.
+// ExpiredInFlight returns attempts still in flight on orders that expired
+// whose charge was never sent. A sent charge is settled by Amazon's answer,
+// whenever it comes.
 func (d *DB) ExpiredInFlight(ctx context.Context, limit int) ([]checkout.Attempt, error) {
 	return d.attempts(ctx, expiredInFlight, limit)
 }
@@ -78,7 +82,7 @@ func (d *DB) attempts(ctx context.Context, query string, args ...any) ([]checkou
 const claimRefunds = `
 WITH due AS (
 	SELECT id, next_check_at FROM refunds
-	WHERE status = 'PENDING' AND next_check_at <= now()
+	WHERE status IN ('PENDING', 'MANUAL_REVIEW') AND next_check_at <= now()
 	ORDER BY next_check_at
 	LIMIT $1
 	FOR UPDATE SKIP LOCKED
@@ -88,7 +92,8 @@ FROM due WHERE r.id = due.id
 RETURNING due.next_check_at AS due_at, r.id, r.order_id, r.attempt_id, r.unique_request_id, r.amazon_refund_id,
 	r.amount, r.status, r.automatic, r.error_code, r.error_message, r.created_at, r.updated_at`
 
-// ClaimDueRefunds leases up to limit pending refunds due for a status check.
+// ClaimDueRefunds leases up to limit refund jobs (PENDING, or in
+// MANUAL_REVIEW) due to be sent or read.
 func (d *DB) ClaimDueRefunds(ctx context.Context, limit int, lease time.Duration) ([]checkout.Due[checkout.Refund], error) {
 	var rows []struct {
 		DueAt time.Time `db:"due_at"`

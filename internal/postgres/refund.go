@@ -42,14 +42,15 @@ const chargedAttempt = `SELECT ` + attemptColumns + ` FROM attempts
 WHERE order_id = $1 AND status = 'CHARGED' ORDER BY seq DESC LIMIT 1`
 
 const insertRefund = `
-INSERT INTO refunds (id, order_id, attempt_id, unique_request_id, amount, status, automatic)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO refunds (id, order_id, attempt_id, unique_request_id, amount, status, automatic, next_check_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
 RETURNING ` + refundColumns
 
-// CreateRefund records a PENDING refund of order orderID's charged attempt.
-// The order row is locked and checkout.RefundTransition sees every refund
-// so far, so concurrent refunds can never add up to more than the charge.
-func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund) (checkout.Refund, checkout.Attempt, error) {
+// CreateRefund records a PENDING refund of order orderID's charged attempt,
+// due for the reconciler after hold. The order row is locked and
+// checkout.RefundTransition sees every refund so far, so concurrent refunds
+// can never add up to more than the charge.
+func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund, hold time.Duration) (checkout.Refund, checkout.Attempt, error) {
 	var out checkout.Refund
 	var a checkout.Attempt
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
@@ -65,17 +66,17 @@ func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund
 		for i, x := range rrs {
 			existing[i] = x.refund()
 		}
-		if err := checkout.RefundTransition(or.order(), existing, r.UniqueRequestID, r.Amount); err != nil {
-			return err
-		}
 		var ar attemptRow
-		if err := tx.GetContext(ctx, &ar, chargedAttempt, orderID); err != nil {
+		if err := tx.GetContext(ctx, &ar, chargedAttempt, orderID); err != nil && !isNotFound(mapErr(err, "")) {
 			return mapErr(err, "charged attempt")
 		}
 		a = ar.attempt()
+		if err := checkout.RefundTransition(or.order(), a, existing, r.UniqueRequestID, r.Amount); err != nil {
+			return err
+		}
 		var rr refundRow
 		if err := tx.GetContext(ctx, &rr, insertRefund, r.ID, orderID, a.ID, r.UniqueRequestID,
-			int64(r.Amount), string(checkout.RefundPending), r.Automatic); err != nil {
+			int64(r.Amount), string(checkout.RefundPending), r.Automatic, hold.Seconds()); err != nil {
 			return mapErr(err, "refund")
 		}
 		out = rr.refund()
@@ -99,11 +100,12 @@ UPDATE refunds SET status = $2,
 WHERE id = $1
 RETURNING ` + refundColumns
 
-// MoveRefund moves a refund to status to (checked by
+// MoveRefund moves a refund from status from to status to (checked by
 // checkout.CanMoveRefund) on the locked order row and writes its events in
-// the same transaction. to may equal the current status to record fields
-// or the next check time only.
-func (d *DB) MoveRefund(ctx context.Context, refundID string, to checkout.RefundStatus, u checkout.RefundUpdate) (checkout.Refund, error) {
+// the same transaction. to may equal from to record fields or the next
+// check time only. A refund no longer in from is errs.Conflict, returned
+// with the refund as it is.
+func (d *DB) MoveRefund(ctx context.Context, refundID string, from, to checkout.RefundStatus, u checkout.RefundUpdate) (checkout.Refund, error) {
 	var out checkout.Refund
 	wrote := false
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
@@ -116,7 +118,7 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, to checkout.Refund
 			return mapErr(err, "refund")
 		}
 		r := rr.refund()
-		if to != r.Status && !checkout.CanMoveRefund(r.Status, to) {
+		if r.Status != from || (to != r.Status && !checkout.CanMoveRefund(r.Status, to)) {
 			out = r
 			return errs.E(errs.Conflict, "refund.stale", "refund is already %s", r.Status)
 		}
@@ -149,24 +151,4 @@ func (d *DB) Refunds(ctx context.Context, orderID string) ([]checkout.Refund, er
 		out[i] = r.refund()
 	}
 	return out, nil
-}
-
-const insertAutoRefund = `
-INSERT INTO refunds (id, order_id, attempt_id, unique_request_id, amount, status, automatic)
-VALUES ($1, $2, $3, $4, $5, 'PENDING', true)
-ON CONFLICT (id) DO NOTHING
-RETURNING ` + refundColumns
-
-// CreateAutoRefund records the automatic refund r of a late success, or
-// returns the one already recorded with the same id.
-func (d *DB) CreateAutoRefund(ctx context.Context, r checkout.Refund) (checkout.Refund, error) {
-	var rr refundRow
-	err := d.db.GetContext(ctx, &rr, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount))
-	if errs.Is(mapErr(err, "refund"), errs.NotFound) {
-		err = d.db.GetContext(ctx, &rr, refundByID, r.ID)
-	}
-	if err != nil {
-		return checkout.Refund{}, mapErr(err, "refund")
-	}
-	return rr.refund(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/pgtest"
@@ -12,22 +11,39 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// Two instances' reconcilers race over the same late success: Amazon sees
-// one refund, paypage records one, and the order ends AUTO_REFUNDED.
+// Two instances' reconcilers race over the same late capture: Amazon
+// refused a charge (its link was revoked between the page and Pay) and then
+// turns out to hold it captured after all. Amazon sees one refund, paypage
+// records one, and the order ends AUTO_REFUNDED.
 func TestLateSuccessRefundedOnceAcrossInstances(t *testing.T) {
-	a := apptest.Start(t, map[string]string{"PAYPAGE_SANDBOX_PENDING_DELAY": "1s"})
+	a := apptest.Start(t, nil)
 	b := apptest.StartOn(t, a.DSN, map[string]string{"PAYPAGE_BASE_URL": a.URL})
+	const phone = "9000000001"
 
-	body := a.Session("late-1", "300", "9000000007")
-	link := a.API(t, "POST", "/session", body).JSON(t)["payment_links"].(map[string]any)["web"].(string)
-	sh := apptest.NewShopper(t, a.URL+"/sandbox/shop/return").Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
-	if !sh.Has("processing") {
-		t.Fatalf("not pending:\n%s", sh.Body)
+	pay := func(orderID string) *apptest.Shopper {
+		body := a.Session(orderID, "300", phone)
+		body["customer_id"] = "cust-late"
+		link := a.API(t, "POST", "/session", body).JSON(t)["payment_links"].(map[string]any)["web"].(string)
+		return apptest.NewShopper(t, a.URL+"/sandbox/shop/return").Get(link)
 	}
-	if _, err := a.DB.SQL().Exec(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE order_id = 'late-1'`); err != nil {
+	if sh := pay("late-0").Submit("pay-button", nil).Submit("consent-allow", nil); sh.Location() == "" {
+		t.Fatalf("first payment did not return:\n%s", sh.Body)
+	}
+	sh := pay("late-1")
+	if !sh.Has("available-credit") {
+		t.Fatalf("not offered one tap:\n%s", sh.Body)
+	}
+	a.Simulator.RevokeLink(phone)
+	sh.Submit("pay-button", nil)
+	var chargeID, status string
+	if err := a.DB.SQL().QueryRow(`SELECT a.charge_id, a.status FROM attempts a JOIN orders o ON o.id = a.order_id
+		WHERE o.order_id = 'late-1'`).Scan(&chargeID, &status); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1100 * time.Millisecond) // Amazon approves the charge meanwhile
+	if status != "JUSPAY_DECLINED" {
+		t.Fatalf("charge with a revoked link: attempt %s", status)
+	}
+	a.Simulator.ForceCapture(chargeID, phone, 30000)
 
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -48,7 +64,6 @@ func TestLateSuccessRefundedOnceAcrossInstances(t *testing.T) {
 		wg.Wait()
 	}
 
-	var status string
 	var refunds int
 	if err := a.DB.SQL().Get(&status, `SELECT status FROM orders WHERE order_id = 'late-1'`); err != nil {
 		t.Fatal(err)
@@ -56,8 +71,8 @@ func TestLateSuccessRefundedOnceAcrossInstances(t *testing.T) {
 	if err := a.DB.SQL().Get(&refunds, `SELECT count(*) FROM refunds`); err != nil {
 		t.Fatal(err)
 	}
-	charges := a.Simulator.Charges("9000000007")
-	if status != "AUTO_REFUNDED" || refunds != 1 || len(charges) != 1 || charges[0].Refunded != 30000 {
+	charges := a.Simulator.Charges(phone)
+	if status != "AUTO_REFUNDED" || refunds != 1 || len(charges) != 2 || charges[1].Refunded != 30000 {
 		t.Errorf("order %s, %d refunds recorded, Amazon: %+v", status, refunds, charges)
 	}
 	var events int

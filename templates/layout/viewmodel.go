@@ -5,7 +5,6 @@ package layout
 
 // Head is what the shell needs to know about a page.
 type Head struct {
-	Title   string
-	CSSURL  string // fingerprinted stylesheet URL
-	Refresh int    // seconds until the browser reloads the page; 0 for never
+	Title  string
+	CSSURL string // fingerprinted stylesheet URL
 }

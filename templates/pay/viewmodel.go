@@ -30,6 +30,12 @@ type PageVM struct {
 	CSRF         string
 	Retry        bool   // the pay button is a retry after a failure
 	ReturnURL    string // back to the merchant with the current status
+	// CheckURL is where the processing screen looks again: the page
+	// itself, which returns to the merchant once the payment settles.
+	CheckURL string
+	// CheckEvery is how many seconds the processing screen's script waits
+	// before it looks again.
+	CheckEvery int
 }
 
 // NoticeVM is the outcome of the latest attempt.

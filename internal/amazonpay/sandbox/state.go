@@ -204,3 +204,25 @@ func (s *Simulator) RevokeLink(phone string) {
 		}
 	}
 }
+
+// ForceCapture makes Amazon hold a captured charge of amount under the
+// merchant's chargeId for phone, whatever it said about that id before: a
+// charge it reported as declined, refused or unknown turns out captured
+// after all. It is for testing how paypage deals with Amazon changing its
+// answer; no persona does it.
+func (s *Simulator) ForceCapture(chargeID, phone string, amount money.Paise) {
+	phone = NormalizePhone(phone)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	c := s.charges[chargeID]
+	if c == nil {
+		c = &charge{id: chargeID, amazonID: s.nextAmazonIDLocked(), phone: phone, amount: amount, created: now}
+		s.charges[c.id], s.byAmazon[c.amazonID] = c, c
+	}
+	if c.status != amazonpay.StatusCaptureApproved && c.status != amazonpay.StatusCapturePending {
+		s.accountLocked(c.phone).credit -= c.amount // pending charges already hold it
+	}
+	c.status, c.reasonCode, c.reasonDesc, c.approved, c.updated = amazonpay.StatusCaptureApproved, "", "", c.amount, now
+	c.needsOTP, c.resolveAt = false, time.Time{}
+}
