@@ -118,6 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
 		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },
 		UnsentGrace:        cfg.UnsentChargeGrace,
+		ChargeTimeout:      cfg.AmazonCallTimeout,
 		Observer:           a.Metrics,
 		Logger:             log,
 	})

@@ -43,6 +43,11 @@ type Config struct {
 	// stays pending before it counts as never made
 	// (PAYPAGE_UNSENT_CHARGE_GRACE, default 2m).
 	UnsentChargeGrace time.Duration
+	// AmazonCallTimeout bounds one Amazon Pay charge, refund or status
+	// call made for a shopper or a refund (AMAZONPAY_TIMEOUT, default 20s);
+	// a call that runs out leaves its payment pending and is asked about
+	// again.
+	AmazonCallTimeout time.Duration
 }
 
 // AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
@@ -100,6 +105,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.UnsentChargeGrace, err = time.ParseDuration(get("PAYPAGE_UNSENT_CHARGE_GRACE", "2m")); err != nil || c.UnsentChargeGrace <= 0 {
 		return c, fmt.Errorf("configuration: PAYPAGE_UNSENT_CHARGE_GRACE must be a positive duration such as 2m")
+	}
+	if c.AmazonCallTimeout, err = time.ParseDuration(get("AMAZONPAY_TIMEOUT", "20s")); err != nil || c.AmazonCallTimeout <= 0 {
+		return c, fmt.Errorf("configuration: AMAZONPAY_TIMEOUT must be a positive duration such as 20s")
 	}
 	for _, cidr := range strings.Split(get("PAYPAGE_TRUSTED_PROXIES", ""), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
@@ -239,6 +247,7 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
 		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
+		"AMAZONPAY_TIMEOUT=" + c.AmazonCallTimeout.String(),
 		"PAYPAGE_TRUSTED_PROXIES=" + proxies(c.TrustedProxies),
 	}
 }
