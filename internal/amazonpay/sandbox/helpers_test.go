@@ -58,7 +58,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := &clock{t: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)}
-	sim := sandbox.New(sandbox.Options{Prefix: prefix, Now: clk.Now, PendingDelay: 20 * time.Second})
+	sim := sandbox.New(sandbox.Options{Prefix: prefix, RedirectURIs: []string{redirectURI}, Now: clk.Now, PendingDelay: 20 * time.Second})
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", sim)
 	srv := httptest.NewServer(mux)

@@ -19,6 +19,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,11 @@ type Options struct {
 	SecretKey    string
 	ClientID     string
 	ClientSecret string
+	// RedirectURIs are the return URLs registered for ClientID. As with
+	// Login with Amazon, consent sends the customer back only to one of
+	// them, compared byte for byte; with none, consent refuses every
+	// request.
+	RedirectURIs []string
 	Now          func() time.Time
 	PendingDelay time.Duration // how long pending personas stay pending; 20s if zero
 	RefundDelay  time.Duration // how long refunds stay Pending; zero settles them on the next read
@@ -101,6 +107,7 @@ func New(opts Options) *Simulator {
 		opts.PendingDelay = 20 * time.Second
 	}
 	opts.Prefix = strings.TrimRight(opts.Prefix, "/")
+	opts.RedirectURIs = slices.Clone(opts.RedirectURIs)
 	s := &Simulator{
 		opts:     opts,
 		signer:   amazonpay.Signer{AccessKey: opts.AccessKey, SecretKey: opts.SecretKey},
