@@ -18,6 +18,7 @@ import (
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/web"
 )
 
 // TestKill9DuringPayments kills the server while one-tap payments are in
@@ -26,10 +27,12 @@ import (
 // the crash) has on record, with no order charged twice.
 func TestKill9DuringPayments(t *testing.T) {
 	bin := buildBinary(t)
-	sim := sandbox.New(sandbox.Options{Prefix: config.SandboxPath, PendingDelay: 2 * time.Second})
+	addr := freeAddr(t)
+	sim := sandbox.New(sandbox.Options{
+		Prefix: config.SandboxPath, RedirectURIs: []string{"http://" + addr + web.ConsentReturnPath}, PendingDelay: 2 * time.Second,
+	})
 	simSrv := httptest.NewServer(sim)
 	defer simSrv.Close()
-	addr := freeAddr(t)
 	data := t.TempDir()
 	env := []string{
 		"PAYPAGE_DATA_DIR=" + data, "DATABASE_URL=", "PAYPAGE_UNSENT_CHARGE_GRACE=3s",

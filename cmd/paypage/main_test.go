@@ -81,7 +81,13 @@ func (b *syncBuffer) String() string {
 
 func startServer(t *testing.T, bin string, env []string) *server {
 	t.Helper()
-	addr := freeAddr(t)
+	return startServerAt(t, bin, env, freeAddr(t))
+}
+
+// startServerAt is startServer on a chosen address, for tests that must
+// know the server's base URL before it starts.
+func startServerAt(t *testing.T, bin string, env []string, addr string) *server {
+	t.Helper()
 	s := &server{base: "http://" + addr, stdout: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append(os.Environ(), append(env, "PAYPAGE_ADDR="+addr, "PAYPAGE_BASE_URL="+s.base)...)

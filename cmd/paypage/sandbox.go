@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/web"
 )
 
 // runSandbox serves the Amazon Pay simulator alone, for QA environments that
@@ -24,11 +26,15 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	redirects := cfg.SandboxRedirectURIs
+	if len(redirects) == 0 {
+		redirects = []string{cfg.BaseURL + web.ConsentReturnPath}
+	}
 	sim := sandbox.New(sandbox.Options{
 		Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
-		PendingDelay: *pending,
+		RedirectURIs: redirects, PendingDelay: *pending,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -36,6 +42,7 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 	}
 	fmt.Fprintf(stdout, "Amazon Pay simulator on %s\n  AMAZONPAY_BASE_URL=http://<this host>:%d%s\n  AMAZONPAY_LWA_URL=http://<this host>:%d%s/lwa\n",
 		ln.Addr(), ln.Addr().(*net.TCPAddr).Port, config.SandboxPath, ln.Addr().(*net.TCPAddr).Port, config.SandboxPath)
+	fmt.Fprintf(stdout, "  consent returns only to (PAYPAGE_SANDBOX_REDIRECT_URIS): %s\n", strings.Join(redirects, ", "))
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -16,6 +16,7 @@ import (
 	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/config"
 	"github.com/paypage/paypage/internal/pgtest"
+	"github.com/paypage/paypage/web"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -27,7 +28,13 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestTwoServersShareOneDatabase(t *testing.T) {
 	bin := buildBinary(t)
 	dsn := pgtest.NewDatabase(t, apptest.Migrate)
-	sim := sandbox.New(sandbox.Options{Prefix: config.SandboxPath})
+	addrs := []string{freeAddr(t), freeAddr(t)}
+	for addrs[1] == addrs[0] {
+		addrs[1] = freeAddr(t)
+	}
+	sim := sandbox.New(sandbox.Options{Prefix: config.SandboxPath, RedirectURIs: []string{
+		"http://" + addrs[0] + web.ConsentReturnPath, "http://" + addrs[1] + web.ConsentReturnPath,
+	}})
 	simSrv := httptest.NewServer(sim)
 	defer simSrv.Close()
 	rcv := &apptest.Receiver{}
@@ -50,7 +57,7 @@ func TestTwoServersShareOneDatabase(t *testing.T) {
 	}
 	rcv.Secret = creds["webhook_secret"]
 
-	servers := []*server{startServer(t, bin, env), startServer(t, bin, env)}
+	servers := []*server{startServerAt(t, bin, env, addrs[0]), startServerAt(t, bin, env, addrs[1])}
 	for _, s := range servers {
 		s.waitReady(t)
 	}

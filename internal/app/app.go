@@ -102,7 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 			AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
-			PendingDelay: cfg.SandboxPendingDelay,
+			RedirectURIs: []string{cfg.BaseURL + web.ConsentReturnPath}, PendingDelay: cfg.SandboxPendingDelay,
 		})
 		mounts[config.SandboxPath] = a.Simulator
 	}

@@ -35,6 +35,11 @@ type Config struct {
 	// SandboxPendingDelay is how long the simulator's pending personas stay
 	// pending (PAYPAGE_SANDBOX_PENDING_DELAY, a Go duration, default 20s).
 	SandboxPendingDelay time.Duration
+	// SandboxRedirectURIs are the consent return URLs that the standalone
+	// simulator (paypage amazonpay-sandbox) accepts, one per paypage
+	// instance that uses it (PAYPAGE_SANDBOX_REDIRECT_URIS, comma-separated;
+	// empty: this configuration's own consent return URL).
+	SandboxRedirectURIs []string
 	// TrustedProxies are the networks (CIDR) of load balancers whose
 	// X-Forwarded-For header names the shopper's address
 	// (PAYPAGE_TRUSTED_PROXIES, comma-separated; empty trusts none).
@@ -118,6 +123,15 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("configuration: PAYPAGE_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", cidr)
 		}
 		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	for _, uri := range strings.Split(get("PAYPAGE_SANDBOX_REDIRECT_URIS", ""), ",") {
+		if uri = strings.TrimSpace(uri); uri == "" {
+			continue
+		}
+		if u, err := url.Parse(uri); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_REDIRECT_URIS: %q is not an absolute http(s) URL", uri)
+		}
+		c.SandboxRedirectURIs = append(c.SandboxRedirectURIs, uri)
 	}
 	if c.Sandbox() {
 		c.AmazonPay.fillSandboxDefaults(c.BaseURL)
@@ -246,6 +260,7 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_ACCESS_KEY=" + hide(a.AccessKey), "AMAZONPAY_SECRET_KEY=" + hide(a.SecretKey),
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
 		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
+		"PAYPAGE_SANDBOX_REDIRECT_URIS=" + strings.Join(c.SandboxRedirectURIs, ","),
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
 		"AMAZONPAY_TIMEOUT=" + c.AmazonCallTimeout.String(),
 		"PAYPAGE_TRUSTED_PROXIES=" + proxies(c.TrustedProxies),

@@ -71,3 +71,13 @@ func TestTrustedProxies(t *testing.T) {
 		t.Errorf("a bare address was accepted: %v", err)
 	}
 }
+
+func TestSandboxRedirectURIs(t *testing.T) {
+	c, err := Load(env(map[string]string{"PAYPAGE_SANDBOX_REDIRECT_URIS": "http://a.test:8080/amazonpay/consent, ,https://b.test/amazonpay/consent"}))
+	if err != nil || len(c.SandboxRedirectURIs) != 2 || c.SandboxRedirectURIs[1] != "https://b.test/amazonpay/consent" {
+		t.Fatalf("redirect URIs %q: %v", c.SandboxRedirectURIs, err)
+	}
+	if _, err := Load(env(map[string]string{"PAYPAGE_SANDBOX_REDIRECT_URIS": "/amazonpay/consent"})); err == nil || !strings.Contains(err.Error(), "PAYPAGE_SANDBOX_REDIRECT_URIS") {
+		t.Errorf("a relative URL was accepted: %v", err)
+	}
+}

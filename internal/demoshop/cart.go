@@ -28,10 +28,42 @@ type cartForm struct {
 	CustomerID string
 }
 
+// cartField is one field of the checkout form, as the page labels it.
+type cartField struct {
+	name, label string
+	value       *string
+	max         int
+}
+
+func (f *cartForm) fields() []cartField {
+	return []cartField{
+		{"amount", "Amount", &f.Amount, maxAmountLen},
+		{"phone", "Shopper phone", &f.Phone, maxPhoneLen},
+		{"customer_id", "Customer id", &f.CustomerID, maxCustomerIDLen},
+	}
+}
+
+// validate names every field that must not reach paypage and cleans it for
+// showing back, or returns "" when all can go. Whether the amount is a
+// decimal is left to the API, whose answer the page shows.
+func (f *cartForm) validate() string {
+	var problems []string
+	for _, c := range f.fields() {
+		if p := plainTextProblem(*c.value, c.max); p != "" {
+			problems = append(problems, c.label+" ("+c.name+") "+p)
+			*c.value = printable(*c.value, c.max)
+		}
+	}
+	if len(problems) == 0 {
+		return ""
+	}
+	return strings.Join(problems, "; ") + "."
+}
+
 func (s *Shop) showCart(w http.ResponseWriter, r *http.Request) {
 	f := cartForm{Amount: defaultAmount, Phone: defaultPhone}
 	// ?phone= lets the result page's "pay again" link keep the persona.
-	if p := r.URL.Query().Get("phone"); p != "" {
+	if p := r.URL.Query().Get("phone"); p != "" && plainTextProblem(p, maxPhoneLen) == "" {
 		f.Phone = p
 	}
 	s.renderCart(w, r, http.StatusOK, f, "")
@@ -78,13 +110,22 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.renderCart(w, r, http.StatusBadRequest, cartForm{Amount: defaultAmount, Phone: defaultPhone}, "The form could not be read.")
+		msg := "The form could not be read."
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			msg = "The form is larger than 64 KiB."
+		}
+		s.renderCart(w, r, http.StatusBadRequest, cartForm{Amount: defaultAmount, Phone: defaultPhone}, msg)
 		return
 	}
 	f := cartForm{
 		Amount:     strings.TrimSpace(r.PostForm.Get("amount")),
 		Phone:      strings.TrimSpace(r.PostForm.Get("phone")),
 		CustomerID: strings.TrimSpace(r.PostForm.Get("customer_id")),
+	}
+	if msg := f.validate(); msg != "" {
+		s.log.Info("demo shop checkout refused a field", "problem", msg)
+		s.renderCart(w, r, http.StatusBadRequest, f, msg)
+		return
 	}
 	customerID := f.CustomerID
 	if customerID == "" {

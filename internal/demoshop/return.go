@@ -27,8 +27,23 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 		values = r.PostForm
 	}
 	params := make(map[string]string, len(values))
+	var bad []string
 	for k, v := range values {
 		params[k] = v[0]
+		if p := plainTextProblem(k, maxReturnParamLen); p != "" {
+			bad = append(bad, "a parameter name "+p)
+		} else if p := plainTextProblem(v[0], maxReturnParamLen); p != "" {
+			bad = append(bad, k+" "+p)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		s.message(w, r, http.StatusBadRequest, tplshop.MessageVM{
+			Heading: "Bad return",
+			Message: "paypage's return to the shop has parameters no order can have, so it was not looked up:",
+			Items:   bad,
+		})
+		return
 	}
 	var missing []string
 	for _, k := range requiredReturnParams {
@@ -58,14 +73,14 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.log.Error("demo shop order status", "order_id", orderID, "err", err)
 		msg := "paypage's order status API did not answer; the result is unknown."
+		status = http.StatusBadGateway
 		var ae *apiError
 		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusNotFound {
-			msg = "paypage does not know this order."
+			msg, status = "paypage does not know this order.", http.StatusNotFound
 		}
 		vm.Heading, vm.Tone = "Result unknown", "bad"
 		vm.Warnings = append(vm.Warnings, msg)
 		vm.Facts = []tplshop.Fact{{Label: "Order", Value: orderID, TestID: "shop-order-id"}}
-		status = http.StatusBadGateway
 	default:
 		vm.Facts = []tplshop.Fact{
 			{Label: "Order", Value: orderID, TestID: "shop-order-id"},

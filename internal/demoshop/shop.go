@@ -4,7 +4,9 @@
 // paypage's public HTTP merchant API, and verifies the signed return and the
 // webhooks with its own code. It deliberately imports nothing of paypage's
 // checkout, web or postgres packages, so that it is an independent check of
-// the contract; mounting it is left to the web package.
+// the contract; mounting it is left to the web package. Its checkout form
+// refuses cross-origin posts (net/http.CrossOriginProtection); the return and
+// the webhooks, verified by signature, are exempt.
 package demoshop
 
 import (
@@ -45,7 +47,7 @@ type Shop struct {
 	opts     Options
 	client   *http.Client
 	log      *slog.Logger
-	mux      *http.ServeMux
+	handler  http.Handler // the routes behind cross-origin protection
 	webhooks webhookLog
 
 	mu      sync.Mutex
@@ -78,12 +80,28 @@ func New(opts Options) *Shop {
 	m.HandleFunc("POST "+Prefix+"/return", s.showReturn)
 	m.HandleFunc("POST "+Prefix+"/webhooks", s.receiveWebhook)
 	m.HandleFunc("GET "+Prefix+"/shop.css", serveCSS)
-	s.mux = m
+
+	// A return may be posted by paypage from another origin, and webhooks
+	// come from its servers; both carry a signature the shop checks.
+	csrf := http.NewCrossOriginProtection()
+	csrf.AddInsecureBypassPattern("POST " + Prefix + "/return")
+	csrf.AddInsecureBypassPattern("POST " + Prefix + "/webhooks")
+	csrf.SetDenyHandler(http.HandlerFunc(s.refuseCrossOrigin))
+	s.handler = csrf.Handler(m)
 	return s
 }
 
 // ServeHTTP serves the shop's routes; the paths include Prefix.
-func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// refuseCrossOrigin answers a form posted from another site (CSRF).
+func (s *Shop) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.log.Info("demo shop refused a cross-origin post", "path", r.URL.Path)
+	s.message(w, r, http.StatusForbidden, tplshop.MessageVM{
+		Heading: "Checkout refused",
+		Message: "The checkout form was sent from another site, so the shop did nothing. Open the shop and check out from there.",
+	})
+}
 
 // ReturnURL is the shop's return URL without its merchant parameters; the
 // demo merchant must have it (or BaseURL+Prefix) as a return URL prefix.

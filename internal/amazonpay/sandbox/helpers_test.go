@@ -58,7 +58,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := &clock{t: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)}
-	sim := sandbox.New(sandbox.Options{Prefix: prefix, Now: clk.Now, PendingDelay: 20 * time.Second})
+	sim := sandbox.New(sandbox.Options{Prefix: prefix, RedirectURIs: []string{redirectURI}, Now: clk.Now, PendingDelay: 20 * time.Second})
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", sim)
 	srv := httptest.NewServer(mux)
@@ -109,6 +109,13 @@ func page(t *testing.T, u string) (*http.Response, *goquery.Document) {
 // inputs plus extra, posts it and returns the response (not followed).
 func submit(t *testing.T, base string, doc *goquery.Document, id string, extra url.Values) *http.Response {
 	t.Helper()
+	return submitWith(t, base, doc, id, extra, nil)
+}
+
+// submitWith is submit with extra request headers, such as the Origin and
+// Sec-Fetch-Site a browser adds.
+func submitWith(t *testing.T, base string, doc *goquery.Document, id string, extra url.Values, header http.Header) *http.Response {
+	t.Helper()
 	el := doc.Find(`[data-testid="` + id + `"]`)
 	if el.Length() != 1 {
 		t.Fatalf("want one %s, found %d", id, el.Length())
@@ -128,7 +135,12 @@ func submit(t *testing.T, base string, doc *goquery.Document, id string, extra u
 	}
 	action, _ := url.Parse(form.AttrOr("action", ""))
 	b, _ := url.Parse(base)
-	resp, err := browser().PostForm(b.ResolveReference(action).String(), vals)
+	req, _ := http.NewRequest(http.MethodPost, b.ResolveReference(action).String(), strings.NewReader(vals.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := browser().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,9 +26,9 @@ type consentRequest struct {
 	redirect                                       *url.URL
 }
 
-// parseConsent validates the authorization request in v. A bad client or
-// redirect URI is answered with a page (never a redirect); other problems
-// are OAuth errors sent back to the redirect URI.
+// parseConsent validates the authorization request in v. An unknown client
+// or a redirect URI not registered for it is answered with a page (never a
+// redirect); other problems are OAuth errors sent back to the redirect URI.
 func (s *Simulator) parseConsent(w http.ResponseWriter, r *http.Request, v url.Values) (consentRequest, bool) {
 	c := consentRequest{
 		clientID: v.Get("client_id"), redirectURI: v.Get("redirect_uri"), state: v.Get("state"),
@@ -34,6 +36,14 @@ func (s *Simulator) parseConsent(w http.ResponseWriter, r *http.Request, v url.V
 	}
 	if c.clientID != s.opts.ClientID {
 		s.message(w, r, http.StatusBadRequest, "Unknown application", "The client_id is not registered with Login with Amazon.")
+		return c, false
+	}
+	// Exact match, as Login with Amazon does: a prefix, a different case or
+	// an added query string would let a code go to whoever controls it.
+	if !slices.Contains(s.opts.RedirectURIs, c.redirectURI) {
+		s.message(w, r, http.StatusBadRequest, "Redirect URI not registered",
+			"The redirect_uri "+strconv.Quote(c.redirectURI)+" is not registered for this application. "+
+				"Login with Amazon returns only to a registered URL, matched exactly.")
 		return c, false
 	}
 	u, err := url.Parse(c.redirectURI)

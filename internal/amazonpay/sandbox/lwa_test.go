@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 )
 
 func TestConsentAllowLinksAndCodeIsSingleUse(t *testing.T) {
@@ -148,5 +150,75 @@ func TestRefreshAndRevocation(t *testing.T) {
 	}
 	if _, err := e.client.Refresh(ctx, tok.RefreshToken); !errors.Is(err, amazonpay.ErrLinkRevoked) {
 		t.Errorf("revoked refresh: %v", err)
+	}
+}
+
+func TestConsentRedirectURIMustBeRegistered(t *testing.T) {
+	e := newEnv(t)
+	unregistered := []string{
+		"https://evil.example/amazonpay/linked",
+		redirectURI + "/",
+		redirectURI + "?next=https://evil.example/",
+		redirectURI + "#x",
+		strings.Replace(redirectURI, "https:", "http:", 1),
+		strings.Replace(redirectURI, "shop.example", "SHOP.example", 1),
+		strings.Replace(redirectURI, "shop.example", "shop.example:443", 1),
+		strings.TrimSuffix(redirectURI, "/linked"),
+		redirectURI + "/../../evil",
+		"",
+	}
+	for _, uri := range unregistered {
+		resp, doc := page(t, e.client.ConsentURL("s", uri, "9000000001"))
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
+			t.Errorf("GET with %q: HTTP %d, Location %q", uri, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if doc.Find(`[data-testid="consent-allow"]`).Length() != 0 || !strings.Contains(doc.Text(), "not registered") {
+			t.Errorf("GET with %q: page does not refuse it: %q", uri, doc.Find("main").Text())
+		}
+
+		// The decision is checked again: a form edited to another
+		// redirect_uri gets no code.
+		_, form := page(t, e.client.ConsentURL("s", redirectURI, "9000000001"))
+		for _, button := range []string{"consent-allow", "consent-deny"} {
+			back := submit(t, e.srv.URL, form, button, url.Values{"redirect_uri": {uri}})
+			if back.StatusCode != http.StatusBadRequest || back.Header.Get("Location") != "" {
+				t.Errorf("POST %s with %q: HTTP %d, Location %q", button, uri, back.StatusCode, back.Header.Get("Location"))
+			}
+		}
+	}
+}
+
+func TestConsentDecisionRefusesUnknownClient(t *testing.T) {
+	e := newEnv(t)
+	_, form := page(t, e.client.ConsentURL("s", redirectURI, "9000000001"))
+	back := submit(t, e.srv.URL, form, "consent-allow", url.Values{"client_id": {"amzn1.application-oa2-client.other"}})
+	if back.StatusCode != http.StatusBadRequest || back.Header.Get("Location") != "" {
+		t.Errorf("HTTP %d, Location %q", back.StatusCode, back.Header.Get("Location"))
+	}
+}
+
+func TestConsentAcceptsEachRegisteredRedirectURI(t *testing.T) {
+	other := "http://127.0.0.1:8080/amazonpay/consent"
+	sim := sandbox.New(sandbox.Options{Prefix: prefix, RedirectURIs: []string{redirectURI, other}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	for _, uri := range []string{redirectURI, other} {
+		e := &env{t: t, clock: &clock{t: time.Now()}, srv: srv}
+		client := amazonpay.New(e.config(srv.URL))
+		resp, doc := page(t, client.ConsentURL("s", uri, "9000000001"))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: HTTP %d", uri, resp.StatusCode)
+		}
+		back := submit(t, srv.URL, doc, "consent-allow", nil)
+		if loc := back.Header.Get("Location"); back.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, uri+"?") {
+			t.Errorf("%s: HTTP %d, Location %q", uri, back.StatusCode, loc)
+		}
+	}
+
+	none := httptest.NewServer(sandbox.New(sandbox.Options{Prefix: prefix}))
+	defer none.Close()
+	e := &env{t: t, clock: &clock{t: time.Now()}}
+	if resp, _ := page(t, amazonpay.New(e.config(none.URL)).ConsentURL("s", redirectURI, "")); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("with nothing registered: HTTP %d", resp.StatusCode)
 	}
 }

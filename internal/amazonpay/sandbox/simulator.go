@@ -15,10 +15,16 @@
 //	Prefix + "/pay/{amazonChargeId}"  the 2FA page behind a charge's amazonPayUrl
 //	Prefix + "/render_kfs"            a dummy Key Fact Statement
 //	Prefix + "/assets/sandbox.css"    the pages' stylesheet
+//
+// The pages' forms (consent and 2FA) refuse cross-origin POSTs, judged by
+// net/http.CrossOriginProtection from Sec-Fetch-Site and Origin. The
+// payments API and the token endpoint are exempt: servers call them, and
+// they are authenticated by signature and client secret, not by a cookie.
 package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +65,11 @@ type Options struct {
 	SecretKey    string
 	ClientID     string
 	ClientSecret string
+	// RedirectURIs are the return URLs registered for ClientID. As with
+	// Login with Amazon, consent sends the customer back only to one of
+	// them, compared byte for byte; with none, consent refuses every
+	// request.
+	RedirectURIs []string
 	Now          func() time.Time
 	PendingDelay time.Duration // how long pending personas stay pending; 20s if zero
 	RefundDelay  time.Duration // how long refunds stay Pending; zero settles them on the next read
@@ -66,9 +77,9 @@ type Options struct {
 
 // Simulator is an http.Handler that behaves like Amazon Pay India.
 type Simulator struct {
-	opts   Options
-	signer amazonpay.Signer
-	mux    *http.ServeMux
+	opts    Options
+	signer  amazonpay.Signer
+	handler http.Handler // the routes behind cross-origin protection
 
 	mu       sync.Mutex
 	seq      int
@@ -101,6 +112,7 @@ func New(opts Options) *Simulator {
 		opts.PendingDelay = 20 * time.Second
 	}
 	opts.Prefix = strings.TrimRight(opts.Prefix, "/")
+	opts.RedirectURIs = slices.Clone(opts.RedirectURIs)
 	s := &Simulator{
 		opts:     opts,
 		signer:   amazonpay.Signer{AccessKey: opts.AccessKey, SecretKey: opts.SecretKey},
@@ -132,12 +144,24 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST "+p+"/pay/{amazonChargeId}", s.submitOTP)
 	m.HandleFunc("GET "+p+"/render_kfs", s.showKFS)
 	m.HandleFunc("GET "+p+"/assets/sandbox.css", s.css)
-	s.mux = m
+
+	csrf := http.NewCrossOriginProtection()
+	for _, machine := range []string{amazonpay.PathEligibility, amazonpay.PathCharge, amazonpay.PathRefund, LWAPath + amazonpay.PathToken} {
+		csrf.AddInsecureBypassPattern("POST " + p + machine)
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(s.refuseCrossOrigin))
+	s.handler = csrf.Handler(m)
 }
 
 // ServeHTTP serves the simulator's routes under Prefix.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
+}
+
+// refuseCrossOrigin answers a form posted from another site (CSRF).
+func (s *Simulator) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.message(w, r, http.StatusForbidden, "Request refused",
+		"This form was sent from another site, so nothing was done. Go back to the page and submit it there.")
 }
 
 // base is the absolute URL of the simulator's root as the caller sees it.
