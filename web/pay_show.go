@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -90,7 +91,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	}
 	if p.State == checkout.PagePayable || p.Method.Reason != "" {
 		meth := p.Method
-		vm.Method = &tplpay.MethodVM{Linked: meth.Linked, Enabled: meth.Enabled, KFSURL: meth.KFSURL, Reason: meth.Reason,
+		vm.Method = &tplpay.MethodVM{Linked: meth.Linked, Enabled: meth.Enabled, KFSURL: s.kfsURL(meth.KFSURL), Reason: meth.Reason,
 			ButtonLabel: "Link Amazon Pay Later and pay " + o.Amount.Indian()}
 		if meth.Linked {
 			vm.Method.AvailableCredit = meth.AvailableCredit.Indian()
@@ -135,4 +136,22 @@ func timeLeft(d time.Duration) string {
 		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
 		return fmt.Sprintf("%d h %d min", h, m)
 	}
+}
+
+// kfsURL returns Amazon's Key Fact Statement URL if it is safe to link to:
+// an https: URL, or in sandbox mode a page of paypage's own origin (the
+// built-in simulator). Anything else (javascript:, data:, plain http to
+// elsewhere) is not linked, and the page names the statement as text.
+func (s *Server) kfsURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	if u.Scheme == "https" {
+		return u.String()
+	}
+	if base, err := url.Parse(s.opts.BaseURL); err == nil && s.opts.Sandbox && u.Scheme == base.Scheme && u.Host == base.Host {
+		return u.String()
+	}
+	return ""
 }
