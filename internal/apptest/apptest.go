@@ -55,10 +55,25 @@ func Start(t testing.TB, env map[string]string) *Server {
 // instances against one PostgreSQL.
 func StartOn(t testing.TB, dsn string, env map[string]string) *Server {
 	t.Helper()
+	ln, _ := Listen(t)
+	return StartListening(t, dsn, ln, env)
+}
+
+// Listen opens the loopback listener a server will answer on, for tests
+// that need its base URL before the server starts (for example to put a
+// proxy in front of its simulator).
+func Listen(t testing.TB) (net.Listener, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ln, "http://" + ln.Addr().String()
+}
+
+// StartListening is StartOn with the listener from Listen.
+func StartListening(t testing.TB, dsn string, ln net.Listener, env map[string]string) *Server {
+	t.Helper()
 	base := "http://" + ln.Addr().String()
 	vars := map[string]string{
 		"DATABASE_URL":       dsn,
