@@ -214,3 +214,58 @@ func TestUnknownOrder(t *testing.T) {
 		}
 	}
 }
+
+// Return and webhook URLs that a browser would resolve outside the demo
+// shop's prefix, however they are disguised, are refused with the field
+// named; internal/checkout tests the full corpus.
+func TestCreateSessionRefusesURLsOutsidePrefix(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	hostPort := strings.TrimPrefix(s.URL, "http://")
+	_, port, _ := strings.Cut(hostPort, ":")
+	shop := s.URL + "/sandbox/shop/"
+	payloads := []string{
+		shop + "%2e%2e/admin",
+		shop + ".%2e/admin",
+		shop + "%2E./admin",
+		shop + "return%2f..%2f..%2fadmin",
+		shop + "x/\t../../admin",
+		shop + "..\\admin",
+		shop + "..;/admin",
+		shop + "/evil.example/",
+		"http://0x7f.1:" + port + "/sandbox/shop/return",
+		"http://2130706433:" + port + "/sandbox/shop/return",
+		"http://127\u30020\u30020\u30021:" + port + "/sandbox/shop/return",
+		"http://[::ffff:127.0.0.1]:" + port + "/sandbox/shop/return",
+		"http://" + hostPort + "@evil.example/sandbox/shop/return",
+		"http:/" + hostPort + "/sandbox/shop/return",
+		"https://" + hostPort + "/sandbox/shop/return",
+	}
+	for _, field := range []string{"return_url", "metadata.webhook_url"} {
+		for _, u := range payloads {
+			body := s.Session("url-1", "100", "9000000001")
+			body[field] = u
+			r := s.API(t, "POST", "/session", body)
+			if r.Status != 400 {
+				t.Errorf("%s=%q: %d %s", field, u, r.Status, r.Body)
+				continue
+			}
+			info, _ := r.JSON(t)["error_info"].(map[string]any)
+			fields, _ := info["fields"].([]any)
+			var first map[string]any
+			if len(fields) > 0 {
+				first, _ = fields[0].(map[string]any)
+			}
+			if first["field_name"] != field || first["reason"] == "" {
+				t.Errorf("%s=%q: error_info.fields = %v", field, u, fields)
+			}
+		}
+	}
+
+	body := s.Session("url-ok", "100", "9000000001")
+	body["return_url"] = "HTTP://" + hostPort + "/sandbox/shop/return?cart=1#top"
+	body["metadata.webhook_url"] = shop + "webhooks"
+	if r := s.API(t, "POST", "/session", body); r.Status != 200 {
+		t.Errorf("ordinary URLs: %d %s", r.Status, r.Body)
+	}
+}

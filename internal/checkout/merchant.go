@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -144,15 +143,16 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 	}, nil
 }
 
-// parsePrefix checks that a registered prefix is an absolute http(s) URL
-// naming a host, so that prefix matching can compare hosts exactly.
-func parsePrefix(p string) (*url.URL, error) {
+// parsePrefix checks that a registered prefix is a strict URL (see
+// parseStrictURL) without a query or fragment, so that the same ambiguous
+// forms are refused in a prefix as in the URLs matched against it.
+func parsePrefix(p string) (strictURL, error) {
 	u, err := parseStrictURL(p)
 	if err != nil {
-		return nil, err
+		return strictURL{}, err
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("must not have a query or fragment")
+	if u.hasQuery || u.hasFragment {
+		return strictURL{}, fmt.Errorf("must not have a query or fragment")
 	}
 	return u, nil
 }

@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -122,14 +123,15 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 	if returnURL == "" {
 		returnURL = m.DefaultReturnURL
 	}
-	switch {
-	case returnURL == "":
+	if returnURL == "" {
 		bad("return_url", "is required (this merchant has no default return URL)")
-	case !MatchesPrefix(returnURL, m.ReturnURLPrefixes):
-		bad("return_url", "must start with one of the merchant's registered return URL prefixes")
+	} else if err := checkPrefixes(returnURL, m.ReturnURLPrefixes); err != nil {
+		bad("return_url", "%s", prefixMessage(err, "must start with one of the merchant's registered return URL prefixes"))
 	}
-	if in.WebhookURL != "" && !MatchesPrefix(in.WebhookURL, append(append([]string{}, m.ReturnURLPrefixes...), webhookPrefixes(m)...)) {
-		bad("metadata.webhook_url", "must start with one of the merchant's registered URL prefixes")
+	if in.WebhookURL != "" {
+		if err := checkPrefixes(in.WebhookURL, append(append([]string{}, m.ReturnURLPrefixes...), webhookPrefixes(m)...)); err != nil {
+			bad("metadata.webhook_url", "%s", prefixMessage(err, "must start with one of the merchant's registered URL prefixes"))
+		}
 	}
 
 	expiry := DefaultExpiry
@@ -170,6 +172,15 @@ func webhookPrefixes(m Merchant) []string {
 		return nil
 	}
 	return []string{m.WebhookURL}
+}
+
+// prefixMessage words a checkPrefixes error for a field: what is malformed,
+// or outside when the URL is well formed but not under a prefix.
+func prefixMessage(err error, outside string) string {
+	if errors.Is(err, errOutsidePrefixes) {
+		return outside
+	}
+	return err.Error()
 }
 
 func isControl(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }
