@@ -77,6 +77,9 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Screen = tplpay.ScreenProcessing
 		vm.CheckURL = s.url(routePayShow, o.ID) + "?" + waitParam + "=1"
 		vm.CheckEvery = processingCheckEvery
+		if p.Latest != nil {
+			vm.ContinueURL = s.providerURL(p.Latest.AmazonPayURL)
+		}
 	case checkout.PageCharged:
 		vm.Screen = tplpay.ScreenCharged
 		vm.Notice = &tplpay.NoticeVM{Status: "Payment successful", Tone: "ok",
@@ -91,7 +94,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	}
 	if p.State == checkout.PagePayable || p.Method.Reason != "" {
 		meth := p.Method
-		vm.Method = &tplpay.MethodVM{Linked: meth.Linked, Enabled: meth.Enabled, KFSURL: s.kfsURL(meth.KFSURL), Reason: meth.Reason,
+		vm.Method = &tplpay.MethodVM{Linked: meth.Linked, Enabled: meth.Enabled, KFSURL: s.providerURL(meth.KFSURL), Reason: meth.Reason,
 			ButtonLabel: "Link Amazon Pay Later and pay " + o.Amount.Indian()}
 		if meth.Linked {
 			vm.Method.AvailableCredit = meth.AvailableCredit.Indian()
@@ -138,11 +141,11 @@ func timeLeft(d time.Duration) string {
 	}
 }
 
-// kfsURL returns Amazon's Key Fact Statement URL if it is safe to link to:
-// an https: URL, or in sandbox mode a page of paypage's own origin (the
-// built-in simulator). Anything else (javascript:, data:, plain http to
-// elsewhere) is not linked, and the page names the statement as text.
-func (s *Server) kfsURL(raw string) string {
+// providerURL returns a URL Amazon gave (the Key Fact Statement, the 2FA
+// page) if it is safe to link to: an https: URL, or in sandbox mode, where
+// the simulator serves them over plain HTTP, an http: URL. Anything else
+// (javascript:, data:, plain http in production) is not linked.
+func (s *Server) providerURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil {
 		return ""
@@ -150,7 +153,7 @@ func (s *Server) kfsURL(raw string) string {
 	if u.Scheme == "https" {
 		return u.String()
 	}
-	if base, err := url.Parse(s.opts.BaseURL); err == nil && s.opts.Sandbox && u.Scheme == base.Scheme && u.Host == base.Host {
+	if s.opts.Sandbox && u.Scheme == "http" {
 		return u.String()
 	}
 	return ""

@@ -33,6 +33,9 @@ type PageVM struct {
 	// CheckURL is where the processing screen looks again: the page
 	// itself, which returns to the merchant once the payment settles.
 	CheckURL string
+	// ContinueURL, on the processing screen, is Amazon's page where the
+	// shopper confirms the payment (2FA), if Amazon asked for that.
+	ContinueURL string
 	// CheckEvery is how many seconds the processing screen's script waits
 	// before it looks again.
 	CheckEvery int
