@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -156,6 +157,15 @@ func TestServeSurvivesPostgresKill9(t *testing.T) {
 	}
 	if n := strings.Count(stderr.String(), "embedded postgres restarted"); n != 2 {
 		t.Errorf("%d restarts logged, want 2:\n%s", n, stderr)
+	}
+	if resp, err := client.Get(s.base + "/metrics"); err != nil {
+		t.Error(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "paypage_embedded_postgres_restarts_total 2") {
+			t.Error("/metrics does not count the two restarts")
+		}
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {

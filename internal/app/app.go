@@ -96,6 +96,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, cluster: cluster, log: log, Metrics: metrics.New()}
+	if cluster != nil && cluster.Owned() {
+		a.Metrics.WatchEmbeddedPostgres(cluster.Restarts)
+	}
 	box, err := secretbox.New(cfg.SecretKey)
 	if err != nil {
 		a.Close(context.Background())

@@ -149,3 +149,16 @@ func (m *Metrics) ReconcilerSettled(outcome string) {
 	}
 	m.reconcilerSettled.WithLabelValues(outcome).Inc()
 }
+
+// WatchEmbeddedPostgres exports restarts, read at each scrape, as the number
+// of times this process restarted its embedded PostgreSQL after it died.
+// Call it once, and only for a cluster this process owns.
+func (m *Metrics) WatchEmbeddedPostgres(restarts func() int64) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "paypage_embedded_postgres_restarts_total",
+		Help: "Times this process restarted its embedded PostgreSQL after it exited unexpectedly.",
+	}, func() float64 { return float64(restarts()) }))
+}
