@@ -121,7 +121,7 @@ func (c *Cluster) spawnServer(port int, logFile *os.File) (*process, error) {
 	if c.run.acct != nil {
 		cmd.SysProcAttr.Credential = c.run.acct.credential()
 	}
-	p, err := spawn(cmd, nil)
+	p, err := spawn(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("pgembed: start %s: %w", c.run.bins.postgres, err)
 	}
