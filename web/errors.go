@@ -3,6 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +15,10 @@ import (
 )
 
 const ctxAPI = "api" // set on merchant API requests: errors are JSON
+
+// retryAfter is what a 503 tells clients to wait: about as long as the
+// embedded database takes to come back after a crash.
+const retryAfter = 2 * time.Second
 
 // apiOnly marks the request as a merchant API call.
 func (s *Server) apiOnly(next echo.HandlerFunc) echo.HandlerFunc {
@@ -50,6 +57,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.ErrorContext(c.Request().Context(), "request failed", "error", err, "request_id", requestID(c),
 			"method", c.Request().Method, "route", c.Path())
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
 	}
 	if api, _ := c.Get(ctxAPI).(bool); api {
 		if c.Request().Method == http.MethodHead {
@@ -109,7 +119,7 @@ func (s *Server) classify(err error, c echo.Context) (int, apiError) {
 		return http.StatusConflict, apiError{Status: "ERROR", ErrorCode: orDefault(e.Code, "conflict"), ErrorMessage: e.Message}
 	case errs.Unavailable:
 		return http.StatusServiceUnavailable, apiError{Status: "ERROR", ErrorCode: "unavailable",
-			ErrorMessage: "a dependency did not answer in time; retry with the same request (request id " + rid + ")"}
+			ErrorMessage: "a dependency is unavailable or did not answer in time; retry with the same request (request id " + rid + ")"}
 	default:
 		return http.StatusInternalServerError, apiError{Status: "ERROR", ErrorCode: "internal_error",
 			ErrorMessage: "internal error (request id " + rid + ")"}
@@ -123,7 +133,9 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// renderErrorPage shows shoppers a friendly page for any status.
+// renderErrorPage shows shoppers a friendly page for any status. A 5xx page
+// never says whether money was taken: the failure may have come after the
+// payment went through, and the order is where the truth is.
 func (s *Server) renderErrorPage(c echo.Context, status int) error {
 	vm := errorpage.PageVM{Head: s.head("Something went wrong"), RequestID: requestID(c)}
 	switch {
@@ -134,11 +146,39 @@ func (s *Server) renderErrorPage(c echo.Context, status int) error {
 	case status < 500:
 		vm.Heading = "This request could not be handled"
 		vm.Message = "Go back to the shop and start the payment again."
+	case status == http.StatusServiceUnavailable:
+		vm.Head = s.head("Try again in a moment")
+		vm.Heading = "We could not reach our payment system"
+		vm.Message = "This is usually over in a few seconds. If you were charged, the payment will show on the merchant's order. Try again in a moment."
+		vm.RetryURL = s.retryURL(c)
 	default:
 		vm.Heading = "Something went wrong on our side"
-		vm.Message = "No money has been taken by this page. Please try again in a moment."
+		vm.Message = "If you were charged, the payment will show on the merchant's order. Try again in a moment."
+		vm.RetryURL = s.retryURL(c)
 	}
 	return s.render(c, status, errorpage.Page(vm))
+}
+
+// retryURL is where "Try again" goes: the same page for a GET, the order's
+// payment page after a form post (never the post itself), or "" when
+// neither is known.
+func (s *Server) retryURL(c echo.Context) string {
+	r := c.Request()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		u := r.URL.EscapedPath()
+		// A path starting with // or /\ would leave this site.
+		if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") || strings.HasPrefix(u, "/\\") {
+			return ""
+		}
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
+		}
+		return u
+	}
+	if id := c.Param("id"); id != "" && strings.HasPrefix(c.Path(), "/orders/:id/") {
+		return s.url(routePayShow, id)
+	}
+	return ""
 }
 
 func asErr(err error, target **errs.Error) bool { return errors.As(err, target) }

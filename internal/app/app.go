@@ -52,19 +52,24 @@ type App struct {
 
 // OpenDB connects to DATABASE_URL or, when it is empty, starts (or attaches
 // to) the embedded cluster in the data directory, then applies migrations.
-// The returned cleanup stops what was started.
+// A cluster this process started is restarted by pgembed if it dies, and the
+// pool follows it to its new port. The caller stops the returned cluster
+// (nil for DATABASE_URL) after closing the DB.
 func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, *pgembed.Cluster, error) {
-	dsn := cfg.DatabaseURL
-	var cluster *pgembed.Cluster
-	if dsn == "" {
-		var err error
+	var (
+		db      *postgres.DB
+		cluster *pgembed.Cluster
+		err     error
+	)
+	if cfg.DatabaseURL != "" {
+		db, err = postgres.Open(ctx, cfg.DatabaseURL)
+	} else {
 		cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: cfg.DataDir, Logger: log})
 		if err != nil {
 			return nil, nil, err
 		}
-		dsn = cluster.DSN("paypage")
+		db, err = postgres.OpenFunc(ctx, func() string { return cluster.DSN("paypage") })
 	}
-	db, err := postgres.Open(ctx, dsn)
 	if err == nil {
 		err = db.Migrate(ctx)
 	}
@@ -91,6 +96,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, cluster: cluster, log: log, Metrics: metrics.New()}
+	if cluster != nil && cluster.Owned() {
+		a.Metrics.WatchEmbeddedPostgres(cluster.Restarts)
+	}
 	box, err := secretbox.New(cfg.SecretKey)
 	if err != nil {
 		a.Close(context.Background())
@@ -191,7 +199,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Close releases the database and stops the embedded cluster if this
-// instance started it.
+// instance started it; from then on a dying cluster is not restarted.
 func (a *App) Close(ctx context.Context) {
 	if a.DB != nil {
 		a.DB.Close()

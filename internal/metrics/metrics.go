@@ -166,3 +166,16 @@ func (m *Metrics) RefundManualReview(automatic bool) {
 	}
 	m.refundsReview.WithLabelValues(kind).Inc()
 }
+
+// WatchEmbeddedPostgres exports restarts, read at each scrape, as the number
+// of times this process restarted its embedded PostgreSQL after it died.
+// Call it once, and only for a cluster this process owns.
+func (m *Metrics) WatchEmbeddedPostgres(restarts func() int64) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "paypage_embedded_postgres_restarts_total",
+		Help: "Times this process restarted its embedded PostgreSQL after it exited unexpectedly.",
+	}, func() float64 { return float64(restarts()) }))
+}

@@ -19,6 +19,7 @@ func TestNilMetricsDoNothing(t *testing.T) {
 	m.SetWebhookQueue(3)
 	m.ReconcilerLag(time.Second)
 	m.ReconcilerSettled("CHARGED")
+	m.WatchEmbeddedPostgres(func() int64 { return 1 })
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if rec.Code != http.StatusNotFound {
@@ -34,6 +35,7 @@ func TestHandlerServesEveryMetric(t *testing.T) {
 	m.SetWebhookQueue(7)
 	m.ReconcilerLag(-time.Second) // clock skew must not panic or go negative
 	m.ReconcilerSettled("AUTHORIZATION_FAILED")
+	m.WatchEmbeddedPostgres(func() int64 { return 2 })
 
 	// Two instances in one process must not collide on a global registry.
 	_ = metrics.New()
@@ -50,6 +52,7 @@ func TestHandlerServesEveryMetric(t *testing.T) {
 		`paypage_webhook_queue_depth 7`,
 		`paypage_reconciler_lag_seconds_bucket{le="0.1"} 1`,
 		`paypage_reconciler_settled_total{outcome="AUTHORIZATION_FAILED"} 1`,
+		`paypage_embedded_postgres_restarts_total 2`,
 		`go_goroutines`,
 		`process_`,
 	} {

@@ -78,7 +78,7 @@ func (c *Cluster) attach(ctx context.Context) (bool, error) {
 				return false, err
 			}
 		}
-		c.port = pf.port
+		c.port.Store(int64(pf.port))
 		if pf.status == "" || pf.status == "ready" {
 			if err := c.ping(ctx); err == nil {
 				return true, nil

@@ -71,7 +71,7 @@ func runHelper(dir string) {
 		fmt.Fprintln(os.Stderr, "helper:", strings.ReplaceAll(err.Error(), "\n", " | "))
 		os.Exit(2)
 	}
-	fmt.Printf("postgres-pid %d\n", c.srv.proc.Pid)
+	fmt.Printf("postgres-pid %d\n", c.server().proc.Pid)
 	time.Sleep(time.Minute)
 	os.Exit(3)
 }

@@ -58,7 +58,7 @@ func (c *Cluster) initCluster(ctx context.Context, bins binaries, acct *account,
 		cmd.SysProcAttr.Credential = acct.credential()
 	}
 	began := time.Now()
-	p, err := spawn(cmd, nil)
+	p, err := spawn(cmd)
 	if err != nil {
 		return fmt.Errorf("pgembed: start %s: %w", bins.initdb, err)
 	}

@@ -9,6 +9,13 @@
 // owning it. The server dies with the process that started it, and a stale
 // postmaster.pid left by kill -9 is recovered by the next Start.
 //
+// The process that started the server also supervises it: if postgres exits
+// without being asked to (kill -9, a crash), it is started again in the same
+// directory, on the same port when it is free, with backoff from 100 ms to
+// 5 s, for as long as the Cluster runs. Stop ends supervision before it
+// stops the server. An attached process never restarts a server it does not
+// own; its DSN follows postmaster.pid to wherever the owner restarted it.
+//
 // Auth: the superuser is "postgres" with a random password generated at
 // initdb and kept in DataDir/pg.pass (mode 0600); TCP connections need it.
 // Unix-socket connections are trusted: the socket sits inside the 0700
@@ -65,16 +72,20 @@ type Options struct {
 type Cluster struct {
 	dataDir  string // absolute Options.DataDir
 	dir      string // dataDir/pg, the PostgreSQL data directory
-	port     int
+	port     atomic.Int64
 	password string
 	owned    bool
 	log      *slog.Logger
+	run      runConfig // how the owned server is started, kept for restarts
 
-	srv      *process // the owned postgres server; nil when attached
-	ready    atomic.Bool
-	stopping atomic.Bool
-	stopOnce sync.Once
-	stopErr  error
+	mu  sync.Mutex
+	srv *process // the owned postgres server (the latest one); nil when attached
+
+	restarts      atomic.Int64
+	endSupervisor context.CancelFunc
+	supervised    chan struct{} // closed when the supervisor has returned; nil when attached
+	stopOnce      sync.Once
+	stopErr       error
 }
 
 // Start initialises the cluster on first use and starts it or, if a cluster
@@ -119,7 +130,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	if attached {
-		c.log.Info("attached to running embedded postgres", slog.Int("port", c.port))
+		c.log.Info("attached to running embedded postgres", slog.Int("port", c.currentPort()))
 		return c, nil
 	}
 	if err := c.startOwned(ctx, opts); err != nil {
@@ -130,17 +141,19 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	c.log.Info("embedded postgres started",
-		slog.Int("port", c.port), slog.String("log", c.logPath()),
+		slog.Int("port", c.currentPort()), slog.String("log", c.logPath()),
 		slog.Bool("fast", opts.Fast), slog.Duration("took", time.Since(began)))
 	return c, nil
 }
 
-// DSN returns a lib/pq URL for database dbname in this cluster.
+// DSN returns a lib/pq URL for database dbname in this cluster. The port can
+// change when the server is restarted, so a long-lived pool should ask again
+// for each new connection.
 func (c *Cluster) DSN(dbname string) string {
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.UserPassword(superuser, c.password),
-		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
+		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.currentPort())),
 		Path:     "/" + dbname,
 		RawQuery: "sslmode=disable",
 	}
@@ -150,13 +163,33 @@ func (c *Cluster) DSN(dbname string) string {
 // Owned reports whether this process started the server (and Stop stops it).
 func (c *Cluster) Owned() bool { return c.owned }
 
-// Stop shuts an owned server down (fast shutdown, escalating to SIGQUIT and
-// SIGKILL if it does not finish in time). It is a no-op when attached.
+// currentPort is the port to connect to. An attached cluster reads it from
+// postmaster.pid, so it finds the server again after the owner restarted it
+// on another port.
+func (c *Cluster) currentPort() int {
+	if !c.owned {
+		if pf, err := readPIDFile(c.dir); err == nil && pf.port > 0 {
+			return pf.port
+		}
+	}
+	return int(c.port.Load())
+}
+
+// Restarts counts how often this process restarted its server after it
+// exited unexpectedly. It stays 0 when attached.
+func (c *Cluster) Restarts() int64 { return c.restarts.Load() }
+
+// Stop ends supervision, then shuts an owned server down (fast shutdown,
+// escalating to SIGQUIT and SIGKILL if it does not finish in time). It is a
+// no-op when attached.
 func (c *Cluster) Stop(ctx context.Context) error {
 	if !c.owned {
 		return nil
 	}
-	c.stopOnce.Do(func() { c.stopErr = c.stop(ctx) })
+	c.stopOnce.Do(func() {
+		c.endSupervision()
+		c.stopErr = c.stop(ctx)
+	})
 	return c.stopErr
 }
 

@@ -117,7 +117,7 @@ func TestStartAttachStop(t *testing.T) {
 	}
 	mustExec(t, c.DSN("paypage"), "SELECT 1") // stopping an attached cluster leaves it running
 
-	pid := c.srv.proc.Pid
+	pid := c.server().proc.Pid
 	if err := c.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +127,9 @@ func TestStartAttachStop(t *testing.T) {
 	}
 }
 
+// TestRestartAfterServerKilled is the server killed with its owner gone
+// (here: no longer supervising): the next Start recovers the stale
+// postmaster.pid and starts it again, on a new port if the old one is taken.
 func TestRestartAfterServerKilled(t *testing.T) {
 	requireBinaries(t)
 	t.Parallel()
@@ -135,11 +138,13 @@ func TestRestartAfterServerKilled(t *testing.T) {
 	// when the server is killed.
 	c := startWith(t, Options{DataDir: dir})
 	mustExec(t, c.DSN("paypage"), "CREATE TABLE survives (id int)")
-	oldPort := c.port
-	if err := syscall.Kill(c.srv.proc.Pid, syscall.SIGKILL); err != nil {
+	oldPort := c.currentPort()
+	c.endSupervision()
+	srv := c.server()
+	if err := syscall.Kill(srv.proc.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-c.srv.exited
+	<-srv.exited
 	// Occupy the old port, as an unrelated program might after a crash.
 	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", oldPort)); err == nil {
 		defer l.Close()
@@ -149,7 +154,7 @@ func TestRestartAfterServerKilled(t *testing.T) {
 	if !c2.Owned() {
 		t.Fatal("Start after the server was killed attached instead of starting")
 	}
-	if c2.port == oldPort {
+	if c2.currentPort() == oldPort {
 		t.Fatalf("new server reused the occupied port %d", oldPort)
 	}
 	mustExec(t, c2.DSN("paypage"), "SELECT * FROM survives")
@@ -177,8 +182,8 @@ func TestStalePIDFileOfUnrelatedProcess(t *testing.T) {
 	}
 
 	c2 := start(t, dir)
-	if !c2.Owned() || c2.port == port {
-		t.Fatalf("Start with a stale pid file: owned=%v port=%d (occupied %d)", c2.Owned(), c2.port, port)
+	if !c2.Owned() || c2.currentPort() == port {
+		t.Fatalf("Start with a stale pid file: owned=%v port=%d (occupied %d)", c2.Owned(), c2.currentPort(), port)
 	}
 	mustExec(t, c2.DSN("paypage"), "SELECT 1")
 }

@@ -18,9 +18,8 @@ type process struct {
 // locked until the child exits. Linux sends Pdeathsig when the forking
 // *thread* exits, not the process, and the Go runtime ends a thread when a
 // goroutine exits while locked to it; holding the thread ourselves means the
-// signal fires only when paypage itself dies. onExit, if set, runs after the
-// child has been reaped.
-func spawn(cmd *exec.Cmd, onExit func(error)) (*process, error) {
+// signal fires only when paypage itself dies.
+func spawn(cmd *exec.Cmd) (*process, error) {
 	p := &process{exited: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
@@ -34,9 +33,6 @@ func spawn(cmd *exec.Cmd, onExit func(error)) (*process, error) {
 		started <- nil
 		p.err = cmd.Wait()
 		close(p.exited)
-		if onExit != nil {
-			onExit(p.err)
-		}
 	}()
 	if err := <-started; err != nil {
 		return nil, err

@@ -15,8 +15,19 @@ import (
 	"time"
 )
 
-// startOwned finds binaries, initialises the cluster if needed and runs the
-// server as this process's child.
+// runConfig is what it takes to start the owned server, kept so that the
+// supervisor can start it again.
+type runConfig struct {
+	bins binaries
+	acct *account // nil: run as the current user
+	fast bool
+	// startTimeout is how long a restart waits before warning that the server
+	// does not answer yet.
+	startTimeout time.Duration
+}
+
+// startOwned finds binaries, initialises the cluster if needed, runs the
+// server as this process's child and starts supervising it.
 func (c *Cluster) startOwned(ctx context.Context, opts Options) error {
 	bins, err := findBinaries(opts.BinDirs, clusterVersion(c.dir))
 	if err != nil {
@@ -49,42 +60,32 @@ func (c *Cluster) startOwned(ctx context.Context, opts Options) error {
 			return err
 		}
 	}
-	return c.runServer(ctx, bins, acct, logFile, opts.Fast)
+	c.owned = true
+	c.run = runConfig{bins: bins, acct: acct, fast: opts.Fast, startTimeout: opts.StartTimeout}
+	if err := c.runServer(ctx, logFile); err != nil {
+		return err
+	}
+	c.startSupervising()
+	return nil
 }
 
 // runServer starts postgres on a free port and waits until it answers. A
 // server that exits during startup is retried on a new port: the port may
 // have been taken meanwhile, or the children of a kill -9'd postmaster may
 // still hold its shared memory for a moment.
-func (c *Cluster) runServer(ctx context.Context, bins binaries, acct *account, logFile *os.File, fast bool) error {
+func (c *Cluster) runServer(ctx context.Context, logFile *os.File) error {
 	var lastErr error
 	for attempt := 1; attempt <= 5; attempt++ {
 		port, err := freePort()
 		if err != nil {
 			return err
 		}
-		c.port = port
-		cmd := exec.Command(bins.postgres, serverArgs(c.dir, port, fast)...)
-		cmd.Dir = c.dir
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		cmd.SysProcAttr = &syscall.SysProcAttr{
-			// Its own process group keeps a terminal's Ctrl-C away from the
-			// server, so paypage can stop it after draining requests.
-			Setpgid: true,
-			// Immediate shutdown if paypage dies, however it dies.
-			Pdeathsig: syscall.SIGQUIT,
-		}
-		if acct != nil {
-			cmd.SysProcAttr.Credential = acct.credential()
-		}
-		p, err := spawn(cmd, c.onServerExit)
+		p, err := c.spawnServer(port, logFile)
 		if err != nil {
-			return fmt.Errorf("pgembed: start %s: %w", bins.postgres, err)
+			return err
 		}
 		err = c.waitReady(ctx, p)
 		if err == nil {
-			c.srv, c.owned = p, true
-			c.ready.Store(true)
 			return nil
 		}
 		select {
@@ -102,6 +103,40 @@ func (c *Cluster) runServer(ctx context.Context, bins binaries, acct *account, l
 		}
 	}
 	return c.startError(lastErr)
+}
+
+// spawnServer starts postgres on port as this process's child and makes it
+// the cluster's current server, so that Stop stops it whatever happens next.
+func (c *Cluster) spawnServer(port int, logFile *os.File) (*process, error) {
+	cmd := exec.Command(c.run.bins.postgres, serverArgs(c.dir, port, c.run.fast)...)
+	cmd.Dir = c.dir
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		// Its own process group keeps a terminal's Ctrl-C away from the
+		// server, so paypage can stop it after draining requests.
+		Setpgid: true,
+		// Immediate shutdown if paypage dies, however it dies.
+		Pdeathsig: syscall.SIGQUIT,
+	}
+	if c.run.acct != nil {
+		cmd.SysProcAttr.Credential = c.run.acct.credential()
+	}
+	p, err := spawn(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("pgembed: start %s: %w", c.run.bins.postgres, err)
+	}
+	c.mu.Lock()
+	c.srv = p
+	c.mu.Unlock()
+	c.port.Store(int64(port))
+	return p, nil
+}
+
+// server returns the current owned server process.
+func (c *Cluster) server() *process {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.srv
 }
 
 // serverArgs are small settings for a single-user development or test
@@ -143,24 +178,19 @@ func (c *Cluster) waitReady(ctx context.Context, p *process) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("postgres not ready on port %d: %w", c.port, ctx.Err())
+			return fmt.Errorf("postgres not ready on port %d: %w", c.currentPort(), ctx.Err())
 		case <-p.exited:
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-func (c *Cluster) onServerExit(err error) {
-	if c.ready.Load() && !c.stopping.Load() {
-		c.log.Error("embedded postgres exited unexpectedly", slog.Any("err", err), slog.String("log", c.logPath()))
-	}
-}
-
 // stop asks for a fast shutdown (sessions rolled back, checkpoint written),
 // then an immediate one (crash recovery on the next start), then SIGKILL.
-// A cancelled ctx skips the waiting but not the escalation.
+// A cancelled ctx skips the waiting but not the escalation. Supervision must
+// have ended, so that the server stays down.
 func (c *Cluster) stop(ctx context.Context) error {
-	c.stopping.Store(true)
+	srv := c.server()
 	steps := []struct {
 		sig  syscall.Signal
 		wait time.Duration
@@ -170,14 +200,14 @@ func (c *Cluster) stop(ctx context.Context) error {
 		{syscall.SIGKILL, 5 * time.Second},
 	}
 	for i, s := range steps {
-		_ = c.srv.proc.Signal(s.sig)
+		_ = srv.proc.Signal(s.sig)
 		var cancelled <-chan struct{}
 		if i < len(steps)-1 {
 			cancelled = ctx.Done()
 		}
 		timer := time.NewTimer(s.wait)
 		select {
-		case <-c.srv.exited:
+		case <-srv.exited:
 			timer.Stop()
 			c.log.Info("embedded postgres stopped", slog.String("signal", s.sig.String()))
 			return nil
@@ -187,7 +217,7 @@ func (c *Cluster) stop(ctx context.Context) error {
 		timer.Stop()
 		c.log.Warn("embedded postgres still running, escalating", slog.String("after", s.sig.String()))
 	}
-	return fmt.Errorf("pgembed: postgres (pid %d) did not exit after SIGKILL", c.srv.proc.Pid)
+	return fmt.Errorf("pgembed: postgres (pid %d) did not exit after SIGKILL", srv.proc.Pid)
 }
 
 func (c *Cluster) startError(err error) error {

@@ -6,9 +6,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -30,6 +34,30 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
+	return open(ctx, db)
+}
+
+// OpenFunc is Open for a server whose address may change while paypage
+// runs: each new connection asks dsn where to go. The embedded cluster needs
+// it, because a restarted server may listen on another port.
+func OpenFunc(ctx context.Context, dsn func() string) (*DB, error) {
+	return open(ctx, sqlx.NewDb(sql.OpenDB(connector{dsn}), "postgres"))
+}
+
+// connector is a lib/pq connector that reads its DSN for every connection.
+type connector struct{ dsn func() string }
+
+func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
+	pc, err := pq.NewConnector(c.dsn())
+	if err != nil {
+		return nil, err
+	}
+	return pc.Connect(ctx)
+}
+
+func (connector) Driver() driver.Driver { return &pq.Driver{} }
+
+func open(ctx context.Context, db *sqlx.DB) (*DB, error) {
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -109,7 +137,7 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 func (d *DB) transactOnce(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	tx, err := d.db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+		return mapErr(err, "begin transaction")
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -124,7 +152,9 @@ func (d *DB) transactOnce(ctx context.Context, fn func(tx *sqlx.Tx) error) (err 
 		return err
 	}
 	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("postgres: commit: %w", err)
+		// The connection may have died after the server committed: the
+		// caller cannot tell, and retries the same idempotent request.
+		return mapErr(err, "commit transaction")
 	}
 	return nil
 }
@@ -135,7 +165,8 @@ func retryable(err error) bool {
 }
 
 // mapErr turns driver errors into domain kinds: no rows is NotFound, a
-// unique violation is Conflict, anything else Internal.
+// unique violation is Conflict, a database that cannot be reached or did not
+// answer in time is Unavailable, anything else Internal.
 func mapErr(err error, what string) error {
 	if err == nil {
 		return nil
@@ -148,9 +179,34 @@ func mapErr(err error, what string) error {
 		return &errs.Error{Kind: errs.Conflict, Code: "conflict", Message: what + " already exists", Err: err}
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return &errs.Error{Kind: errs.Unavailable, Message: "database did not answer in time", Err: err}
+		return &errs.Error{Kind: errs.Unavailable, Message: "The payment system did not answer in time; try again in a moment", Err: err}
+	}
+	if unreachable(err) {
+		return &errs.Error{Kind: errs.Unavailable, Message: "The payment system could not be reached; try again in a moment", Err: err}
 	}
 	return errs.Wrap(err, "%s", what)
+}
+
+// unreachable reports whether err says that the server could not be reached
+// or is not taking work right now (down, starting up, shutting down, out of
+// connection slots, or the connection broke), rather than that a statement
+// failed. Such errors pass once the server is back.
+func unreachable(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+			return true
+		case "53300": // too_many_connections
+			return true
+		}
+		return pe.Code.Class() == "08" // connection_exception
+	}
+	var ne net.Error // dial, read and write failures
+	return errors.As(err, &ne) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 func isNotFound(err error) bool { return errs.Is(err, errs.NotFound) }

@@ -10,6 +10,9 @@ type PageVM struct {
 	Heading   string
 	Message   string
 	RequestID string
+	// RetryURL is where "Try again" goes (the page that failed, as a plain
+	// link); empty hides it.
+	RetryURL  string
 	BackURL   string // where "Back to the shop" goes; empty hides it
 	BackLabel string
 }
