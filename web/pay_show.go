@@ -46,7 +46,7 @@ func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Mercha
 	return errorpage.Page(errorpage.PageVM{
 		Head:      s.head("Payment link expired"),
 		Heading:   "This payment link has expired",
-		Message:   "No money was taken. Go back to " + m.Name + " to start again.",
+		Message:   "This order can no longer be paid here. Go back to " + m.Name + " to start again.",
 		BackURL:   s.url(routeOrderReturn, o.ID),
 		BackLabel: "Back to " + m.Name,
 		RequestID: requestID(c),

@@ -20,20 +20,26 @@ func (s *Server) submitPay(c echo.Context) error {
 		// Expired, exhausted, not eligible or Amazon down: the payment
 		// page explains the current state.
 		s.log.InfoContext(c.Request().Context(), "pay refused", "reason", err.Error(), "request_id", requestID(c))
-		return s.cannotPay(c, err)
+		status := http.StatusConflict
+		if errs.Is(err, errs.Unavailable) {
+			// Nothing was started; the same tap may work in a moment.
+			status = http.StatusServiceUnavailable
+			c.Response().Header().Set("Retry-After", "2")
+		}
+		return s.cannotPay(c, status, err)
 	case err != nil:
 		return err
 	}
 	return s.goNext(c, next)
 }
 
-func (s *Server) cannotPay(c echo.Context, err error) error {
+func (s *Server) cannotPay(c echo.Context, status int, err error) error {
 	var e *errs.Error
 	msg := "This order cannot be paid right now."
 	if ok := asErr(err, &e); ok && e.Message != "" {
 		msg = e.Message + "."
 	}
-	return s.render(c, http.StatusConflict, errorpage.Page(errorpage.PageVM{
+	return s.render(c, status, errorpage.Page(errorpage.PageVM{
 		Head: s.head("Payment not possible"), Heading: "Payment not possible", Message: msg,
 		BackURL: s.url(routePayShow, c.Param("id")), BackLabel: "Back to the payment page", RequestID: requestID(c),
 	}))

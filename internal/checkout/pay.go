@@ -206,12 +206,14 @@ func (s *Service) charge(ctx context.Context, a Attempt, o Order, accessToken st
 		return Next{Kind: NextPage, OrderID: a.OrderID}
 	}
 	a = sent
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	defer cancel()
-	reply := s.opts.Gateway.Charge(ctx, ChargeRequest{
+	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+	reply := s.opts.Gateway.Charge(call, ChargeRequest{
 		ChargeID: a.ChargeID, AccessToken: accessToken, Amount: a.Amount,
 		CallbackURL: s.opts.ChargeCallbackURL(a.ChargeID), Note: "Order " + o.OrderID,
 	})
+	cancel()
+	ctx, done := recording(ctx)
+	defer done()
 	a, _ = s.apply(ctx, a, CallCharge, Interpret(CallCharge, reply))
 	return s.after(a)
 }
@@ -230,9 +232,11 @@ func (s *Service) check(ctx context.Context, a Attempt, timeout time.Duration) (
 	if err != nil || !won {
 		return a, Order{}
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(ctx, a.ChargeID))
+	call, cancel := context.WithTimeout(ctx, timeout)
+	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(call, a.ChargeID))
+	cancel()
+	ctx, done := recording(ctx)
+	defer done()
 	a2, o := s.apply(ctx, a, CallChargeStatus, res)
 	if o.ID == "" {
 		// Nothing moved: end the claim so the next look can ask at once.

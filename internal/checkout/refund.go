@@ -167,9 +167,11 @@ func (s *Service) Refund(ctx context.Context, merchantID, orderID string, in Ref
 // sendRefund asks Amazon to carry out refund r of attempt a's charge and
 // records the answer.
 func (s *Service) sendRefund(ctx context.Context, r Refund, a Attempt) {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	defer cancel()
-	reply := s.opts.Gateway.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+	reply := s.opts.Gateway.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+	cancel()
+	ctx, done := recording(ctx)
+	defer done()
 	_, _ = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply))
 }
 

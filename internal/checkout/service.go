@@ -161,6 +161,16 @@ func NewService(store Store, opts Options) *Service {
 	return &Service{store: store, opts: opts, now: opts.Now, log: opts.Logger}
 }
 
+// recordTimeout bounds the writes that record what Amazon answered.
+const recordTimeout = 10 * time.Second
+
+// recording returns the context to record an Amazon answer in: neither the
+// call's own deadline nor the shopper leaving mid-request may cut short
+// the write of what Amazon said.
+func recording(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+}
+
 // Now returns the service's clock reading.
 func (s *Service) Now() time.Time { return s.now() }
 

@@ -43,7 +43,9 @@ func nextCheckAfter(sent, now time.Time) time.Time {
 // It returns whether the charge now has its final answer.
 func (s *Service) SettleAttempt(ctx context.Context, a Attempt) (bool, error) {
 	now := s.now()
-	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(ctx, a.ChargeID))
+	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(call, a.ChargeID))
+	cancel()
 	sent := a.CreatedAt
 	if a.ChargeSentAt != nil {
 		sent = *a.ChargeSentAt
@@ -147,18 +149,20 @@ func (s *Service) ConsentCutoff() time.Time { return s.now().Add(-consentAbandon
 // makes a repeat harmless at Amazon), an acknowledged one is read back, and
 // the answer is recorded by applyRefund.
 func (s *Service) SettleRefund(ctx context.Context, r Refund) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	defer cancel()
 	if r.AmazonRefundID == "" {
 		a, err := s.store.AttemptByID(ctx, r.AttemptID)
 		if err != nil {
 			return err
 		}
-		reply := s.opts.Gateway.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+		call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+		reply := s.opts.Gateway.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+		cancel()
 		_, err = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply))
 		return err
 	}
-	res := InterpretRefund(CallRefundStatus, s.opts.Gateway.RefundStatus(ctx, r.ID))
+	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+	res := InterpretRefund(CallRefundStatus, s.opts.Gateway.RefundStatus(call, r.ID))
+	cancel()
 	if res.Outcome == OutcomeNotFound {
 		// Amazon acknowledged this refund before; not finding it now is
 		// no answer.
