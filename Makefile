@@ -41,6 +41,10 @@ test: deps ## run every test (real PostgreSQL, real HTTP, real Chromium when ins
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
+.PHONY: soak
+soak: deps ## drive 5,000 payments through the fault-injecting proxy and check the money invariants (~15 min)
+	PAYPAGE_PROPERTY_PAYMENTS=5000 $(GO) test -count=1 -timeout 60m -run TestMoneyInvariantsUnderFaults -v ./web/
+
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go') && exit 1)
