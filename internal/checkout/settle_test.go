@@ -375,3 +375,40 @@ func TestTransitionNeedsTheStateItsMoverSaw(t *testing.T) {
 		t.Errorf("auto-refunding the order's charge: %v", err)
 	}
 }
+
+// Expiry racing a charge: whichever records first wins. If the reconciler
+// closes the expired order's attempt first, the charge is never sent; if
+// the charge is on its way first, the attempt is never closed.
+func TestExpiryRacingAChargeHasOneOutcome(t *testing.T) {
+	for _, expiryFirst := range []bool{true, false} {
+		o := testOrder()
+		a := NewAttempt(o, true) // PENDING, charge not sent yet
+		rs := newRowStore(o, a)
+		store := rs.fake()
+		var charges atomic.Int32
+		svc := NewService(store, Options{Logger: quiet, ChargeCallbackURL: func(string) string { return "https://pay.example/cb" },
+			Gateway: &fakeGateway{ChargeFn: func(context.Context, ChargeRequest) Reply { charges.Add(1); return captured() }}})
+		markSent := store.MarkChargeSentFn
+		store.MarkChargeSentFn = func(ctx context.Context, id string, next time.Time) (Attempt, error) {
+			if expiryFirst {
+				if err := svc.CloseExpired(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+				return markSent(ctx, id, next)
+			}
+			sent, err := markSent(ctx, id, next)
+			if err := svc.CloseExpired(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			return sent, err
+		}
+		svc.charge(context.Background(), a, o, "Atza|x")
+		got := rs.attempt(a.ID).Status
+		switch {
+		case expiryFirst && (got != AttemptDeclined || charges.Load() != 0):
+			t.Errorf("expiry first: attempt %s after %d charges, want JUSPAY_DECLINED and none", got, charges.Load())
+		case !expiryFirst && (got != AttemptCharged || charges.Load() != 1):
+			t.Errorf("charge first: attempt %s after %d charges, want CHARGED and one", got, charges.Load())
+		}
+	}
+}
