@@ -118,6 +118,16 @@ func outcomeOf(call Call, r Reply) Outcome {
 	return OutcomeUnknown
 }
 
+// errorOf decides an error answer to call: its outcome, and the words to
+// keep (what went wrong on the way when Amazon said nothing).
+func errorOf(call Call, r Reply) (Outcome, string) {
+	out := outcomeOf(call, r)
+	if out == OutcomeUnknown && r.Message == "" {
+		return out, r.Detail
+	}
+	return out, r.Message
+}
+
 // isError reports whether r is an error answer rather than a status.
 func (r Reply) isError() bool { return !r.Verified || r.HTTPStatus >= 300 || r.Status == "" }
 
@@ -125,15 +135,13 @@ func (r Reply) isError() bool { return !r.Verified || r.HTTPStatus >= 300 || r.S
 // Only a verified CaptureApproved is a success and only a verified decline
 // ends a charge; anything else is Unknown and asked again.
 func Interpret(call Call, r Reply) ChargeResult {
-	res := ChargeResult{AmazonChargeID: r.ProviderID, Code: r.Code, Message: r.Message}
+	res := ChargeResult{AmazonChargeID: r.ProviderID, Code: r.Code}
 	if r.isError() {
-		res.Outcome = outcomeOf(call, r)
+		res.Outcome, res.Message = errorOf(call, r)
 		res.LinkRevoked = res.Outcome == OutcomeRejected && r.Code == codeLinkRevoked
-		if res.Outcome == OutcomeUnknown && res.Message == "" {
-			res.Message = r.Detail
-		}
 		return res
 	}
+	res.Message = r.Message
 	res.Code = r.Reason
 	switch r.Status {
 	case providerCaptureApproved:
@@ -152,14 +160,12 @@ func Interpret(call Call, r Reply) ChargeResult {
 // InterpretRefund says what a refund call's or refund status read's reply
 // means.
 func InterpretRefund(call Call, r Reply) RefundResult {
-	res := RefundResult{AmazonRefundID: r.ProviderID, Code: r.Code, Message: r.Message}
+	res := RefundResult{AmazonRefundID: r.ProviderID, Code: r.Code}
 	if r.isError() {
-		res.Outcome = outcomeOf(call, r)
-		if res.Outcome == OutcomeUnknown && res.Message == "" {
-			res.Message = r.Detail
-		}
+		res.Outcome, res.Message = errorOf(call, r)
 		return res
 	}
+	res.Message = r.Message
 	res.Code = r.Reason
 	switch r.Status {
 	case providerApproved:
