@@ -49,7 +49,9 @@ func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
 	token, err := s.linkToken(ctx, r.Link)
 	linked := err == nil
 	if err != nil && !errors.Is(err, errNotLinked) {
-		return Next{}, errs.Wrap(err, "amazon access token")
+		// Login with Amazon did not answer: nothing was started, and the
+		// same tap may work in a moment.
+		return Next{}, &errs.Error{Kind: errs.Unavailable, Code: "gateway.unavailable", Message: "Amazon Pay did not answer; try again", Err: err}
 	}
 	if !linked {
 		if err := s.checkEligible(ctx, o); err != nil {
