@@ -172,12 +172,6 @@ func (t *tally) add(name string) {
 	t.n[name]++
 }
 
-func (t *tally) get(name string) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.n[name]
-}
-
 func (t *tally) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

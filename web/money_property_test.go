@@ -142,7 +142,12 @@ func (w *world) pay(i int, r *rand.Rand) error {
 	if r.IntN(2) == 0 {
 		customer = fmt.Sprintf("cust-%d-%s-%d", w.seed%100000, phone, r.IntN(3)) // one-tap once linked
 	}
-	amount := money.Paise(100 + r.Int64N(40000)) // up to ₹400, so personas' credit lasts
+	// Mostly small amounts, so that the personas' credit lasts through a
+	// soak of thousands of payments.
+	amount := money.Paise(100 + r.Int64N(1900))
+	if r.IntN(10) == 0 {
+		amount = money.Paise(100 + r.Int64N(40000))
+	}
 	if phone == "9000000002" && r.IntN(2) == 0 {
 		amount += 1_000_00 // above this persona's credit: not offered
 	}

@@ -30,20 +30,20 @@ type Fault int
 // no effect; the others reach it, so the call took effect and only its
 // answer is lost or spoiled.
 const (
-	None         Fault = iota
-	Status429          // before: unsigned 429 Too Many Requests
-	Status401          // before: unsigned 401 AuthorizationExpired (clock skew)
-	Status403          // before: unsigned 403 InvalidAccessToken
-	Status400          // before: unsigned 400 with a decline code (InsufficientFunds)
-	Status500          // before: unsigned 500 InternalServerError
-	Status502          // before: unsigned 502 from a gateway
-	Status503          // before: unsigned 503 Service Unavailable
-	DropBefore         // before: the connection closes without an answer
-	Unsigned           // after: the simulator's answer without its signature
-	BadSignature       // after: the simulator's answer with a wrong signature
-	Slow               // after: the answer is held until the client gave up
-	DropAfter          // after: the call took effect, the connection closes without an answer
-	Status500After     // after: the call took effect, the answer is an unsigned 500
+	None           Fault = iota
+	Status429            // before: unsigned 429 Too Many Requests
+	Status401            // before: unsigned 401 AuthorizationExpired (clock skew)
+	Status403            // before: unsigned 403 InvalidAccessToken
+	Status400            // before: unsigned 400 with a decline code (InsufficientFunds)
+	Status500            // before: unsigned 500 InternalServerError
+	Status502            // before: unsigned 502 from a gateway
+	Status503            // before: unsigned 503 Service Unavailable
+	DropBefore           // before: the connection closes without an answer
+	Unsigned             // after: the simulator's answer without its signature
+	BadSignature         // after: the simulator's answer with a wrong signature
+	Slow                 // after: the answer is held until the client gave up
+	DropAfter            // after: the call took effect, the connection closes without an answer
+	Status500After       // after: the call took effect, the answer is an unsigned 500
 	numFaults
 )
 
