@@ -194,6 +194,17 @@ func (w *world) pay(i int, r *rand.Rand) error {
 		if b.status >= 500 {
 			return fmt.Errorf("order %s: %d page at %s:\n%.400s", orderID, b.status, b.url, b.body)
 		}
+		if b.status == http.StatusConflict && b.has("error-page") && b.has("cancel-link") {
+			// Pay refused for a reason the page states (Amazon no longer
+			// finds the shopper eligible, say); it leads back.
+			w.events.add("refused at Pay: " + strings.TrimSpace(b.doc.Find(`[data-testid="error-page"] p`).First().Text()))
+			if retried {
+				return nil
+			}
+			retried = true
+			loc, err = b.get(b.href("cancel-link"))
+			continue
+		}
 		switch {
 		case b.has("consent-allow"):
 			if r.IntN(10) == 0 {

@@ -137,13 +137,17 @@ func Transition(o Order, a Attempt, from, to AttemptStatus, u AttemptUpdate) (St
 	return next, nil
 }
 
+// codeOrderFinal is the error code of a payment refused because the order
+// is already CHARGED or AUTO_REFUNDED.
+const codeOrderFinal = "order.final"
+
 // StartTransition is Transition for a new attempt: it checks that order o,
 // with n attempts so far and none in flight, may take one at time now, and
 // returns the order status that follows.
 func StartTransition(o Order, n int, now time.Time) (Status, error) {
 	switch {
 	case o.Status.Final():
-		return "", errs.E(errs.Conflict, "order.final", "this order is already %s", o.Status)
+		return "", errs.E(errs.Conflict, codeOrderFinal, "this order is already %s", o.Status)
 	case o.Expired(now):
 		return "", errs.E(errs.Conflict, "order.expired", "this order has expired")
 	case n >= MaxAttempts:

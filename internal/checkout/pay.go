@@ -59,6 +59,11 @@ func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
 		}
 	}
 	a, o, joined, err := s.store.StartAttempt(ctx, NewAttempt(o, linked), s.now())
+	if errors.Is(err, ErrStale) || errs.CodeOf(err) == codeOrderFinal {
+		// Another tap or tab got there first and the order has moved on
+		// (paid, say): show it as it is now.
+		return here, nil
+	}
 	if err != nil {
 		return Next{}, err
 	}
