@@ -93,6 +93,15 @@ func TestKill9DuringPayments(t *testing.T) {
 			}
 			break
 		}
+		// A charge sent just before the kill that never reached Amazon
+		// stays pending until Amazon could no longer accept it: let that
+		// time pass.
+		if db, err := clusterDB(data); err == nil {
+			if err := letTimePass(t.Context(), db); err != nil {
+				t.Log(err)
+			}
+			db.Close()
+		}
 		time.Sleep(500 * time.Millisecond)
 	}
 

@@ -2,12 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/config"
@@ -70,4 +79,64 @@ func (m merchantAPI) call(method, path string, body any) (int, map[string]any) {
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out
+}
+
+// clusterDB connects to the embedded cluster in data dir as its superuser,
+// over TCP on the port that postmaster.pid names now: a server restarted
+// after a kill may listen on another one. The caller closes it.
+func clusterDB(data string) (*sqlx.DB, error) {
+	pid, err := os.ReadFile(filepath.Join(data, "pg", "postmaster.pid"))
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(pid), "\n")
+	if len(lines) < 4 {
+		return nil, fmt.Errorf("short postmaster.pid: %q", pid)
+	}
+	pass, err := os.ReadFile(filepath.Join(data, "pg.pass"))
+	if err != nil {
+		return nil, err
+	}
+	dsn := url.URL{
+		Scheme: "postgres", User: url.UserPassword("postgres", strings.TrimSpace(string(pass))),
+		Host: "127.0.0.1:" + strings.TrimSpace(lines[3]), Path: "/paypage", RawQuery: "sslmode=disable&connect_timeout=5",
+	}
+	db, err := sqlx.Open("postgres", dsn.String())
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// letTimePass makes the attempts still open look old, as if the minutes
+// had passed after which Amazon's "no such charge" is final and an
+// abandoned consent page is given up, and makes every scheduled status
+// check, refund job and webhook retry due now, as if its back-off or the
+// lease of a worker that died had run out. The running server's workers
+// then do the rest. Leases taken in the last 5 seconds (a status check's
+// or refund job's 30 s, a webhook try's 2 min) are left alone: their
+// worker is alive and at it.
+func letTimePass(ctx context.Context, db *sqlx.DB) error {
+	for _, q := range []string{
+		`UPDATE attempts SET created_at = created_at - interval '40 minutes',
+			charge_sent_at = charge_sent_at - interval '20 minutes'
+			WHERE status IN ('AWAITING_CONSENT', 'PENDING') OR watch`,
+		`UPDATE attempts SET next_check_at = now(), checking_until = '-infinity'
+			WHERE (status IN ('AWAITING_CONSENT', 'PENDING') OR watch) AND checking_until < now() + interval '25 seconds'`,
+		`UPDATE refunds SET next_check_at = now() WHERE status IN ('PENDING', 'MANUAL_REVIEW')
+			AND next_check_at NOT BETWEEN now() + interval '25 seconds' AND now() + interval '30 seconds'`,
+		`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'PENDING'
+			AND next_attempt_at NOT BETWEEN now() + interval '115 seconds' AND now() + interval '120 seconds'`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
