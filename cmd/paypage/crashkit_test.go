@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +23,7 @@ import (
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/webhook"
 	"github.com/paypage/paypage/web"
 )
 
@@ -63,6 +67,12 @@ func demoAPI(t *testing.T, s *server) merchantAPI {
 }
 
 func (m merchantAPI) call(method, path string, body any) (int, map[string]any) {
+	code, out, _ := m.do(method, path, body)
+	return code, out
+}
+
+// do is call that also says why there was no answer.
+func (m merchantAPI) do(method, path string, body any) (int, map[string]any, error) {
 	var buf bytes.Buffer
 	if body != nil {
 		_ = json.NewEncoder(&buf).Encode(body)
@@ -73,12 +83,12 @@ func (m merchantAPI) call(method, path string, body any) (int, map[string]any) {
 	req.SetBasicAuth(m.apiKey, "")
 	resp, err := apiClient.Do(req)
 	if err != nil {
-		return 0, nil
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	return resp.StatusCode, out, nil
 }
 
 // clusterDB connects to the embedded cluster in data dir as its superuser,
@@ -139,4 +149,86 @@ func letTimePass(ctx context.Context, db *sqlx.DB) error {
 		}
 	}
 	return nil
+}
+
+// hookLog is the merchant's webhook endpoint. It checks each delivery's
+// signature, counts it by webhook-id and answers 204 only after a pause,
+// so that deliveries are on their way when a server dies.
+type hookLog struct {
+	pause time.Duration
+
+	mu      sync.Mutex
+	secret  string
+	seen    map[string]int
+	body    map[string]string // the first delivery of each id
+	bad     int               // signatures that did not verify
+	changed int               // repeats whose body differed from the first
+}
+
+func (h *hookLog) setSecret(s string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.secret = s
+}
+
+func (h *hookLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	id := r.Header.Get("webhook-id")
+	h.mu.Lock()
+	err := webhook.Verify(h.secret, r.Header, raw, time.Now(), webhook.DefaultTolerance)
+	switch {
+	case err != nil:
+		h.bad++
+	case h.seen[id] == 0:
+		if h.seen == nil {
+			h.seen, h.body = map[string]int{}, map[string]string{}
+		}
+		h.seen[id], h.body[id] = 1, string(raw)
+	default:
+		h.seen[id]++
+		if h.body[id] != string(raw) {
+			h.changed++
+		}
+	}
+	h.mu.Unlock()
+	if err != nil {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	time.Sleep(h.pause)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// deliveries counts the verified deliveries by webhook-id.
+func (h *hookLog) deliveries() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return maps.Clone(h.seen)
+}
+
+func (h *hookLog) problems() (bad, changed int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bad, h.changed
+}
+
+// tally counts named happenings from many goroutines.
+type tally struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (t *tally) add(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == nil {
+		t.n = map[string]int{}
+	}
+	t.n[name]++
+}
+
+func (t *tally) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fmt.Sprint(t.n)
 }
