@@ -57,6 +57,7 @@ type server struct {
 	cmd    *exec.Cmd
 	base   string
 	stdout *syncBuffer
+	stderr *syncBuffer // the server's log, for failure messages
 	done   chan error
 }
 
@@ -88,11 +89,10 @@ func startServer(t *testing.T, bin string, env []string) *server {
 // know the server's base URL before it starts.
 func startServerAt(t *testing.T, bin string, env []string, addr string) *server {
 	t.Helper()
-	s := &server{base: "http://" + addr, stdout: &syncBuffer{}, done: make(chan error, 1)}
+	s := &server{base: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append(os.Environ(), append(env, "PAYPAGE_ADDR="+addr, "PAYPAGE_BASE_URL="+s.base)...)
-	s.cmd.Stdout = s.stdout
-	s.cmd.Stderr = io.Discard
+	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +100,14 @@ func startServerAt(t *testing.T, bin string, env []string, addr string) *server 
 	t.Cleanup(func() {
 		_ = s.cmd.Process.Kill()
 	})
+	return s
+}
+
+// startReady is startServerAt that returns once the server is ready.
+func startReady(t *testing.T, bin string, env []string, addr string) *server {
+	t.Helper()
+	s := startServerAt(t, bin, env, addr)
+	s.waitReady(t)
 	return s
 }
 
