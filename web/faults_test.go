@@ -19,11 +19,11 @@ func TestRateLimitedStatusReadKeepsAPendingCharge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loc, err = b.get(loc); err != nil {
+	if loc, err = b.Get(loc); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.get(loc); err != nil || !b.has("processing") {
-		t.Fatalf("not checking with Amazon (%v):\n%s", err, b.body)
+	if _, err := b.Get(loc); err != nil || !b.Has("processing") {
+		t.Fatalf("not checking with Amazon (%v):\n%s", err, b.Body)
 	}
 	for _, f := range []faultproxy.Fault{faultproxy.Status429, faultproxy.Status401, faultproxy.Status403, faultproxy.Unsigned} {
 		proxy.Next(routeChargeStatus, f)
@@ -43,7 +43,7 @@ func TestRateLimitedStatusReadKeepsAPendingCharge(t *testing.T) {
 		deadline++
 		time.Sleep(200 * time.Millisecond) // Amazon approves after a second
 		s.Settle(t)
-		if _, err := b.get(b.href("check-again")); err != nil {
+		if _, err := b.Get(b.Href("check-again")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,12 +72,12 @@ func TestServerErrorThenRateLimitNeverChargesTwice(t *testing.T) {
 	}
 	proxy.Next(routeChargeStatus, faultproxy.Status429, faultproxy.Status429, faultproxy.Status429)
 	for step := 0; loc != "" && step < 5; step++ {
-		if loc, err = b.get(loc); err != nil {
+		if loc, err = b.Get(loc); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !b.has("processing") || b.has("retry-button") || b.has("pay-button") || strings.Contains(b.body, "No money") {
-		t.Fatalf("shopper after an unknown charge outcome:\n%s", b.body)
+	if !b.Has("processing") || b.Has("retry-button") || b.Has("pay-button") || strings.Contains(b.Body, "No money") {
+		t.Fatalf("shopper after an unknown charge outcome:\n%s", b.Body)
 	}
 	for i := 0; i < 5 && orderStatus(t, s, "rl-09")["status"] != "CHARGED"; i++ {
 		s.Settle(t)
@@ -89,7 +89,7 @@ func TestServerErrorThenRateLimitNeverChargesTwice(t *testing.T) {
 		t.Errorf("Amazon holds %d charges: %+v", len(c), c)
 	}
 	// The shopper's next look goes on to the merchant.
-	if loc, err := b.get(b.href("check-again")); err != nil || !strings.Contains(loc, "/return") {
+	if loc, err := b.Get(b.Href("check-again")); err != nil || !strings.Contains(loc, "/return") {
 		t.Errorf("after settling: %q %v", loc, err)
 	}
 }
@@ -115,7 +115,7 @@ func TestLostChargeAnswersAreSettledByStatus(t *testing.T) {
 		if f == faultproxy.DropAfter || f == faultproxy.Status500After {
 			proxy.Next(routeCharge, f, f)
 		}
-		if _, err := b.get(loc); err != nil {
+		if _, err := b.Get(loc); err != nil {
 			t.Fatal(err)
 		}
 		if got := orderStatus(t, s, orderID)["status"]; got != "PENDING_VBV" {

@@ -115,7 +115,7 @@ type world struct {
 	api          merchantAPI
 	seed         uint64
 	returnPrefix string
-	events       tally
+	events       apptest.Tally
 
 	mu       sync.Mutex
 	problems []string
@@ -164,8 +164,8 @@ func (w *world) pay(i int, r *rand.Rand) error {
 	if err != nil || status != 200 {
 		return fmt.Errorf("order %s: session %d %v", orderID, status, err)
 	}
-	b := newBrowser()
-	loc, err := b.get(session.Links.Web)
+	b := apptest.NewBrowser()
+	loc, err := b.Get(session.Links.Web)
 	retried, polls := false, 0
 	for step := 0; step < 60; step++ {
 		if err != nil {
@@ -174,102 +174,102 @@ func (w *world) pay(i int, r *rand.Rand) error {
 		if loc != "" {
 			switch {
 			case strings.HasPrefix(loc, w.returnPrefix):
-				w.events.add("returned to the merchant")
+				w.events.Add("returned to the merchant")
 				return nil
 			case strings.Contains(loc, "/amazonpay/consent?"):
 				loc, err = w.replay(b, loc, r.IntN(4))
 			default:
-				loc, err = b.get(loc)
+				loc, err = b.Get(loc)
 			}
 			continue
 		}
-		if b.status == http.StatusServiceUnavailable && b.has("cancel-link") && step < 50 {
+		if b.Status == http.StatusServiceUnavailable && b.Has("cancel-link") && step < 50 {
 			// Amazon did not answer the eligibility check: nothing was
 			// started, and the page leads back to try again.
-			w.events.add("asked to try again")
+			w.events.Add("asked to try again")
 			time.Sleep(200 * time.Millisecond)
-			loc, err = b.get(b.href("cancel-link"))
+			loc, err = b.Get(b.Href("cancel-link"))
 			continue
 		}
-		if b.status >= 500 {
-			return fmt.Errorf("order %s: %d page at %s:\n%.400s", orderID, b.status, b.url, b.body)
+		if b.Status >= 500 {
+			return fmt.Errorf("order %s: %d page at %s:\n%.400s", orderID, b.Status, b.URL, b.Body)
 		}
-		if b.status == http.StatusConflict && b.has("error-page") && b.has("cancel-link") {
+		if b.Status == http.StatusConflict && b.Has("error-page") && b.Has("cancel-link") {
 			// Pay refused for a reason the page states (Amazon no longer
 			// finds the shopper eligible, say); it leads back.
-			w.events.add("refused at Pay: " + strings.TrimSpace(b.doc.Find(`[data-testid="error-page"] p`).First().Text()))
+			w.events.Add("refused at Pay: " + strings.TrimSpace(b.Doc.Find(`[data-testid="error-page"] p`).First().Text()))
 			if retried {
 				return nil
 			}
 			retried = true
-			loc, err = b.get(b.href("cancel-link"))
+			loc, err = b.Get(b.Href("cancel-link"))
 			continue
 		}
 		switch {
-		case b.has("consent-allow"):
+		case b.Has("consent-allow"):
 			if r.IntN(10) == 0 {
-				loc, err = b.submit("consent-deny", nil)
+				loc, err = b.Submit("consent-deny", nil)
 			} else {
-				loc, err = b.submit("consent-allow", nil)
+				loc, err = b.Submit("consent-allow", nil)
 			}
-		case b.has("otp-input"):
+		case b.Has("otp-input"):
 			otp := "123456"
 			if r.IntN(6) == 0 {
 				otp = "999999"
 			}
-			loc, err = b.submit("otp-submit", map[string]string{"otp": otp})
-		case b.has("processing"):
-			if b.has("continue-on-amazon") {
-				loc, err = b.get(b.href("continue-on-amazon"))
+			loc, err = b.Submit("otp-submit", map[string]string{"otp": otp})
+		case b.Has("processing"):
+			if b.Has("continue-on-amazon") {
+				loc, err = b.Get(b.Href("continue-on-amazon"))
 				continue
 			}
 			if polls++; polls > 4 {
-				w.events.add("left while Amazon was checking")
+				w.events.Add("left while Amazon was checking")
 				return nil
 			}
 			time.Sleep(400 * time.Millisecond)
-			loc, err = b.get(b.href("check-again"))
-		case b.has("retry-button"):
+			loc, err = b.Get(b.Href("check-again"))
+		case b.Has("retry-button"):
 			if retried || r.IntN(2) == 0 {
-				w.events.add("gave up after a failure")
+				w.events.Add("gave up after a failure")
 				return nil
 			}
 			retried = true
 			loc, err = w.tap(b, "retry-button", r)
-		case b.has("pay-button"):
+		case b.Has("pay-button"):
 			loc, err = w.tap(b, "pay-button", r)
-		case b.has("no-methods"):
-			w.events.add("no method offered")
+		case b.Has("no-methods"):
+			w.events.Add("no method offered")
 			return nil
-		case b.has("result-status"):
-			w.events.add("saw a final result")
+		case b.Has("result-status"):
+			w.events.Add("saw a final result")
 			return nil
 		default:
-			return fmt.Errorf("order %s: unexpected page %d at %s:\n%.400s", orderID, b.status, b.url, b.body)
+			return fmt.Errorf("order %s: unexpected page %d at %s:\n%.400s", orderID, b.Status, b.URL, b.Body)
 		}
 	}
-	return fmt.Errorf("order %s: no end after 60 steps, at %s", orderID, b.url)
+	return fmt.Errorf("order %s: no end after 60 steps, at %s", orderID, b.URL)
 }
 
 // tap submits the pay form, sometimes twice at the same instant (a double
 // tap); the browser goes on with the first answer.
-func (w *world) tap(b *browser, testid string, r *rand.Rand) (string, error) {
+func (w *world) tap(b *apptest.Browser, testid string, r *rand.Rand) (string, error) {
 	if r.IntN(5) != 0 {
-		return b.submit(testid, nil)
+		return b.Submit(testid, nil)
 	}
-	w.events.add("double tap")
-	second, err := b.form(testid, nil)
+	w.events.Add("double tap")
+	second, err := b.Form(testid, nil)
 	if err != nil {
 		return "", err
 	}
-	other := &browser{client: b.client, url: b.url}
+	other := &apptest.Browser{Client: b.Client, URL: b.URL}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, _ = other.do(second)
+		_, _ = other.Do(second)
 	}()
-	loc, err := b.submit(testid, nil)
+	loc, err := b.Submit(testid, nil)
 	wg.Wait()
 	return loc, err
 }
@@ -278,11 +278,11 @@ func (w *world) tap(b *browser, testid string, r *rand.Rand) (string, error) {
 // copies of it at the same instant from cookieless tabs (a webview and
 // the system browser, a retrying proxy). The browser goes on with its own
 // answer.
-func (w *world) replay(b *browser, loc string, n int) (string, error) {
+func (w *world) replay(b *apptest.Browser, loc string, n int) (string, error) {
 	if n == 0 {
-		return b.get(loc)
+		return b.Get(loc)
 	}
-	w.events.add("consent callback replayed")
+	w.events.Add("consent callback replayed")
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for range n {
@@ -290,14 +290,14 @@ func (w *world) replay(b *browser, loc string, n int) (string, error) {
 		go func() {
 			defer wg.Done()
 			<-start
-			other := newBrowser()
-			if _, err := other.get(loc); err == nil && other.status >= 500 {
-				w.problem(fmt.Errorf("replayed consent callback: %d page:\n%.300s", other.status, other.body))
+			other := apptest.NewBrowser()
+			if _, err := other.Get(loc); err == nil && other.Status >= 500 {
+				w.problem(fmt.Errorf("replayed consent callback: %d page:\n%.300s", other.Status, other.Body))
 			}
 		}()
 	}
 	close(start)
-	next, err := b.get(loc)
+	next, err := b.Get(loc)
 	wg.Wait()
 	return next, err
 }
@@ -357,9 +357,9 @@ func (w *world) refund(path, id string, amount money.Paise) {
 	case status >= 500:
 		w.problem(fmt.Errorf("refund %s: %d %v", path, status, out))
 	case status == http.StatusOK:
-		w.events.add("refund accepted")
+		w.events.Add("refund accepted")
 	default:
-		w.events.add("refund refused")
+		w.events.Add("refund refused")
 	}
 }
 
@@ -401,20 +401,20 @@ func (w *world) settle(t *testing.T) {
 // comeBack is a shopper returning to a payment that waits on Amazon's 2FA
 // page, and finishing it.
 func (w *world) comeBack(id string) {
-	b := newBrowser()
-	loc, err := b.get(w.s.URL + "/orders/" + id + "/payment-page")
+	b := apptest.NewBrowser()
+	loc, err := b.Get(w.s.URL + "/orders/" + id + "/payment-page")
 	for step := 0; step < 10 && err == nil; step++ {
 		switch {
 		case loc != "":
 			if strings.HasPrefix(loc, w.returnPrefix) {
 				return
 			}
-			loc, err = b.get(loc)
-		case b.has("continue-on-amazon"):
-			loc, err = b.get(b.href("continue-on-amazon"))
-		case b.has("otp-input"):
-			w.events.add("came back to 2FA")
-			loc, err = b.submit("otp-submit", map[string]string{"otp": "123456"})
+			loc, err = b.Get(loc)
+		case b.Has("continue-on-amazon"):
+			loc, err = b.Get(b.Href("continue-on-amazon"))
+		case b.Has("otp-input"):
+			w.events.Add("came back to 2FA")
+			loc, err = b.Submit("otp-submit", map[string]string{"otp": "123456"})
 		default:
 			return
 		}

@@ -41,7 +41,7 @@ func countedServer(t *testing.T, env map[string]string) (*apptest.Server, *fault
 // toConsentCallback takes a new order of a first-time customer through Pay
 // and Amazon's consent page and returns Amazon's redirect back to paypage,
 // not yet followed, and the browser that was redirected.
-func toConsentCallback(s *apptest.Server, api merchantAPI, orderID, phone string) (string, *browser, error) {
+func toConsentCallback(s *apptest.Server, api merchantAPI, orderID, phone string) (string, *apptest.Browser, error) {
 	var session struct {
 		Links struct {
 			Web string `json:"web"`
@@ -51,20 +51,20 @@ func toConsentCallback(s *apptest.Server, api merchantAPI, orderID, phone string
 		"customer_id": "cust-" + orderID, "customer_phone": phone, "return_url": s.URL + "/sandbox/shop/return"}, &session); err != nil {
 		return "", nil, err
 	}
-	b := newBrowser()
-	loc, err := b.get(session.Links.Web)
+	b := apptest.NewBrowser()
+	loc, err := b.Get(session.Links.Web)
 	for step := 0; err == nil && step < 10; step++ {
 		switch {
 		case strings.Contains(loc, "/amazonpay/consent?"):
 			return loc, b, nil
 		case loc != "":
-			loc, err = b.get(loc)
-		case b.has("pay-button"):
-			loc, err = b.submit("pay-button", nil)
-		case b.has("consent-allow"):
-			loc, err = b.submit("consent-allow", nil)
+			loc, err = b.Get(loc)
+		case b.Has("pay-button"):
+			loc, err = b.Submit("pay-button", nil)
+		case b.Has("consent-allow"):
+			loc, err = b.Submit("consent-allow", nil)
 		default:
-			return "", nil, fmt.Errorf("order %s: unexpected page %d at %s", orderID, b.status, b.url)
+			return "", nil, fmt.Errorf("order %s: unexpected page %d at %s", orderID, b.Status, b.URL)
 		}
 	}
 	return "", nil, fmt.Errorf("order %s: no consent callback (%v)", orderID, err)
@@ -98,9 +98,9 @@ func TestConsentCallbackReplayedFourTimesAtOnce(t *testing.T) {
 					go func() {
 						defer inner.Done()
 						<-start
-						b := newBrowser()
-						if _, err := b.get(loc); err != nil || b.status >= 400 {
-							errc <- fmt.Errorf("callback: %d %v", b.status, err)
+						b := apptest.NewBrowser()
+						if _, err := b.Get(loc); err != nil || b.Status >= 400 {
+							errc <- fmt.Errorf("callback: %d %v", b.Status, err)
 						}
 					}()
 				}
@@ -160,16 +160,16 @@ func TestTwoFactorReturnReplayedAsksAmazonOnce(t *testing.T) {
 		for step := 0; step < 10 && !strings.Contains(loc, "/amazonpay/charges/"); step++ {
 			switch {
 			case loc != "":
-				loc, err = b.get(loc)
-			case b.has("otp-input"):
-				loc, err = b.submit("otp-submit", map[string]string{"otp": "123456"})
+				loc, err = b.Get(loc)
+			case b.Has("otp-input"):
+				loc, err = b.Submit("otp-submit", map[string]string{"otp": "123456"})
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
 		if !strings.Contains(loc, "/amazonpay/charges/") {
-			t.Fatalf("no 2FA return: at %s", b.url)
+			t.Fatalf("no 2FA return: at %s", b.URL)
 		}
 		before := proxy.Calls(routeChargeStatus)
 		var wg sync.WaitGroup
@@ -179,9 +179,9 @@ func TestTwoFactorReturnReplayedAsksAmazonOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				other := newBrowser()
-				if _, err := other.get(loc); err != nil || other.status >= 400 {
-					t.Errorf("2FA return: %d %v", other.status, err)
+				other := apptest.NewBrowser()
+				if _, err := other.Get(loc); err != nil || other.Status >= 400 {
+					t.Errorf("2FA return: %d %v", other.Status, err)
 				}
 			}()
 		}
@@ -227,9 +227,9 @@ func TestGivingUpConsentRacesTheCallback(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			b := newBrowser()
-			if _, err := b.get(loc); err != nil || b.status >= 400 {
-				t.Errorf("callback: %d %v", b.status, err)
+			b := apptest.NewBrowser()
+			if _, err := b.Get(loc); err != nil || b.Status >= 400 {
+				t.Errorf("callback: %d %v", b.Status, err)
 			}
 		}()
 		go func() {

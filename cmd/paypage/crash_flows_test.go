@@ -19,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
+	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/web"
 )
 
@@ -137,7 +138,7 @@ func (m *mixed) problem(format string, args ...any) {
 
 // open creates an order and loads its payment page in a new browser; it
 // returns the browser and the page's address.
-func (m *mixed) open(orderID, phone, customer string, rupees int) (*browser, string, error) {
+func (m *mixed) open(orderID, phone, customer string, rupees int) (*apptest.Browser, string, error) {
 	code, out := m.api.call("POST", "/session", map[string]any{
 		"order_id": orderID, "amount": fmt.Sprint(rupees), "currency": "INR", "customer_id": customer,
 		"customer_phone": phone, "return_url": shopURL + "return",
@@ -147,12 +148,12 @@ func (m *mixed) open(orderID, phone, customer string, rupees int) (*browser, str
 	if code != http.StatusOK || link == "" {
 		return nil, "", fmt.Errorf("session %s: %d %v", orderID, code, out)
 	}
-	b := newBrowser()
-	if _, err := b.get(link); err != nil {
+	b := apptest.NewBrowser()
+	if _, err := b.Get(link); err != nil {
 		return nil, "", fmt.Errorf("order %s: %w", orderID, err)
 	}
-	if !b.has("pay-button") {
-		return nil, "", fmt.Errorf("order %s: no pay button (%d):\n%.400s", orderID, b.status, b.body)
+	if !b.Has("pay-button") {
+		return nil, "", fmt.Errorf("order %s: no pay button (%d):\n%.400s", orderID, b.Status, b.Body)
 	}
 	return b, link, nil
 }
@@ -171,7 +172,7 @@ func (m *mixed) link(n map[string]int) {
 				b, _, err := m.open("link-"+customer, phone, customer, 100)
 				if err == nil {
 					var loc string
-					if loc, err = b.submit("pay-button", nil); err == nil {
+					if loc, err = b.Submit("pay-button", nil); err == nil {
 						err = walk(b, loc, sandbox.OTPApprove, false)
 					}
 				}
@@ -217,8 +218,8 @@ type flight struct {
 type crash struct {
 	m       *mixed
 	flights []flight
-	caught  tally // what the crash did to each flight
-	after   tally // what the shoppers and the merchant did afterwards
+	caught  apptest.Tally // what the crash did to each flight
+	after   apptest.Tally // what the shoppers and the merchant did afterwards
 }
 
 // prepare brings a wave of flows to the step before the one the crash
@@ -306,17 +307,17 @@ func (m *mixed) consentFlow(orderID, phone string, abandon bool) (flight, error)
 	if err != nil {
 		return flight{}, err
 	}
-	loc, err := b.submit("pay-button", nil)
+	loc, err := b.Submit("pay-button", nil)
 	if err == nil {
-		_, err = b.get(loc)
+		_, err = b.Get(loc)
 	}
-	if err == nil && !b.has("consent-allow") {
-		err = fmt.Errorf("no consent page at %s:\n%.300s", b.url, b.body)
+	if err == nil && !b.Has("consent-allow") {
+		err = fmt.Errorf("no consent page at %s:\n%.300s", b.URL, b.Body)
 	}
 	if err != nil || abandon {
 		return flight{}, err
 	}
-	callback, err := b.submit("consent-allow", nil)
+	callback, err := b.Submit("consent-allow", nil)
 	if err == nil && !strings.HasPrefix(callback, m.api.base+web.ConsentReturnPath) {
 		err = fmt.Errorf("consent went to %q", callback)
 	}
@@ -336,19 +337,19 @@ func (m *mixed) otpFlow(orderID, customer, otp string, stay bool) (flight, error
 	if err != nil {
 		return flight{}, err
 	}
-	loc, err := b.submit("pay-button", nil)
+	loc, err := b.Submit("pay-button", nil)
 	if err == nil {
-		_, err = b.get(loc)
+		_, err = b.Get(loc)
 	}
-	if err == nil && !b.has("otp-input") {
-		err = fmt.Errorf("no OTP page at %s:\n%.300s", b.url, b.body)
+	if err == nil && !b.Has("otp-input") {
+		err = fmt.Errorf("no OTP page at %s:\n%.300s", b.URL, b.Body)
 	}
 	if err != nil || stay {
 		return flight{}, err
 	}
 	return flight{
 		fire: func() error {
-			loc, err := b.submit("otp-submit", map[string]string{"otp": otp})
+			loc, err := b.Submit("otp-submit", map[string]string{"otp": otp})
 			if err != nil {
 				return err
 			}
@@ -369,17 +370,17 @@ func (m *mixed) tapFlow(orderID, phone, customer string) (flight, error) {
 	return flight{
 		charges: true,
 		fire: func() error {
-			loc, err := b.submit("pay-button", nil)
+			loc, err := b.Submit("pay-button", nil)
 			if err != nil {
 				return err
 			}
 			return walk(b, loc, sandbox.OTPApprove, false)
 		},
 		resume: func() error {
-			again := newBrowser()
-			loc, err := again.get(link)
-			if err == nil && loc == "" && again.has("pay-button") {
-				loc, err = again.submit("pay-button", nil)
+			again := apptest.NewBrowser()
+			loc, err := again.Get(link)
+			if err == nil && loc == "" && again.Has("pay-button") {
+				loc, err = again.Submit("pay-button", nil)
 			}
 			if err != nil {
 				return err
@@ -430,7 +431,7 @@ func (m *mixed) refundFlows(tag string, n int, c *crash) []flight {
 				}
 				again, out, _ := send()
 				errCode, _ := out["error_code"].(string)
-				c.after.add(strings.TrimSpace(fmt.Sprintf("refund sent again: %d %s", again, errCode)))
+				c.after.Add(strings.TrimSpace(fmt.Sprintf("refund sent again: %d %s", again, errCode)))
 				if again == 0 || again >= 500 {
 					return fmt.Errorf("refund %s sent again: %d %v", id, again, out)
 				}
@@ -467,7 +468,7 @@ func (c *crash) fire(kill func()) {
 		}
 		wg.Go(func() {
 			time.Sleep(time.Duration(i) * 300 * time.Millisecond / time.Duration(len(c.flights)))
-			c.caught.add(f.kind + ": " + outcome(f.fire()))
+			c.caught.Add(f.kind + ": " + outcome(f.fire()))
 		})
 	}
 	for began := time.Now(); len(m.sim.Charges(""))-before < max(2, charging/3) && time.Since(began) < 10*time.Second; {
@@ -488,7 +489,7 @@ func (c *crash) resume() {
 		}
 		wg.Go(func() {
 			err := f.resume()
-			c.after.add(f.kind + ": " + outcome(err))
+			c.after.Add(f.kind + ": " + outcome(err))
 			if err != nil {
 				c.m.problem("%s, once paypage answered again: %v", f.kind, err)
 			}

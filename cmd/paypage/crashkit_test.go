@@ -211,24 +211,3 @@ func (h *hookLog) problems() (bad, changed int) {
 	defer h.mu.Unlock()
 	return h.bad, h.changed
 }
-
-// tally counts named happenings from many goroutines.
-type tally struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (t *tally) add(name string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.n == nil {
-		t.n = map[string]int{}
-	}
-	t.n[name]++
-}
-
-func (t *tally) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return fmt.Sprint(t.n)
-}
