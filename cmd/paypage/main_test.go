@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -176,19 +175,10 @@ func TestServeMerchantCreateAndStop(t *testing.T) {
 	}
 
 	// A second command uses the running server's PostgreSQL.
-	cmd := exec.Command(bin, "merchant", "create", "--id", "acme", "--name", "Acme", "--return-url-prefix", "https://acme.example/pay/", "--return-method", "POST")
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("merchant create: %v\n%s", err, out)
-	}
-	var creds map[string]string
-	if err := json.Unmarshal(out, &creds); err != nil {
-		t.Fatalf("merchant create printed %q: %v", out, err)
-	}
+	creds := newMerchant(t, bin, env, "--id", "acme", "--name", "Acme", "--return-url-prefix", "https://acme.example/pay/", "--return-method", "POST")
 	for _, k := range []string{"merchant_id", "api_key", "response_key", "webhook_username", "webhook_password", "webhook_secret"} {
 		if creds[k] == "" {
-			t.Errorf("no %s in %s", k, out)
+			t.Errorf("no %s in %v", k, creds)
 		}
 	}
 	req, _ := http.NewRequest("POST", s.base+"/session", strings.NewReader(
@@ -205,12 +195,19 @@ func TestServeMerchantCreateAndStop(t *testing.T) {
 		t.Errorf("new merchant's key: %d", resp.StatusCode)
 	}
 	bad := exec.Command(bin, "merchant", "create", "--id", "bad id", "--name", "")
-	bad.Env = cmd.Env
+	bad.Env = append(os.Environ(), env...)
 	if out, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(out), "id") {
 		t.Errorf("bad merchant accepted: %v %s", err, out)
 	}
 
 	// SIGTERM stops the server and its PostgreSQL.
+	s.terminate(t, data)
+}
+
+// terminate stops s with SIGTERM, as a service manager would, and checks
+// that it and the PostgreSQL it started in data are gone.
+func (s *server) terminate(t *testing.T, data string) {
+	t.Helper()
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:

@@ -167,13 +167,7 @@ func TestServeSurvivesPostgresKill9(t *testing.T) {
 			t.Error("/metrics does not count the two restarts")
 		}
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not stop on SIGTERM")
-	}
-	waitNoPostgres(t, data)
+	s.terminate(t, data)
 }
 
 // checkTryAgainPage expects the shopper's payment page to be a 503 that

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -44,17 +42,8 @@ func TestTwoServersShareOneDatabase(t *testing.T) {
 		"DATABASE_URL=" + dsn, "PAYPAGE_DATA_DIR=" + t.TempDir(), "PAYPAGE_SECRET_KEY=shared-secret-key-0123456789abcdef0123",
 		"AMAZONPAY_BASE_URL=" + simSrv.URL + config.SandboxPath, "AMAZONPAY_LWA_URL=" + simSrv.URL + config.SandboxPath + "/lwa",
 	}
-	create := exec.Command(bin, "merchant", "create", "--id", "multi", "--name", "Multi",
+	creds := newMerchant(t, bin, env, "--id", "multi", "--name", "Multi",
 		"--return-url-prefix", "https://multi.example/", "--webhook-url", hook.URL+"/hooks")
-	create.Env = append(os.Environ(), env...)
-	out, err := create.Output()
-	if err != nil {
-		t.Fatalf("merchant create: %v %s", err, out)
-	}
-	var creds map[string]string
-	if err := json.Unmarshal(out, &creds); err != nil {
-		t.Fatal(err)
-	}
 	rcv.Secret = creds["webhook_secret"]
 
 	servers := []*server{startServerAt(t, bin, env, addrs[0]), startServerAt(t, bin, env, addrs[1])}
