@@ -299,7 +299,10 @@ func (s *Service) apply(ctx context.Context, a Attempt, call Call, r ChargeResul
 			}
 			u.ErrorMessage = "the Amazon Pay Later link is no longer active; pay again to link it"
 		}
-	default: // Unknown, or NotFound right after sending: ask again later.
+	case OutcomeNotFound: // not yet, or not at all: asked again until it cannot happen any more
+		s.log.InfoContext(ctx, "Amazon has no record of the charge yet; left pending", "txn_id", a.TxnID)
+		return a, Order{}
+	default: // Unknown: ask again later.
 		s.log.WarnContext(ctx, "charge outcome unknown; left pending", "txn_id", a.TxnID, "call", call.String(),
 			"code", r.Code, "detail", r.Message)
 		return a, Order{}
