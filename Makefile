@@ -42,7 +42,7 @@ test: deps ## run every test (real PostgreSQL, real HTTP, real Chromium when ins
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 .PHONY: soak
-soak: deps ## drive 5,000 payments through the fault-injecting proxy and check the money invariants (~15 min)
+soak: deps ## drive 5,000 payments through the fault-injecting proxy and check the money invariants (~6 min)
 	PAYPAGE_PROPERTY_PAYMENTS=5000 $(GO) test -count=1 -timeout 60m -run TestMoneyInvariantsUnderFaults -v ./web/
 
 .PHONY: lint
