@@ -22,12 +22,17 @@ func TestDeliveryMetrics(t *testing.T) {
 	d := webhook.New(webhook.Options{Store: db, Metrics: met, PollEvery: 10 * time.Millisecond,
 		Schedule: []time.Duration{10 * time.Millisecond}})
 	run(t, d) // its first loop also sets the queue gauge
-	waitFor(t, 5*time.Second, "deliveries", func() bool { return countStatus(t, db, "DELIVERED") == 2 })
-
-	rec := httptest.NewRecorder()
-	met.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	body, _ := io.ReadAll(rec.Body)
-	text := string(body)
+	scrape := func() string {
+		rec := httptest.NewRecorder()
+		met.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		body, _ := io.ReadAll(rec.Body)
+		return string(body)
+	}
+	// A delivery is counted just after its row is marked, so wait for both.
+	waitFor(t, 5*time.Second, "deliveries", func() bool {
+		return countStatus(t, db, "DELIVERED") == 2 && strings.Contains(scrape(), `paypage_webhook_deliveries_total{result="delivered"} 2`)
+	})
+	text := scrape()
 	for _, want := range []string{
 		`paypage_webhook_deliveries_total{result="delivered"} 2`,
 		`paypage_webhook_deliveries_total{result="retry"} 1`,
