@@ -135,14 +135,14 @@ func (r Reply) isError() bool { return !r.Verified || r.HTTPStatus >= 300 || r.S
 // Only a verified CaptureApproved is a success and only a verified decline
 // ends a charge; anything else is Unknown and asked again.
 func Interpret(call Call, r Reply) ChargeResult {
-	res := ChargeResult{AmazonChargeID: r.ProviderID, Code: r.Code}
+	res := ChargeResult{AmazonChargeID: r.ProviderID}
 	if r.isError() {
+		res.Code = r.Code
 		res.Outcome, res.Message = errorOf(call, r)
 		res.LinkRevoked = res.Outcome == OutcomeRejected && r.Code == codeLinkRevoked
 		return res
 	}
-	res.Message = r.Message
-	res.Code = r.Reason
+	res.Code, res.Message = r.Reason, r.Message
 	switch r.Status {
 	case providerCaptureApproved:
 		res.Outcome = OutcomeSucceeded
@@ -160,13 +160,13 @@ func Interpret(call Call, r Reply) ChargeResult {
 // InterpretRefund says what a refund call's or refund status read's reply
 // means.
 func InterpretRefund(call Call, r Reply) RefundResult {
-	res := RefundResult{AmazonRefundID: r.ProviderID, Code: r.Code}
+	res := RefundResult{AmazonRefundID: r.ProviderID}
 	if r.isError() {
+		res.Code = r.Code
 		res.Outcome, res.Message = errorOf(call, r)
 		return res
 	}
-	res.Message = r.Message
-	res.Code = r.Reason
+	res.Code, res.Message = r.Reason, r.Message
 	switch r.Status {
 	case providerApproved:
 		res.Outcome = OutcomeSucceeded
