@@ -1,0 +1,113 @@
+// Package clienttest gives tests the third-party clients that merchants run
+// against paypage: Juspay's Node SDK and the Standard Webhooks library for
+// Node, pinned in package.json and package-lock.json and installed from the
+// npm registry (never committed). .ci/run installs them before the tests;
+// on a developer's machine the first test that needs them runs npm ci.
+//
+// Without node or npm the tests that need them skip, unless
+// PAYPAGE_REQUIRE_CLIENTS=1 (set by .ci/run) makes that a failure.
+package clienttest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	once    sync.Once
+	dir     string
+	skipMsg string
+	err     error
+)
+
+// Dir returns this package's directory, whose node_modules holds the
+// installed clients, installing them first if they are missing.
+func Dir(t testing.TB) string {
+	t.Helper()
+	once.Do(func() { dir, skipMsg, err = install() })
+	if skipMsg != "" {
+		if os.Getenv("PAYPAGE_REQUIRE_CLIENTS") == "1" {
+			t.Fatal(skipMsg + " (PAYPAGE_REQUIRE_CLIENTS=1 forbids skipping)")
+		}
+		t.Skip(skipMsg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Node runs script (a file under this package's directory, or an absolute
+// path) with node, passing args and env, and returns its standard output.
+// A non-zero exit fails the test with everything the script printed.
+func Node(t testing.TB, env []string, script string, args ...string) []byte {
+	t.Helper()
+	d := Dir(t)
+	if !filepath.IsAbs(script) {
+		script = filepath.Join(d, script)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
+	cmd.Dir = d
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node %s: %v\nstdout:\n%s\nstderr:\n%s", filepath.Base(script), err, stdout.Bytes(), stderr.Bytes())
+	}
+	return stdout.Bytes()
+}
+
+func install() (string, string, error) {
+	_, file, _, _ := runtime.Caller(0)
+	d := filepath.Dir(file)
+	if _, err := exec.LookPath("node"); err != nil {
+		return "", "third-party client tests skipped: no node (apt-get install nodejs npm)", nil
+	}
+	marker := filepath.Join(d, "node_modules", ".package-lock.json")
+	if fresh(marker, filepath.Join(d, "package-lock.json")) {
+		return d, "", nil
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return "", "third-party client tests skipped: no npm to install them (apt-get install npm)", nil
+	}
+	// Test binaries of several packages may get here at once.
+	lock, err := os.OpenFile(filepath.Join(d, "node_modules.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", "", err
+	}
+	if fresh(marker, filepath.Join(d, "package-lock.json")) {
+		return d, "", nil
+	}
+	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
+	cmd.Dir = d
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("npm ci in %s: %v\n%s", d, err, out)
+	}
+	return d, "", nil
+}
+
+// fresh reports whether the installed tree is at least as new as the lock.
+func fresh(installed, lock string) bool {
+	a, err := os.Stat(installed)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(lock)
+	return err == nil && !a.ModTime().Before(b.ModTime())
+}
