@@ -2,9 +2,11 @@ package checkout
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paypage/paypage/internal/errs"
 )
@@ -57,6 +59,37 @@ func (s *Service) ReturnToMerchant(ctx context.Context, id string) (Return, erro
 	}
 	u.RawQuery = strings.Join(q, "&")
 	return Return{MerchantName: m.Name, Method: ReturnGET, URL: u.String()}, nil
+}
+
+// returnQueryProblem says why the query of return URL raw could not be
+// signed and then verified by a merchant, or "" when it can. Verifiers
+// (Juspay's kits among them) read the parameters into a map, so a key that
+// occurs twice cannot be verified; and every key and value must decode to
+// UTF-8 text to be encoded again the same way.
+func returnQueryProblem(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "must be a valid URL"
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.Split(u.RawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, err1 := url.QueryUnescape(k)
+		v, err2 := url.QueryUnescape(v)
+		switch {
+		case err1 != nil || err2 != nil:
+			return "has a query parameter that is not valid percent-encoding"
+		case !utf8.ValidString(k) || !utf8.ValidString(v):
+			return "has a query parameter that does not decode to UTF-8 text"
+		case seen[k]:
+			return fmt.Sprintf("repeats the query key %q; a signed return can carry each key only once, as verifiers read the parameters into a map", k)
+		}
+		seen[k] = true
+	}
+	return ""
 }
 
 // splitQuery keeps the merchant's parameters in order, decoded.

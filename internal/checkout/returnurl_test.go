@@ -161,3 +161,31 @@ func TestCanMove(t *testing.T) {
 		t.Error("NEW may not jump to CHARGED without an attempt")
 	}
 }
+
+// A return URL whose query a map-based verifier cannot read back is refused
+// at create time, naming return_url.
+func TestSessionRefusesUnverifiableReturnQuery(t *testing.T) {
+	m := Merchant{ID: "m", ReturnURLPrefixes: []string{"https://shop.example/return/"}}
+	for raw, want := range map[string]string{
+		"https://shop.example/return/?a=1&a=2":       `repeats the query key "a"`,
+		"https://shop.example/return/?a=1&%61=2":     `repeats the query key "a"`,
+		"https://shop.example/return/?a+b=1&a%20b=2": `repeats the query key "a b"`,
+		"https://shop.example/return/?x=%FF":         "UTF-8",
+	} {
+		in := SessionInput{OrderID: "o1", Amount: "100", Currency: "INR", CustomerID: "c1", ReturnURL: raw}
+		_, err := in.validate(m, time.Now())
+		var e *errs.Error
+		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "return_url" || !strings.Contains(e.Fields[0].Message, want) {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+	for _, raw := range []string{
+		"https://shop.example/return/?a=1&b=2&empty=&flag",
+		"https://shop.example/return/?note=a+b%2Bc&city=%E2%82%B9&k%C3%A9=v&a_=1&a~=2",
+	} {
+		in := SessionInput{OrderID: "o1", Amount: "100", Currency: "INR", CustomerID: "c1", ReturnURL: raw}
+		if _, err := in.validate(m, time.Now()); err != nil {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+}

@@ -127,6 +127,8 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		bad("return_url", "is required (this merchant has no default return URL)")
 	} else if err := checkPrefixes(returnURL, m.ReturnURLPrefixes); err != nil {
 		bad("return_url", "%s", prefixMessage(err, "must start with one of the merchant's registered return URL prefixes"))
+	} else if problem := returnQueryProblem(returnURL); problem != "" {
+		bad("return_url", "%s", problem)
 	}
 	if in.WebhookURL != "" {
 		if err := checkPrefixes(in.WebhookURL, append(append([]string{}, m.ReturnURLPrefixes...), webhookPrefixes(m)...)); err != nil {

@@ -6,22 +6,26 @@ import (
 	"encoding/base64"
 	"sort"
 	"strings"
+	"unicode/utf16"
 )
 
 // Param is one key/value of a signed return.
 type Param struct{ Key, Value string }
 
 // SignReturn computes Juspay's return-URL signature over params (which must
-// not include signature or signature_algorithm): form-encode each key and
-// value as Java's URLEncoder does, sort by encoded key, join as k=v with &,
-// encode the joined string once more, then HMAC-SHA256 with the merchant's
-// response key, in standard base64.
+// not include signature or signature_algorithm, and must not repeat a key)
+// exactly as Juspay's Java sample does: put the parameters in a TreeMap, so
+// sorted by raw key in Java's String order, form-encode each key and value
+// as java.net.URLEncoder does, join as k=v with &, encode the joined string
+// once more, then HMAC-SHA256 with the merchant's response key, in
+// standard base64.
 func SignReturn(params []Param, responseKey string) string {
-	enc := make([][2]string, len(params))
-	for i, p := range params {
+	sorted := append([]Param(nil), params...)
+	sort.SliceStable(sorted, func(i, j int) bool { return javaLess(sorted[i].Key, sorted[j].Key) })
+	enc := make([][2]string, len(sorted))
+	for i, p := range sorted {
 		enc[i] = [2]string{JavaURLEncode(p.Key), JavaURLEncode(p.Value)}
 	}
-	sort.SliceStable(enc, func(i, j int) bool { return enc[i][0] < enc[j][0] })
 	var b strings.Builder
 	for i, kv := range enc {
 		if i > 0 {
@@ -34,6 +38,19 @@ func SignReturn(params []Param, responseKey string) string {
 	mac := hmac.New(sha256.New, []byte(responseKey))
 	mac.Write([]byte(JavaURLEncode(b.String())))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// javaLess orders strings as Java's String.compareTo does: by UTF-16 code
+// unit, which differs from Go's byte (code point) order for characters
+// above U+FFFF against those from U+E000 to U+FFFF.
+func javaLess(a, b string) bool {
+	x, y := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+	for i := 0; i < len(x) && i < len(y); i++ {
+		if x[i] != y[i] {
+			return x[i] < y[i]
+		}
+	}
+	return len(x) < len(y)
 }
 
 // JavaURLEncode encodes s as java.net.URLEncoder.encode(s, "UTF-8") does:

@@ -1,6 +1,9 @@
 package checkout
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"testing"
 
 	"github.com/paypage/paypage/internal/demoshop"
@@ -49,5 +52,26 @@ func TestSignReturnVectors(t *testing.T) {
 		if demoshop.VerifyJuspaySignature(m, "rk_other", tt.want) {
 			t.Errorf("demo shop accepts a wrong key")
 		}
+	}
+}
+
+// Juspay's Java sample sorts raw keys in a TreeMap before encoding them, so
+// "a_" comes before "a~" (whose encoded form "a%7E" would sort first), "z"
+// before "é", and U+1F600 (a surrogate pair in Java) before U+FF21.
+func TestSignReturnSortsByRawKeyInJavaOrder(t *testing.T) {
+	params := []Param{{"\uFF21", "5"}, {"é", "4"}, {"z", "3"}, {"a~", "1"}, {"a_", "2"}, {"😀", "6"}}
+	message := "a_=2&a%7E=1&z=3&%C3%A9=4&%F0%9F%98%80=6&%EF%BC%A1=5"
+	mac := hmac.New(sha256.New, []byte("rk_test"))
+	mac.Write([]byte(JavaURLEncode(message)))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	if got := SignReturn(params, "rk_test"); got != want {
+		t.Errorf("SignReturn = %s, want %s (message %s)", got, want, message)
+	}
+	m := map[string]string{}
+	for _, p := range params {
+		m[p.Key] = p.Value
+	}
+	if !demoshop.VerifyJuspaySignature(m, "rk_test", want) {
+		t.Error("demo shop rejects the Java-order signature")
 	}
 }

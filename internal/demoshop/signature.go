@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf16"
 )
 
 // Names of the return parameters that carry the signature itself and are
@@ -42,22 +44,24 @@ func formEncode(s string) string {
 }
 
 // JuspaySignature computes the return-URL signature as Juspay documents it:
-// every parameter except signature and signature_algorithm, each key and
-// value form-encoded, sorted by encoded key, joined as k=v with '&', the
+// every parameter except signature and signature_algorithm, sorted by raw
+// key as the Java sample's TreeMap sorts them (String.compareTo, by UTF-16
+// code unit), each key and value form-encoded, joined as k=v with '&', the
 // whole string form-encoded again, then HMAC-SHA256 with the response key
 // and standard base64.
 func JuspaySignature(params map[string]string, key string) string {
-	pairs := make([][2]string, 0, len(params))
-	for k, v := range params {
-		if k == paramSignature || k == paramSignatureAlgorithm {
-			continue
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		if k != paramSignature && k != paramSignatureAlgorithm {
+			keys = append(keys, k)
 		}
-		pairs = append(pairs, [2]string{formEncode(k), formEncode(v)})
 	}
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i][0] < pairs[j][0] })
-	parts := make([]string, len(pairs))
-	for i, p := range pairs {
-		parts[i] = p[0] + "=" + p[1]
+	sort.Slice(keys, func(i, j int) bool {
+		return slices.Compare(utf16.Encode([]rune(keys[i])), utf16.Encode([]rune(keys[j]))) < 0
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = formEncode(k) + "=" + formEncode(params[k])
 	}
 	mac := hmac.New(sha256.New, []byte(key))
 	mac.Write([]byte(formEncode(strings.Join(parts, "&"))))

@@ -85,6 +85,16 @@ func (p Paise) String() string {
 	return s
 }
 
+// Number formats p as Juspay writes amounts in JSON numbers: no trailing
+// zeros, so "395" for whole rupees, "10.5" and "10.55" otherwise.
+func (p Paise) Number() string {
+	whole, frac, _ := strings.Cut(p.String(), ".")
+	if frac = strings.TrimRight(frac, "0"); frac == "" {
+		return whole
+	}
+	return whole + "." + frac
+}
+
 // Float returns the amount in rupees as a float64, only for JSON fields that
 // Juspay's wire format types as numbers. Never compute with the result.
 func (p Paise) Float() float64 {
