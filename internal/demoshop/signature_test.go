@@ -59,10 +59,18 @@ func TestJuspaySignatureFromFirstPrinciples(t *testing.T) {
 			message: "cart%3Da%2Bb%252F%257E*%25E2%2582%25B9%26order_id%3Dord_1%26status%3DCHARGED%26status_id%3D21",
 		},
 		{
-			// Raw order puts a_ first; encoded order puts a%7E first.
-			name:    "sorted by encoded key",
+			// The Java sample's TreeMap sorts raw keys, so a_ comes first
+			// (encoded, a%7E would sort first).
+			name:    "sorted by raw key",
 			params:  map[string]string{"a_": "1", "a~": "2"},
-			message: "a%257E%3D2%26a_%3D1",
+			message: "a_%3D1%26a%257E%3D2",
+		},
+		{
+			// Java compares UTF-16 code units: U+1F600 is the pair
+			// D83D DE00, which sorts before U+FF21.
+			name:    "sorted in Java's String order",
+			params:  map[string]string{"\uFF21": "1", "😀": "2"},
+			message: "%25F0%259F%2598%2580%3D2%26%25EF%25BC%25A1%3D1",
 		},
 		{
 			name:    "space in value and é in key",
