@@ -26,6 +26,7 @@ type Order struct {
 	WebhookURL          string
 	PaymentPageClientID string
 	UDF                 [10]string
+	Metadata            map[string]string // the request's metadata.* fields, without the prefix
 	Status              Status
 	ExpiresAt           time.Time
 	CreatedAt           time.Time

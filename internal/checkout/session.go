@@ -3,8 +3,10 @@ package checkout
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,12 +34,19 @@ type SessionInput struct {
 	UDF                 [10]string
 	ExpiryInMins        string
 	WebhookURL          string
+	// Metadata holds every metadata.* field (expiryInMins and webhook_url
+	// among them) by its name after "metadata.", to echo in the order.
+	Metadata map[string]string
 }
 
 // Defaults and limits for sessions.
 const (
 	DefaultExpiry = 15 * time.Minute
 	MaxExpiryMins = 1440
+
+	MaxMetadataKeys     = 50
+	MaxMetadataKeyLen   = 64
+	MaxMetadataValueLen = 1024
 )
 
 var (
@@ -136,6 +145,17 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		}
 	}
 
+	if len(in.Metadata) > MaxMetadataKeys {
+		bad("metadata", "must have at most %d fields", MaxMetadataKeys)
+	} else {
+		for _, k := range slices.Sorted(maps.Keys(in.Metadata)) {
+			text("metadata."+k, in.Metadata[k], false, MaxMetadataValueLen)
+			if k == "" || utf8.RuneCountInString(k) > MaxMetadataKeyLen {
+				bad("metadata."+k, "must have a name of 1 to %d characters", MaxMetadataKeyLen)
+			}
+		}
+	}
+
 	expiry := DefaultExpiry
 	if in.ExpiryInMins != "" {
 		n, err := strconv.Atoi(in.ExpiryInMins)
@@ -164,6 +184,7 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		WebhookURL:          in.WebhookURL,
 		PaymentPageClientID: in.PaymentPageClientID,
 		UDF:                 in.UDF,
+		Metadata:            maps.Clone(in.Metadata),
 		Status:              StatusNew,
 		ExpiresAt:           now.Add(expiry).Truncate(time.Second),
 	}, nil

@@ -55,6 +55,17 @@ type Order struct {
 	PaymentLinks  PaymentLinks `json:"payment_links"`
 	OrderExpiry   string       `json:"order_expiry"`
 
+	// Always present, as Juspay sends them. amount_refunded counts the
+	// refunds not failed (pending ones too, as Juspay does); refunded is
+	// true once refunds that succeeded cover the whole amount; the most
+	// the merchant may still refund is maximum_eligible_refund_amount.
+	// For an AUTO_REFUNDED order the first two count the automatic refund.
+	EffectiveAmount             json.Number       `json:"effective_amount"`
+	Refunded                    bool              `json:"refunded"`
+	AmountRefunded              json.Number       `json:"amount_refunded"`
+	MaximumEligibleRefundAmount json.Number       `json:"maximum_eligible_refund_amount"`
+	Metadata                    map[string]string `json:"metadata"`
+
 	// Present once a payment was attempted (the newest attempt).
 	TxnID                  string           `json:"txn_id,omitempty"`
 	TxnUUID                string           `json:"txn_uuid,omitempty"`
@@ -66,14 +77,12 @@ type Order struct {
 	BankErrorMessage       *string          `json:"bank_error_message,omitempty"`
 	TxnDetail              *TxnDetail       `json:"txn_detail,omitempty"`
 	PaymentGatewayResponse *GatewayResponse `json:"payment_gateway_response,omitempty"`
+	// CapturedAmount is present once the order is CHARGED.
+	CapturedAmount *json.Number `json:"captured_amount,omitempty"`
 
-	// Present once a refund was asked for. refunds[] lists the
-	// merchant's refunds of the order's charge; refunded and
-	// amount_refunded count them (for an AUTO_REFUNDED order, the
-	// automatic refund).
-	Refunded       *bool        `json:"refunded,omitempty"`
-	AmountRefunded *json.Number `json:"amount_refunded,omitempty"`
-	Refunds        []Refund     `json:"refunds,omitempty"`
+	// Refunds lists the merchant's refunds of the order's charge, once
+	// one was asked for.
+	Refunds []Refund `json:"refunds,omitempty"`
 	// AutoRefunds lists the automatic refunds of late captures on
 	// attempts other than the charge, with their status (PENDING,
 	// SUCCESS, MANUAL_REVIEW). They never count as merchant refunds.
@@ -98,6 +107,20 @@ type TxnDetail struct {
 	ExpressCheckout bool        `json:"express_checkout"`
 	Redirect        bool        `json:"redirect"`
 	TxnFlowType     string      `json:"txn_flow_type"`
+
+	// paypage applies no surcharge, tax or offer: null, as Juspay
+	// writes them when there are none.
+	SurchargeAmount      *json.Number `json:"surcharge_amount"`
+	TaxAmount            *json.Number `json:"tax_amount"`
+	OfferDeductionAmount *json.Number `json:"offer_deduction_amount"`
+	TxnAmountBreakup     []Breakup    `json:"txn_amount_breakup"`
+}
+
+// Breakup is one entry of txn_detail.txn_amount_breakup.
+type Breakup struct {
+	Name   string      `json:"name"`
+	Amount json.Number `json:"amount"`
+	Method string      `json:"method"`
 }
 
 // GatewayResponse is the payment_gateway_response object.
@@ -122,10 +145,12 @@ type Refund struct {
 	InitiatedBy     string      `json:"initiated_by"`
 	ErrorCode       string      `json:"error_code"`
 	ErrorMessage    string      `json:"error_message"`
+	// SentToGateway is false until Amazon has acknowledged the refund.
+	SentToGateway bool `json:"sent_to_gateway"`
 }
 
 func stamp(t time.Time) string      { return t.UTC().Format(time.RFC3339) }
-func num(p money.Paise) json.Number { return json.Number(p.String()) }
+func num(p money.Paise) json.Number { return json.Number(p.Number()) }
 
 // Links returns the payment_links object for order o at paymentPage.
 func Links(o checkout.Order, paymentPage string) PaymentLinks {
@@ -143,14 +168,26 @@ func NewOrder(o checkout.Order, a *checkout.Attempt, refunds []checkout.Refund, 
 		UDF1: o.UDF[0], UDF2: o.UDF[1], UDF3: o.UDF[2], UDF4: o.UDF[3], UDF5: o.UDF[4],
 		UDF6: o.UDF[5], UDF7: o.UDF[6], UDF8: o.UDF[7], UDF9: o.UDF[8], UDF10: o.UDF[9],
 		PaymentLinks: Links(o, paymentPage), OrderExpiry: stamp(o.ExpiresAt),
+		EffectiveAmount: num(o.Amount), Metadata: metadata(o),
 	}
 	if a != nil {
 		addAttempt(&j, o, *a)
 	}
-	if len(refunds) > 0 {
-		addRefunds(&j, o, refunds)
-	}
+	addRefunds(&j, o, refunds)
 	return j
+}
+
+// metadata echoes the request's metadata.* fields, with the page client id
+// as Juspay adds it.
+func metadata(o checkout.Order) map[string]string {
+	m := make(map[string]string, len(o.Metadata)+1)
+	for k, v := range o.Metadata {
+		m[k] = v
+	}
+	if o.PaymentPageClientID != "" {
+		m["payment_page_client_id"] = o.PaymentPageClientID
+	}
+	return m
 }
 
 func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
@@ -163,6 +200,7 @@ func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 		Gateway: AmazonGateway, GatewayID: AmazonGatewayID, TxnAmount: num(a.Amount), NetAmount: num(a.Amount),
 		Currency: o.Currency, Created: created, LastUpdated: stamp(a.UpdatedAt),
 		ErrorCode: a.ErrorCode, ErrorMessage: a.ErrorMessage, Redirect: !a.Linked, TxnFlowType: "DIRECT_DEBIT",
+		TxnAmountBreakup: []Breakup{{Name: "BASE", Amount: num(a.Amount), Method: "ADD"}},
 	}
 	j.PaymentGatewayResponse = &GatewayResponse{
 		RespCode: a.ErrorCode, RespMessage: a.ErrorMessage, EpgTxnID: a.AmazonChargeID, TxnID: a.TxnID, Created: created,
@@ -170,37 +208,51 @@ func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 	if a.Status == checkout.AttemptCharged {
 		j.PaymentGatewayResponse.RespCode, j.PaymentGatewayResponse.RespMessage = "SUCCESS", "Capture approved"
 	}
+	if o.Status == checkout.StatusCharged {
+		captured := num(o.Amount)
+		j.CapturedAmount = &captured
+	}
 }
 
 // addRefunds reports refunds per charge: the merchant's refunds (all of
-// the charged attempt) in refunds[], automatic refunds apart.
+// the charged attempt) in refunds[], automatic refunds apart, and the
+// always-present totals.
 func addRefunds(j *Order, o checkout.Order, refunds []checkout.Refund) {
-	var merchant, auto money.Paise
-	counted := false
+	var merchant, auto total
 	for _, r := range refunds {
 		entry := refundEntry(r)
 		if r.Automatic {
 			j.AutoRefunds = append(j.AutoRefunds, entry)
-			if r.Status == checkout.RefundSuccess {
-				auto += r.Amount
-			}
+			auto.add(r)
 			continue
 		}
-		j.Refunds, counted = append(j.Refunds, entry), true
-		if r.Status == checkout.RefundSuccess {
-			merchant += r.Amount
-		}
+		j.Refunds = append(j.Refunds, entry)
+		merchant.add(r)
 	}
-	done := merchant
+	counted := merchant
 	if o.Status == checkout.StatusAutoRefunded {
-		done, counted = auto, true
+		counted = auto
 	}
-	if !counted {
-		return
+	j.Refunded = counted.succeeded >= o.Amount
+	j.AmountRefunded = num(counted.asked)
+	eligible := money.Paise(0)
+	if o.Status == checkout.StatusCharged && merchant.asked < o.Amount {
+		eligible = o.Amount - merchant.asked
 	}
-	full := done == o.Amount
-	amount := num(done)
-	j.Refunded, j.AmountRefunded = &full, &amount
+	j.MaximumEligibleRefundAmount = num(eligible)
+}
+
+// total sums refunds: asked counts every refund not failed, succeeded
+// only those Amazon carried out.
+type total struct{ asked, succeeded money.Paise }
+
+func (t *total) add(r checkout.Refund) {
+	if r.Status != checkout.RefundFailure {
+		t.asked += r.Amount
+	}
+	if r.Status == checkout.RefundSuccess {
+		t.succeeded += r.Amount
+	}
 }
 
 func refundEntry(r checkout.Refund) Refund {
@@ -211,7 +263,7 @@ func refundEntry(r checkout.Refund) Refund {
 	return Refund{
 		UniqueRequestID: r.UniqueRequestID, ID: id, Ref: r.ID, Status: string(r.Status), Amount: num(r.Amount),
 		Created: stamp(r.CreatedAt), RefundSource: AmazonGateway, RefundType: "STANDARD", InitiatedBy: initiator(r),
-		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, SentToGateway: r.AmazonRefundID != "",
 	}
 }
 

@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/lib/pq"
@@ -31,6 +34,7 @@ type orderRow struct {
 	ExpiresAt           time.Time      `db:"expires_at"`
 	CreatedAt           time.Time      `db:"created_at"`
 	UpdatedAt           time.Time      `db:"updated_at"`
+	Metadata            stringMap      `db:"metadata"`
 }
 
 func (r orderRow) order() checkout.Order {
@@ -40,7 +44,7 @@ func (r orderRow) order() checkout.Order {
 		CustomerPhone: r.CustomerPhone, FirstName: r.FirstName, LastName: r.LastName,
 		Description: r.Description, ReturnURL: r.ReturnURL, WebhookURL: r.WebhookURL,
 		PaymentPageClientID: r.PaymentPageClientID, Status: checkout.Status(r.Status),
-		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Metadata: r.Metadata,
 	}
 	copy(o.UDF[:], r.UDF)
 	return o
@@ -48,7 +52,7 @@ func (r orderRow) order() checkout.Order {
 
 const orderColumns = `id, merchant_id, order_id, amount, currency, customer_id, customer_email,
 	customer_phone, first_name, last_name, description, return_url, webhook_url,
-	payment_page_client_id, udf, status, expires_at, created_at, updated_at`
+	payment_page_client_id, udf, status, expires_at, created_at, updated_at, metadata`
 
 // insertOrder relies on the (merchant_id, order_id) unique constraint, so
 // concurrent identical creates make exactly one row; the losers get nothing
@@ -56,8 +60,8 @@ const orderColumns = `id, merchant_id, order_id, amount, currency, customer_id, 
 const insertOrder = `
 INSERT INTO orders (id, merchant_id, order_id, amount, currency, customer_id, customer_email,
 	customer_phone, first_name, last_name, description, return_url, webhook_url,
-	payment_page_client_id, udf, status, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+	payment_page_client_id, udf, status, expires_at, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 ON CONFLICT (merchant_id, order_id) DO NOTHING
 RETURNING created_at, updated_at`
 
@@ -72,7 +76,7 @@ func (d *DB) InsertOrder(ctx context.Context, o checkout.Order) (checkout.Order,
 	err = st.QueryRowContext(ctx, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
 		o.Currency, o.CustomerID, o.CustomerEmail, o.CustomerPhone, o.FirstName, o.LastName,
 		o.Description, o.ReturnURL, o.WebhookURL, o.PaymentPageClientID, pq.StringArray(o.UDF[:]),
-		string(o.Status), o.ExpiresAt).Scan(&o.CreatedAt, &o.UpdatedAt)
+		string(o.Status), o.ExpiresAt, stringMap(o.Metadata)).Scan(&o.CreatedAt, &o.UpdatedAt)
 	if err == nil {
 		return o, true, nil
 	}
@@ -111,7 +115,7 @@ func (d *DB) OrderByID(ctx context.Context, id string) (checkout.Order, error) {
 const pageRecords = `
 SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.customer_email,
 	o.customer_phone, o.first_name, o.last_name, o.description, o.return_url, o.webhook_url,
-	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at,
+	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at, o.metadata,
 	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
 	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at,
 	` + prefixedAttemptColumns + `,
@@ -149,7 +153,7 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 	err = st.QueryRowContext(ctx, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
 		&o.CustomerPhone, &o.FirstName, &o.LastName, &o.Description, &o.ReturnURL, &o.WebhookURL,
-		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt,
+		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata,
 		&m.ID, &m.Name, &m.APIKeyHash, &m.ResponseKey, &m.WebhookUsername, &m.WebhookPassword,
 		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt,
 		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,
@@ -176,4 +180,32 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 			RefreshToken: refresh, AccessToken: access, AccessExpiry: accessExpiry.Time}
 	}
 	return p, nil
+}
+
+// stringMap stores a map of strings as a jsonb object.
+type stringMap map[string]string
+
+// Value implements driver.Valuer.
+func (m stringMap) Value() (driver.Value, error) {
+	if m == nil {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(map[string]string(m))
+}
+
+// Scan implements sql.Scanner.
+func (m *stringMap) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	case nil:
+		*m = nil
+		return nil
+	default:
+		return fmt.Errorf("stringMap: cannot scan %T", src)
+	}
+	return json.Unmarshal(b, (*map[string]string)(m))
 }
