@@ -20,12 +20,41 @@ const ctxAPI = "api" // set on merchant API requests: errors are JSON
 // embedded database takes to come back after a crash.
 const retryAfter = 2 * time.Second
 
-// apiOnly marks the request as a merchant API call.
+// apiOnly marks the request as a merchant API call. API answers carry
+// order state and must never be cached.
 func (s *Server) apiOnly(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Set(ctxAPI, true)
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
+}
+
+// shopperPages are the /orders/{id}/... pages a browser reads; every other
+// path under /orders, and /session, is the merchant API.
+var shopperPages = map[string]bool{"payment-page": true, "pay": true, "return": true}
+
+// isAPI reports whether an answer to c must be JSON: a request that reached
+// an API route, or one under the API's paths that did not (an unknown
+// route, a wrong method, a body over the limit, a panic before routing),
+// or one that carries the x-merchantid header only merchant clients send.
+func isAPI(c echo.Context) bool {
+	if api, _ := c.Get(ctxAPI).(bool); api {
+		return true
+	}
+	if c.Request().Header.Get("x-merchantid") != "" {
+		return true
+	}
+	p := c.Request().URL.Path
+	switch {
+	case p == "/session", strings.HasPrefix(p, "/session/"), p == "/orders", p == "/orders/":
+		return true
+	case strings.HasPrefix(p, "/orders/"):
+		_, sub, nested := strings.Cut(strings.TrimPrefix(p, "/orders/"), "/")
+		page, _, _ := strings.Cut(sub, "/")
+		return !nested || !shopperPages[page]
+	}
+	return false
 }
 
 // apiError is the Juspay error envelope.
@@ -61,7 +90,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
 	}
-	if api, _ := c.Get(ctxAPI).(bool); api {
+	if isAPI(c) {
+		c.Response().Header().Set("Cache-Control", "no-store")
 		if c.Request().Method == http.MethodHead {
 			err = c.NoContent(status)
 		} else {
@@ -83,13 +113,22 @@ func (s *Server) classify(err error, c echo.Context) (int, apiError) {
 		if m, ok := he.Message.(string); ok && he.Code < 500 {
 			msg = m
 		}
-		code := map[int]string{
-			http.StatusNotFound: "not_found", http.StatusMethodNotAllowed: "method_not_allowed",
-			http.StatusRequestEntityTooLarge: "request_too_large", http.StatusUnsupportedMediaType: "unsupported_media_type",
-			http.StatusServiceUnavailable: "timeout",
-		}[he.Code]
-		if code == "" {
-			code = "request_error"
+		code, ok := httpErrorCodes[he.Code]
+		if !ok {
+			code = "request.invalid"
+		}
+		switch he.Code {
+		case http.StatusNotFound:
+			msg = "no API route " + c.Request().URL.Path + " (see /openapi.json)"
+		case http.StatusMethodNotAllowed:
+			msg = c.Request().Method + " is not allowed on " + c.Request().URL.Path
+		case http.StatusRequestEntityTooLarge:
+			msg = "the request body is larger than " + maxBodyBytes + "B"
+		case http.StatusServiceUnavailable:
+			msg = "the request did not finish in time; retry with the same request (request id " + rid + ")"
+		}
+		if he.Code >= 500 && he.Code != http.StatusServiceUnavailable {
+			return http.StatusInternalServerError, internalError(rid)
 		}
 		return he.Code, apiError{Status: "ERROR", ErrorCode: code, ErrorMessage: msg}
 	}
@@ -107,13 +146,13 @@ func (s *Server) classify(err error, c echo.Context) (int, apiError) {
 		}
 	case errs.Unauthorized:
 		return http.StatusUnauthorized, apiError{
-			Status: "error", ErrorCode: "access_denied", ErrorMessage: e.Message,
+			Status: "ERROR", ErrorCode: "access_denied", ErrorMessage: e.Message,
 			ErrorInfo: &apiErrorInfo{Category: "USER_ERROR", RequestID: rid, DeveloperMessage: e.Message,
 				UserMessage: "Unauthorized.", Code: "UNAUTHORIZED"},
 		}
 	case errs.NotFound:
 		id := checkout.NotFoundStatusID
-		return http.StatusNotFound, apiError{Status: "NOT_FOUND", StatusID: &id, ErrorCode: orDefault(e.Code, "not_found"),
+		return http.StatusNotFound, apiError{Status: "NOT_FOUND", StatusID: &id, ErrorCode: orDefault(e.Code, "order.not_found"),
 			ErrorMessage: e.Message, OrderID: c.Param("id")}
 	case errs.Conflict:
 		return http.StatusConflict, apiError{Status: "ERROR", ErrorCode: orDefault(e.Code, "conflict"), ErrorMessage: e.Message}
@@ -121,9 +160,24 @@ func (s *Server) classify(err error, c echo.Context) (int, apiError) {
 		return http.StatusServiceUnavailable, apiError{Status: "ERROR", ErrorCode: "unavailable",
 			ErrorMessage: "a dependency is unavailable or did not answer in time; retry with the same request (request id " + rid + ")"}
 	default:
-		return http.StatusInternalServerError, apiError{Status: "ERROR", ErrorCode: "internal_error",
-			ErrorMessage: "internal error (request id " + rid + ")"}
+		return http.StatusInternalServerError, internalError(rid)
 	}
+}
+
+// httpErrorCodes gives the router's and middleware's errors their
+// error_code, one per condition.
+var httpErrorCodes = map[int]string{
+	http.StatusBadRequest:            "request.invalid",
+	http.StatusNotFound:              "route.not_found",
+	http.StatusMethodNotAllowed:      "method.not_allowed",
+	http.StatusRequestEntityTooLarge: "request.too_large",
+	http.StatusUnsupportedMediaType:  "content_type.unsupported",
+	http.StatusTooManyRequests:       "too_many_requests",
+	http.StatusServiceUnavailable:    "unavailable",
+}
+
+func internalError(rid string) apiError {
+	return apiError{Status: "ERROR", ErrorCode: "internal_error", ErrorMessage: "internal error (request id " + rid + ")"}
 }
 
 func orDefault(s, def string) string {

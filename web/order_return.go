@@ -24,6 +24,8 @@ func (s *Server) returnToMerchant(c echo.Context) error {
 	}
 	s.renewSessionID(c)
 	if r.Method != checkout.ReturnPOST {
+		// The signed URL is this order's alone and changes with its status.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return c.Redirect(http.StatusSeeOther, r.URL)
 	}
 	vm := redirect.PageVM{Head: s.head("Returning to " + r.MerchantName), Action: r.URL, MerchantName: r.MerchantName}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,7 +82,19 @@ func TestDeliveriesSurviveRestart(t *testing.T) {
 	t.Parallel()
 	dsn := pgtestDatabase(t)
 	rcv := &apptest.Receiver{}
-	hook := httptest.NewUnstartedServer(rcv)
+	// While down the endpoint answers 503. (An unstarted server would
+	// leave requests in its listen backlog, to be answered after the
+	// restart as well as sent again.)
+	var down atomic.Bool
+	down.Store(true)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		rcv.ServeHTTP(w, r)
+	}))
+	defer hook.Close()
 	first := apptest.StartOn(t, dsn, nil)
 	creds, err := first.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
 		ID: "restart", Name: "Restart", ReturnURLPrefixes: []string{"https://restart.example/"},
@@ -108,8 +121,7 @@ func TestDeliveriesSurviveRestart(t *testing.T) {
 	}
 	first.Stop()
 
-	hook.Start()
-	defer hook.Close()
+	down.Store(false)
 	second := apptest.StartOn(t, dsn, nil)
 	// Let the retry be due now rather than in a minute.
 	if _, err := second.DB.SQL().Exec(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'PENDING'`); err != nil {

@@ -252,7 +252,11 @@ func (s *Service) MerchantOrder(ctx context.Context, merchantID, orderID string)
 	if !orderIDPattern.MatchString(orderID) {
 		return Order{}, errOrderNotFound
 	}
-	return s.store.OrderByMerchantOrderID(ctx, merchantID, orderID)
+	o, err := s.store.OrderByMerchantOrderID(ctx, merchantID, orderID)
+	if errs.Is(err, errs.NotFound) {
+		return Order{}, errOrderNotFound
+	}
+	return o, err
 }
 
 // OrderDetails is an order with what the order object shows of it.
