@@ -1,16 +1,18 @@
 // Package clienttest gives tests the third-party clients that merchants run
 // against paypage: Juspay's Node SDK and the Standard Webhooks library for
 // Node, pinned in package.json and package-lock.json and installed from the
-// npm registry (never committed). .ci/run installs them before the tests;
-// on a developer's machine the first test that needs them runs npm ci.
+// npm registry (never committed), and the JDK for Juspay's Java sample's
+// algorithm. .ci/run installs them before the tests; on a developer's
+// machine the first test that needs the npm packages runs npm ci.
 //
-// Without node or npm the tests that need them skip, unless
+// Without node, npm or java the tests that need them skip, unless
 // PAYPAGE_REQUIRE_CLIENTS=1 (set by .ci/run) makes that a failure.
 package clienttest
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,15 +37,46 @@ func Dir(t testing.TB) string {
 	t.Helper()
 	once.Do(func() { dir, skipMsg, err = install() })
 	if skipMsg != "" {
-		if os.Getenv("PAYPAGE_REQUIRE_CLIENTS") == "1" {
-			t.Fatal(skipMsg + " (PAYPAGE_REQUIRE_CLIENTS=1 forbids skipping)")
-		}
-		t.Skip(skipMsg)
+		skipOrFail(t, skipMsg)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// Java runs the single-file Java program source (a file in this package's
+// directory) with args and returns its standard output and whether it
+// exited 0. Without java the test skips, unless PAYPAGE_REQUIRE_CLIENTS=1.
+func Java(t testing.TB, source string, args ...string) ([]byte, bool) {
+	t.Helper()
+	java, err := exec.LookPath("java")
+	if err != nil {
+		skipOrFail(t, "Java sample tests skipped: no java (apt-get install default-jdk-headless)")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, java, append([]string{filepath.Join(filepath.Dir(file), source)}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("java %s: %v\n%s", source, err, stderr.Bytes())
+	}
+	if err != nil && stdout.Len() == 0 {
+		t.Fatalf("java %s: %v\n%s", source, err, stderr.Bytes())
+	}
+	return stdout.Bytes(), err == nil
+}
+
+func skipOrFail(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("PAYPAGE_REQUIRE_CLIENTS") == "1" {
+		t.Fatal(msg + " (PAYPAGE_REQUIRE_CLIENTS=1 forbids skipping)")
+	}
+	t.Skip(msg)
 }
 
 // Node runs script (a file under this package's directory, or an absolute
