@@ -378,7 +378,7 @@ func (w *world) settle(t *testing.T) {
 			return
 		}
 		var waiting []string
-		if err := db.Select(&waiting, `SELECT order_id FROM attempts WHERE status = 'PENDING' AND amazon_pay_url <> ''`); err != nil {
+		if err := db.Select(&waiting, `SELECT order_id FROM attempts WHERE status = 'PENDING' AND action_url <> ''`); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range waiting {
@@ -394,7 +394,7 @@ func (w *world) settle(t *testing.T) {
 	}
 	var left []string
 	_ = db.Select(&left, `SELECT format('%s %s watch=%s sent=%s next=%s checking=%s url=%s', txn_id, status, watch,
-		charge_sent_at, next_check_at, checking_until, amazon_pay_url <> '') FROM attempts WHERE status IN ('AWAITING_CONSENT', 'PENDING') OR watch`)
+		charge_sent_at, next_check_at, checking_until, action_url <> '') FROM attempts WHERE status IN ('AWAITING_CONSENT', 'PENDING') OR watch`)
 	t.Errorf("still open after settling: %v", left)
 }
 

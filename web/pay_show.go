@@ -78,12 +78,12 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.CheckURL = s.url(routePayShow, o.ID) + "?" + waitParam + "=1"
 		vm.CheckEvery = processingCheckEvery
 		if p.Latest != nil {
-			vm.ContinueURL = s.providerURL(p.Latest.AmazonPayURL)
+			vm.ContinueURL = s.providerURL(p.Latest.ActionURL)
 		}
 	case checkout.PageCharged:
 		vm.Screen = tplpay.ScreenCharged
 		vm.Notice = &tplpay.NoticeVM{Status: "Payment successful", Tone: "ok",
-			Message: fmt.Sprintf("%s paid with Amazon Pay Later.", o.Amount.Indian())}
+			Message: fmt.Sprintf("%s paid with %s.", o.Amount.Indian(), p.LatestTitle)}
 	case checkout.PageClosed:
 		vm.Screen = tplpay.ScreenClosed
 		vm.Notice = &tplpay.NoticeVM{Status: "This order can no longer be paid", Tone: "bad",
@@ -92,16 +92,25 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	if p.Retry && p.Latest != nil {
 		vm.Notice = failureNotice(*p.Latest)
 	}
-	if p.State == checkout.PagePayable || p.Method.Reason != "" {
-		meth := p.Method
-		vm.Method = &tplpay.MethodVM{Linked: meth.Linked, Enabled: meth.Enabled, KFSURL: s.providerURL(meth.KFSURL), Reason: meth.Reason,
-			ButtonLabel: "Link Amazon Pay Later and pay " + o.Amount.Indian()}
-		if meth.Linked {
-			vm.Method.AvailableCredit = meth.AvailableCredit.Indian()
-			vm.Method.ButtonLabel = "Pay " + o.Amount.Indian()
+	for _, mo := range p.Offers {
+		if p.State != checkout.PagePayable && mo.Note == "" {
+			continue
 		}
+		mv := tplpay.MethodVM{
+			Name: mo.Kind.Name, Title: mo.Kind.Title, Enabled: mo.Payable, Reason: mo.Note,
+			Consent: mo.Consent, TermsURL: s.providerURL(mo.TermsURL), TermsLabel: mo.TermsLabel, ButtonLabel: mo.Action,
+		}
+		if mo.Linked && mo.FigureKind != checkout.FigureNone {
+			mv.Figure, mv.FigureTestID = mo.Figure.Indian(), figureTestIDs[mo.FigureKind]
+		}
+		vm.Methods = append(vm.Methods, mv)
 	}
 	return vm
+}
+
+// figureTestIDs are the data-testids of an offer's figure.
+var figureTestIDs = map[checkout.FigureKind]string{
+	checkout.FigureCredit: "available-credit", checkout.FigureBalance: "available-balance",
 }
 
 // failureNotice words a failed attempt for the shopper.

@@ -12,10 +12,12 @@ import (
 
 // submitPay handles POST /orders/{id}/pay (CSRF-checked by withSession).
 func (s *Server) submitPay(c echo.Context) error {
-	next, err := s.svc.Pay(c.Request().Context(), c.Param("id"))
+	next, err := s.svc.Pay(c.Request().Context(), c.Param("id"), c.FormValue("method"))
 	switch {
 	case errs.Is(err, errs.NotFound):
 		return echo.ErrNotFound
+	case errs.Is(err, errs.Invalid):
+		return s.cannotPay(c, http.StatusBadRequest, err)
 	case errs.Is(err, errs.Conflict) || errs.Is(err, errs.Unavailable):
 		// Expired, exhausted, not eligible or Amazon down: the payment
 		// page explains the current state.

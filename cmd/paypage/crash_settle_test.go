@@ -51,7 +51,7 @@ func (m *mixed) settle(phase string) {
 			if len(open) == 0 {
 				return nil
 			}
-			if err := db.SelectContext(ctx, &waiting, `SELECT order_id FROM attempts WHERE status = 'PENDING' AND amazon_pay_url <> ''`); err != nil {
+			if err := db.SelectContext(ctx, &waiting, `SELECT order_id FROM attempts WHERE status = 'PENDING' AND action_url <> ''`); err != nil {
 				return err
 			}
 			return letTimePass(ctx, db)

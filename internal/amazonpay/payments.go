@@ -71,6 +71,9 @@ type ChargeRequest struct {
 	TimeoutInSecs  int    // 300..900; DefaultChargeTimeout if zero
 	NoteToCustomer string
 	CustomData     string
+	// Instrument is the selectedPaymentInstrumentType; InstrumentPayLater
+	// when empty.
+	Instrument string
 }
 
 // Charge is Amazon's view of a charge.
@@ -117,7 +120,7 @@ type Refund struct {
 func (c *Client) Instruments(ctx context.Context, accessToken string, amount money.Paise) (Instruments, error) {
 	query := map[string]string{
 		"merchantId": c.cfg.MerchantID, "accessToken": accessToken,
-		"instrumentTypes": instrumentPayLater, "amount": amount.String(),
+		"instrumentTypes": InstrumentPayLater, "amount": amount.String(),
 	}
 	var w wireInstruments
 	if err := c.do(ctx, "GET", PathInstruments, query, nil, &w); err != nil {
@@ -131,7 +134,7 @@ func (c *Client) Instruments(ctx context.Context, accessToken string, amount mon
 func (c *Client) Eligibility(ctx context.Context, phone string, amount money.Paise) (Eligibility, error) {
 	body := wireEligibilityRequest{
 		MerchantID: c.cfg.MerchantID, PhoneNumber: phone, Amount: amount.String(),
-		InstrumentType: instrumentPayLater,
+		InstrumentType: InstrumentPayLater,
 	}
 	var w wireEligibility
 	if err := c.do(ctx, "POST", PathEligibility, nil, body, &w); err != nil {

@@ -13,9 +13,15 @@ import (
 // Wire values: the JSON Amazon sends and receives, and their translation to
 // and from this package's Go types.
 
-// Instrument types and charge parameters used on the wire.
+// Instrument types, as selectedPaymentInstrumentType and instrumentTypes
+// name them.
 const (
-	instrumentPayLater  = "AmazonPayLater"
+	InstrumentPayLater = "AmazonPayLater"
+	InstrumentBalance  = "AmazonPayBalance"
+)
+
+// Charge parameters used on the wire.
+const (
 	intentCapture       = "Capture"
 	attributableProgram = "S2SPay"
 	currencyINR         = "INR"
@@ -171,12 +177,16 @@ func (c *Client) chargeRequest(r ChargeRequest) wireChargeRequest {
 	if timeout == 0 {
 		timeout = DefaultChargeTimeout
 	}
+	instrument := r.Instrument
+	if instrument == "" {
+		instrument = InstrumentPayLater
+	}
 	return wireChargeRequest{
 		Intent: intentCapture, Amount: r.Amount.String(), CurrencyCode: currencyINR,
 		CallbackURL: r.CallbackURL, AccessToken: r.AccessToken, ChargeID: r.ChargeID,
 		ReferenceID: ref, MerchantID: c.cfg.MerchantID, AttributableProgram: attributableProgram,
 		NoteToCustomer: r.NoteToCustomer, CustomData: r.CustomData,
-		TimeoutInSecs: strconv.Itoa(timeout), SelectedPaymentInstrumentType: instrumentPayLater,
+		TimeoutInSecs: strconv.Itoa(timeout), SelectedPaymentInstrumentType: instrument,
 	}
 }
 

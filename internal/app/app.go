@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/amazonpay/paylater"
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
@@ -121,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		HTTPClient: amazonHTTPClient(),
 	})
 	a.Service = checkout.NewService(db, checkout.Options{
-		Gateway:            amazonpay.Gateway{C: client},
+		Methods:            []checkout.Method{paylater.New(client)},
 		Sealer:             box,
 		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
 		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },

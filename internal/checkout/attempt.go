@@ -17,12 +17,12 @@ type AttemptStatus string
 // Attempt statuses. AWAITING_CONSENT and PENDING are in flight; the rest
 // are final for the attempt.
 const (
-	AttemptAwaitingConsent      AttemptStatus = "AWAITING_CONSENT" // shopper sent to link their Amazon account
+	AttemptAwaitingConsent      AttemptStatus = "AWAITING_CONSENT" // shopper sent to the provider to link their account
 	AttemptPending              AttemptStatus = "PENDING"          // charge sent or about to be; outcome not known
 	AttemptCharged              AttemptStatus = "CHARGED"
 	AttemptAuthenticationFailed AttemptStatus = "AUTHENTICATION_FAILED" // consent denied, 2FA failed or abandoned
-	AttemptAuthorizationFailed  AttemptStatus = "AUTHORIZATION_FAILED"  // Amazon declined
-	AttemptDeclined             AttemptStatus = "JUSPAY_DECLINED"       // refused before Amazon decided
+	AttemptAuthorizationFailed  AttemptStatus = "AUTHORIZATION_FAILED"  // the provider declined
+	AttemptDeclined             AttemptStatus = "JUSPAY_DECLINED"       // refused before the provider decided
 	AttemptAutoRefunded         AttemptStatus = "AUTO_REFUNDED"         // late success, refunded
 )
 
@@ -37,7 +37,7 @@ func (s AttemptStatus) InFlight() bool {
 var attemptTransitions = map[AttemptStatus][]AttemptStatus{
 	AttemptAwaitingConsent: {AttemptPending, AttemptAuthenticationFailed, AttemptDeclined},
 	AttemptPending:         {AttemptCharged, AttemptAuthenticationFailed, AttemptAuthorizationFailed, AttemptDeclined},
-	// A success that Amazon reports after the attempt was given up is
+	// A success that the provider reports after the attempt was given up is
 	// refunded (AUTO_REFUNDED), never kept. A CHARGED attempt is the
 	// order's payment and is never refunded automatically.
 	AttemptAuthenticationFailed: {AttemptAutoRefunded},
@@ -58,40 +58,45 @@ func orderStatusFor(s AttemptStatus) Status {
 
 // Attempt is one try at paying an order.
 type Attempt struct {
-	ID             string // txn_uuid
-	OrderID        string // the order's "ordeh_" id
-	Seq            int    // 1..MaxAttempts
-	TxnID          string // <merchant_id>-<order_id>-<seq>
-	ChargeID       string // Amazon idempotency key, stored before the charge call
-	Status         AttemptStatus
-	Linked         bool   // charged through an existing link, without consent
-	State          string // OAuth state of the consent redirect; empty when linked
-	Amount         money.Paise
-	AmazonChargeID string
-	AmazonPayURL   string // where the shopper completes 2FA
-	AuthType       string
-	ErrorCode      string
-	ErrorMessage   string
-	ChargeSentAt   *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID       string // txn_uuid
+	OrderID  string // the order's "ordeh_" id
+	Seq      int    // 1..MaxAttempts
+	TxnID    string // <merchant_id>-<order_id>-<seq>
+	ChargeID string // the provider's idempotency key, stored before the charge call
+	// Method and MethodType are the method's Juspay names (payment_method,
+	// payment_method_type) and Provider its gateway.
+	Method       string
+	MethodType   string
+	Provider     string
+	Status       AttemptStatus
+	Linked       bool   // charged through an existing link, without consent
+	State        string // OAuth state of the consent redirect; empty when linked
+	Amount       money.Paise
+	ProviderRef  string // the provider's id of the charge
+	ActionURL    string // the provider's page where the shopper finishes (2FA, top-up)
+	AuthType     string
+	ErrorCode    string
+	ErrorMessage string
+	ChargeSentAt *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // AttemptUpdate carries what a transition records besides the status.
 // Empty fields leave the stored value unchanged.
 type AttemptUpdate struct {
-	AmazonChargeID string
-	AmazonPayURL   string
-	AuthType       string
-	ErrorCode      string
-	ErrorMessage   string
-	Settled        bool      // Amazon gave its final answer: stop watching the charge
-	NextCheck      time.Time // when the reconciler should ask Amazon next; zero leaves it
+	ProviderRef  string
+	ActionURL    string
+	AuthType     string
+	ErrorCode    string
+	ErrorMessage string
+	Settled      bool      // the provider gave its final answer: stop watching the charge
+	NextCheck    time.Time // when the reconciler should ask the provider next; zero leaves it
 	// OnlyUnsent makes the move lose (ErrStale) if the attempt's charge
 	// has been sent meanwhile: a charge on its way is never given up.
 	OnlyUnsent bool
 	// AutoRefund, when set, is recorded in the same transaction: the
-	// refund job for a success Amazon reported on a closed attempt.
+	// refund job for a success the provider reported on a closed attempt.
 	AutoRefund *Refund
 }
 
@@ -158,17 +163,20 @@ func StartTransition(o Order, n int, now time.Time) (Status, error) {
 	return StatusPendingVBV, nil
 }
 
-// NewAttempt prepares a fresh attempt for order o. The store fills Seq and
-// TxnID when it inserts it.
-func NewAttempt(o Order, linked bool) Attempt {
+// NewAttempt prepares a fresh attempt for order o with method k. The store
+// fills Seq and TxnID when it inserts it.
+func NewAttempt(o Order, k MethodKind, linked bool) Attempt {
 	id := randomHex(12)
 	a := Attempt{
-		ID:       id,
-		OrderID:  o.ID,
-		ChargeID: "pp" + id + randomHex(4),
-		Linked:   linked,
-		Amount:   o.Amount,
-		Status:   AttemptPending,
+		ID:         id,
+		OrderID:    o.ID,
+		ChargeID:   "pp" + id + randomHex(4),
+		Method:     k.Name,
+		MethodType: k.Type,
+		Provider:   k.Provider,
+		Linked:     linked,
+		Amount:     o.Amount,
+		Status:     AttemptPending,
 	}
 	if !linked {
 		a.Status = AttemptAwaitingConsent

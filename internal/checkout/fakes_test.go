@@ -4,8 +4,6 @@ import (
 	"context"
 	"reflect"
 	"time"
-
-	"github.com/paypage/paypage/internal/money"
 )
 
 // fakeStore is a Store made of function fields; a test sets the ones its
@@ -19,8 +17,10 @@ type fakeStore struct {
 	AttemptByChargeFn func(ctx context.Context, chargeID string) (Attempt, error)
 	AttemptByIDFn     func(ctx context.Context, id string) (Attempt, error)
 	MoveRefundFn      func(ctx context.Context, id string, from, to RefundStatus, u RefundUpdate) (Refund, error)
+	LinksFn           func(ctx context.Context, merchantID, customerID string) ([]SealedLink, error)
 	SaveLinkFn        func(ctx context.Context, l SealedLink) error
-	DeleteLinkFn      func(ctx context.Context, merchantID, customerID string) error
+	DeleteLinkFn      func(ctx context.Context, l SealedLink) error
+	RefuseLinkFn      func(ctx context.Context, l SealedLink, method string) error
 	StartAttemptFn    func(ctx context.Context, a Attempt, now time.Time) (Attempt, Order, bool, error)
 	PageRecordsFn     func(ctx context.Context, id string) (PageRecords, error)
 	LatestAttemptFn   func(ctx context.Context, orderID string) (Attempt, error)
@@ -90,8 +90,14 @@ func (f *fakeStore) AttemptByID(ctx context.Context, id string) (Attempt, error)
 func (f *fakeStore) SaveLink(ctx context.Context, l SealedLink) error {
 	return must(&f.SaveLinkFn, "SaveLink")(ctx, l)
 }
-func (f *fakeStore) DeleteLink(ctx context.Context, merchantID, customerID string) error {
-	return must(&f.DeleteLinkFn, "DeleteLink")(ctx, merchantID, customerID)
+func (f *fakeStore) DeleteLink(ctx context.Context, l SealedLink) error {
+	return must(&f.DeleteLinkFn, "DeleteLink")(ctx, l)
+}
+func (f *fakeStore) RefuseLink(ctx context.Context, l SealedLink, method string) error {
+	return must(&f.RefuseLinkFn, "RefuseLink")(ctx, l, method)
+}
+func (f *fakeStore) Links(ctx context.Context, merchantID, customerID string) ([]SealedLink, error) {
+	return must(&f.LinksFn, "Links")(ctx, merchantID, customerID)
 }
 
 // must returns fn, or panics naming a method the test did not expect.
@@ -102,45 +108,90 @@ func must[F any](fn *F, name string) F {
 	return *fn
 }
 
-// fakeGateway is a Gateway made of function fields.
-type fakeGateway struct {
-	ConsentURLFn   func(state, redirectURI, loginHint string) string
+// testKind is the fake method's kind.
+var testKind = MethodKind{Name: "TESTPAY", Type: "WALLET", Provider: "TESTGATE", Title: "Test Pay"}
+
+// Error codes of the fake provider, with what testTable makes of them.
+const (
+	codeBadInput  = "BAD_INPUT"   // refused before a decision
+	codeNoFunds   = "NO_FUNDS"    // declined on a charge
+	codeUnknownID = "UNKNOWN_ID"  // no such charge (on a read), a refused refund
+	codeNoRefund  = "NO_REFUND"   // no such refund (on a read)
+	codeTooMuch   = "TOO_MUCH"    // a refused refund
+	codeBadToken  = "BAD_TOKEN"   // the link no longer works for this method
+	codeSkew      = "CLOCK_SKEW"  // the provider did not process the request
+	codeThrottled = "TOO_MANY"    // a rate limit, whatever the status
+	codeBroken    = "SERVER_FAIL" // the provider's own failure
+)
+
+// testTable decides the fake provider's codes like a real method's table.
+var testTable = OutcomeTable{
+	Codes: map[string][4]Outcome{
+		codeBadInput:  {OutcomeRejected, OutcomeUnknown, OutcomeRejected, OutcomeUnknown},
+		codeNoFunds:   {OutcomeDeclined, OutcomeUnknown, OutcomeUnknown, OutcomeUnknown},
+		codeUnknownID: {OutcomeRejected, OutcomeNotFound, OutcomeDeclined, OutcomeUnknown},
+		codeNoRefund:  {OutcomeUnknown, OutcomeUnknown, OutcomeRejected, OutcomeNotFound},
+		codeTooMuch:   {OutcomeUnknown, OutcomeUnknown, OutcomeDeclined, OutcomeUnknown},
+		codeBadToken:  {OutcomeRejected, OutcomeUnknown, OutcomeUnknown, OutcomeUnknown},
+		codeSkew:      {OutcomeUnknown, OutcomeUnknown, OutcomeUnknown, OutcomeUnknown},
+		codeBroken:    {OutcomeUnknown, OutcomeUnknown, OutcomeUnknown, OutcomeUnknown},
+	},
+	Relink: map[string]bool{codeBadToken: true},
+}
+
+// fakeMethod is a Method made of function fields, of kind testKind (or
+// KindValue) and table testTable.
+type fakeMethod struct {
+	KindValue      MethodKind
+	LinkURLFn      func(state, redirectURI, loginHint string) string
 	ExchangeCodeFn func(ctx context.Context, code, redirectURI string) (Token, error)
 	RefreshFn      func(ctx context.Context, refreshToken string) (Token, error)
-	PayLaterFn     func(ctx context.Context, accessToken string, amount money.Paise) (PayLater, error)
-	EligibleFn     func(ctx context.Context, phone string, amount money.Paise) (bool, error)
+	OfferFn        func(ctx context.Context, r OfferRequest) (Offer, error)
 	ChargeFn       func(ctx context.Context, r ChargeRequest) Reply
 	ChargeStatusFn func(ctx context.Context, chargeID string) Reply
 	RefundFn       func(ctx context.Context, r RefundRequest) Reply
 	RefundStatusFn func(ctx context.Context, refundID string) Reply
 }
 
-func (g *fakeGateway) ConsentURL(state, redirectURI, loginHint string) string {
-	return must(&g.ConsentURLFn, "ConsentURL")(state, redirectURI, loginHint)
+func (m *fakeMethod) Kind() MethodKind {
+	if m.KindValue.Name != "" {
+		return m.KindValue
+	}
+	return testKind
 }
-func (g *fakeGateway) ExchangeCode(ctx context.Context, code, redirectURI string) (Token, error) {
-	return must(&g.ExchangeCodeFn, "ExchangeCode")(ctx, code, redirectURI)
+func (m *fakeMethod) Outcomes() OutcomeTable { return testTable }
+func (m *fakeMethod) LinkURL(state, redirectURI, loginHint string) string {
+	return must(&m.LinkURLFn, "LinkURL")(state, redirectURI, loginHint)
 }
-func (g *fakeGateway) Refresh(ctx context.Context, refreshToken string) (Token, error) {
-	return must(&g.RefreshFn, "Refresh")(ctx, refreshToken)
+func (m *fakeMethod) ExchangeCode(ctx context.Context, code, redirectURI string) (Token, error) {
+	return must(&m.ExchangeCodeFn, "ExchangeCode")(ctx, code, redirectURI)
 }
-func (g *fakeGateway) PayLater(ctx context.Context, accessToken string, amount money.Paise) (PayLater, error) {
-	return must(&g.PayLaterFn, "PayLater")(ctx, accessToken, amount)
+func (m *fakeMethod) Refresh(ctx context.Context, refreshToken string) (Token, error) {
+	return must(&m.RefreshFn, "Refresh")(ctx, refreshToken)
 }
-func (g *fakeGateway) Eligible(ctx context.Context, phone string, amount money.Paise) (bool, error) {
-	return must(&g.EligibleFn, "Eligible")(ctx, phone, amount)
+func (m *fakeMethod) Offer(ctx context.Context, r OfferRequest) (Offer, error) {
+	return must(&m.OfferFn, "Offer")(ctx, r)
 }
-func (g *fakeGateway) Charge(ctx context.Context, r ChargeRequest) Reply {
-	return must(&g.ChargeFn, "Charge")(ctx, r)
+func (m *fakeMethod) Charge(ctx context.Context, r ChargeRequest) Reply {
+	return must(&m.ChargeFn, "Charge")(ctx, r)
 }
-func (g *fakeGateway) ChargeStatus(ctx context.Context, chargeID string) Reply {
-	return must(&g.ChargeStatusFn, "ChargeStatus")(ctx, chargeID)
+func (m *fakeMethod) ChargeStatus(ctx context.Context, chargeID string) Reply {
+	return must(&m.ChargeStatusFn, "ChargeStatus")(ctx, chargeID)
 }
-func (g *fakeGateway) Refund(ctx context.Context, r RefundRequest) Reply {
-	return must(&g.RefundFn, "Refund")(ctx, r)
+func (m *fakeMethod) Refund(ctx context.Context, r RefundRequest) Reply {
+	return must(&m.RefundFn, "Refund")(ctx, r)
 }
-func (g *fakeGateway) RefundStatus(ctx context.Context, refundID string) Reply {
-	return must(&g.RefundStatusFn, "RefundStatus")(ctx, refundID)
+func (m *fakeMethod) RefundStatus(ctx context.Context, refundID string) Reply {
+	return must(&m.RefundStatusFn, "RefundStatus")(ctx, refundID)
+}
+
+// methods is Options.Methods with the fakes given.
+func methods(ms ...*fakeMethod) []Method {
+	out := make([]Method, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
 }
 
 // fakeSealer seals by prefixing, which is all the service needs.

@@ -3,10 +3,11 @@ package checkout
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
-// errNotLinked means the customer has no usable Amazon link.
+// errNotLinked means the customer has no usable link for a method.
 var errNotLinked = errors.New("checkout: customer not linked")
 
 // accessTokenMargin keeps a cached access token from expiring mid-call.
@@ -14,16 +15,34 @@ const accessTokenMargin = time.Minute
 
 func linkContext(merchantID, customerID string) string { return merchantID + "/" + customerID }
 
-// linkToken returns a usable access token for the customer's link l (nil:
-// not linked): the cached one while it is fresh, otherwise a refreshed one
-// that is cached in turn. A revoked link is deleted and reported as
-// errNotLinked, so that the customer is asked for consent again.
-func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) {
+// linkFor picks, of a customer's links, the one method k uses: its own
+// link if it has one, else the link its provider's methods share, unless
+// that one was refused for k (then k must link again, for itself only).
+func linkFor(links []SealedLink, k MethodKind) *SealedLink {
+	var shared *SealedLink
+	for i := range links {
+		l := &links[i]
+		switch {
+		case l.Provider != k.Provider:
+		case l.Method == k.Name:
+			return l
+		case l.Method == "" && !slices.Contains(l.RefusedFor, k.Name):
+			shared = l
+		}
+	}
+	return shared
+}
+
+// linkToken returns a usable access token for method m from the customer's
+// link l (nil: not linked): the cached one while it is fresh, otherwise a
+// refreshed one that is cached in turn. A link the provider revoked is
+// deleted and reported as errNotLinked, so that the customer is asked for
+// consent again.
+func (s *Service) linkToken(ctx context.Context, m Method, l *SealedLink) (string, error) {
 	if l == nil {
 		return "", errNotLinked
 	}
-	merchantID, customerID := l.MerchantID, l.CustomerID
-	lc := linkContext(merchantID, customerID)
+	lc := linkContext(l.MerchantID, l.CustomerID)
 	if len(l.AccessToken) > 0 && s.now().Add(accessTokenMargin).Before(l.AccessExpiry) {
 		if tok, err := s.opts.Sealer.Open(l.AccessToken, lc); err == nil {
 			return tok, nil
@@ -32,13 +51,16 @@ func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) 
 	refresh, err := s.opts.Sealer.Open(l.RefreshToken, lc)
 	if err != nil {
 		// Sealed under another key: the link is unusable, link again.
-		s.log.WarnContext(ctx, "amazon link cannot be opened; asking for consent again", "merchant_id", merchantID)
-		_ = s.store.DeleteLink(ctx, merchantID, customerID)
+		s.log.WarnContext(ctx, "link cannot be opened; asking for consent again", "merchant_id", l.MerchantID, "provider", l.Provider)
+		_ = s.store.DeleteLink(ctx, *l)
 		return "", errNotLinked
 	}
-	tok, err := s.opts.Gateway.Refresh(ctx, refresh)
+	tok, err := m.Refresh(ctx, refresh)
 	if errors.Is(err, ErrLinkRevoked) {
-		s.forgetLink(ctx, merchantID, customerID)
+		s.log.InfoContext(ctx, "link revoked; asking for consent again", "merchant_id", l.MerchantID, "provider", l.Provider)
+		if err := s.store.DeleteLink(ctx, *l); err != nil {
+			s.log.WarnContext(ctx, "forgetting a revoked link failed", "error", err)
+		}
 		return "", errNotLinked
 	}
 	if err != nil {
@@ -47,24 +69,62 @@ func (s *Service) linkToken(ctx context.Context, l *SealedLink) (string, error) 
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = refresh
 	}
-	if err := s.saveLink(ctx, merchantID, customerID, tok); err != nil {
-		s.log.WarnContext(ctx, "caching amazon access token failed", "error", err)
+	if err := s.storeLink(ctx, *l, tok); err != nil {
+		s.log.WarnContext(ctx, "caching an access token failed", "error", err)
 	}
 	return tok.AccessToken, nil
 }
 
-// forgetLink drops a link Amazon no longer honours, so that the customer
-// is asked for consent again.
-func (s *Service) forgetLink(ctx context.Context, merchantID, customerID string) {
-	s.log.InfoContext(ctx, "amazon link revoked; asking for consent again", "merchant_id", merchantID)
-	if err := s.store.DeleteLink(ctx, merchantID, customerID); err != nil {
-		s.log.WarnContext(ctx, "forgetting a revoked amazon link failed", "error", err)
+// refuseLink records that method k's provider refused link l's token for
+// k: a link of k's own is forgotten; the shared link is kept for the
+// provider's other methods, and forgotten once every one refused it. The
+// customer then links again for k.
+func (s *Service) refuseLink(ctx context.Context, l SealedLink, k MethodKind) {
+	s.log.InfoContext(ctx, "link refused for a method; asking for consent again", "merchant_id", l.MerchantID,
+		"provider", l.Provider, "method", k.Name)
+	var err error
+	refused := append(slices.Clone(l.RefusedFor), k.Name)
+	if l.Method != "" || s.allRefuse(k.Provider, refused) {
+		err = s.store.DeleteLink(ctx, l)
+	} else {
+		err = s.store.RefuseLink(ctx, l, k.Name)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "recording a refused link failed", "error", err)
 	}
 }
 
-// saveLink seals and stores a token pair for the customer.
-func (s *Service) saveLink(ctx context.Context, merchantID, customerID string, tok Token) error {
-	lc := linkContext(merchantID, customerID)
+// allRefuse reports whether every configured method of provider is in
+// refused.
+func (s *Service) allRefuse(provider string, refused []string) bool {
+	for _, m := range s.opts.Methods {
+		if k := m.Kind(); k.Provider == provider && !slices.Contains(refused, k.Name) {
+			return false
+		}
+	}
+	return true
+}
+
+// saveLink stores the tokens of a fresh consent for method k: as the link
+// its provider's methods share, unless the customer already has a shared
+// link that k refused, in which case the new one is k's own.
+func (s *Service) saveLink(ctx context.Context, o Order, k MethodKind, tok Token) error {
+	links, err := s.store.Links(ctx, o.MerchantID, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	l := SealedLink{MerchantID: o.MerchantID, CustomerID: o.CustomerID, Provider: k.Provider}
+	for _, old := range links {
+		if old.Provider == k.Provider && old.Method == "" && slices.Contains(old.RefusedFor, k.Name) {
+			l.Method = k.Name
+		}
+	}
+	return s.storeLink(ctx, l, tok)
+}
+
+// storeLink seals tok and stores it as link l.
+func (s *Service) storeLink(ctx context.Context, l SealedLink, tok Token) error {
+	lc := linkContext(l.MerchantID, l.CustomerID)
 	rt, err := s.opts.Sealer.Seal(tok.RefreshToken, lc)
 	if err != nil {
 		return err
@@ -73,6 +133,6 @@ func (s *Service) saveLink(ctx context.Context, merchantID, customerID string, t
 	if err != nil {
 		return err
 	}
-	return s.store.SaveLink(ctx, SealedLink{MerchantID: merchantID, CustomerID: customerID,
-		RefreshToken: rt, AccessToken: at, AccessExpiry: tok.Expiry})
+	l.RefreshToken, l.AccessToken, l.AccessExpiry = rt, at, tok.Expiry
+	return s.store.SaveLink(ctx, l)
 }

@@ -3,8 +3,7 @@ package checkout
 import (
 	"context"
 	"errors"
-
-	"github.com/paypage/paypage/internal/money"
+	"sync"
 )
 
 // PageState says which screen the payment page shows.
@@ -12,21 +11,18 @@ type PageState int
 
 // Payment page screens.
 const (
-	PagePayable    PageState = iota // Amazon Pay Later offered (maybe after a failure: see Retry)
+	PagePayable    PageState = iota // a method can pay (maybe after a failure: see Retry)
 	PageNoMethods                   // nothing payable for this order
-	PageProcessing                  // a charge is pending; the page refreshes itself
+	PageProcessing                  // a charge is pending; the page checks again
 	PageCharged                     // paid
 	PageExpired                     // too late to pay
 	PageClosed                      // final without payment (attempts exhausted, auto-refunded)
 )
 
-// Method is the Amazon Pay Later option as the page shows it.
-type Method struct {
-	Linked          bool        // the customer's account is linked: one tap
-	Enabled         bool        // payable now
-	AvailableCredit money.Paise // when linked
-	KFSURL          string      // Key Fact Statement
-	Reason          string      // Amazon's words when linked but not enabled
+// MethodOffer is one method as the page lists it.
+type MethodOffer struct {
+	Kind MethodKind
+	Offer
 }
 
 // Page is everything the payment page needs.
@@ -34,9 +30,11 @@ type Page struct {
 	Order    Order
 	Merchant Merchant
 	State    PageState
-	Method   Method
-	Latest   *Attempt // newest attempt, if any
-	Retry    bool     // the latest attempt failed and another may be made
+	Offers   []MethodOffer // listed methods, in the order they are configured
+	Latest   *Attempt      // newest attempt, if any
+	// LatestTitle names the newest attempt's method.
+	LatestTitle string
+	Retry       bool // the latest attempt failed and another may be made
 }
 
 // PageRecords are the rows the payment page reads, fetched in one round
@@ -44,13 +42,14 @@ type Page struct {
 type PageRecords struct {
 	Order    Order
 	Merchant Merchant
-	Latest   *Attempt    // newest attempt; nil when none was made
-	Link     *SealedLink // the customer's Amazon link; nil when not linked
+	Latest   *Attempt     // newest attempt; nil when none was made
+	Links    []SealedLink // the customer's links with providers
 }
 
 // PaymentPage loads the order for the hosted page, settles a pending charge
-// if Amazon now has an answer, and decides what to offer. Amazon being slow
-// or down never fails the page: the option is left out instead.
+// if the provider now has an answer, and decides what to offer. A provider
+// being slow or down never fails the page: its methods are left out
+// instead.
 func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 	r, err := s.pageRecords(ctx, id)
 	if err != nil {
@@ -63,6 +62,10 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 			latest, p.Order = s.checkCharge(ctx, latest, p.Order)
 		}
 		p.Latest = &latest
+		p.LatestTitle = latest.Method
+		if m, err := s.methodOf(latest); err == nil {
+			p.LatestTitle = m.Kind().Title
+		}
 	}
 
 	switch {
@@ -83,51 +86,68 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
-	p.Method = s.listing(ctx, p.Order, r.Link)
-	if p.Method.Enabled {
-		p.State = PagePayable
-	} else {
-		p.State = PageNoMethods
+	p.Offers = s.listing(ctx, p.Order, r.Links)
+	p.State = PageNoMethods
+	for _, o := range p.Offers {
+		if o.Payable {
+			p.State = PagePayable
+		}
 	}
 	return p, nil
 }
 
-// listing applies DESIGN.md's rule: a linked customer gets Get Instruments
-// for the amount; otherwise pre-link eligibility by phone and amount. Any
-// failure or timeout means "not listed".
-func (s *Service) listing(ctx context.Context, o Order, link *SealedLink) Method {
-	if s.opts.Gateway == nil {
-		return Method{}
-	}
+// listing asks every method for its offer, at once and within the
+// listing timeout, and keeps the listed ones in configured order.
+func (s *Service) listing(ctx context.Context, o Order, links []SealedLink) []MethodOffer {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout)
 	defer cancel()
-	token, err := s.linkToken(ctx, link)
-	if err == nil {
-		pl, perr := s.opts.Gateway.PayLater(ctx, token, o.Amount)
-		if perr == nil {
-			return Method{Linked: true, Enabled: pl.Enabled, AvailableCredit: pl.AvailableCredit, KFSURL: pl.KFSURL, Reason: pl.Reason}
+	offers := make([]MethodOffer, len(s.opts.Methods))
+	var wg sync.WaitGroup
+	for i, m := range s.opts.Methods {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			offers[i] = MethodOffer{Kind: m.Kind(), Offer: s.offer(ctx, m, o, links)}
+		}()
+	}
+	wg.Wait()
+	listed := offers[:0]
+	for _, mo := range offers {
+		if mo.Listed {
+			listed = append(listed, mo)
 		}
-		if !errors.Is(perr, ErrLinkRevoked) {
-			s.log.WarnContext(ctx, "amazon pay later lookup failed", "order_id", o.OrderID, "error", perr)
-			return Method{}
-		}
-		// The customer unlinked at Amazon: forget the link and offer
-		// linking again, as for a first payment.
-		s.forgetLink(ctx, o.MerchantID, o.CustomerID)
-		err = errNotLinked
 	}
-	if !errors.Is(err, errNotLinked) {
-		s.log.WarnContext(ctx, "amazon link unusable", "order_id", o.OrderID, "error", err)
-		return Method{}
+	return listed
+}
+
+// offer is method m's offer for order o: with the customer's link if it
+// has a usable one, else as for a first payment. A link the method refuses
+// is recorded and the method asked again as for a first payment. Any
+// failure or timeout means "not listed".
+func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLink) Offer {
+	k := m.Kind()
+	phone, _ := NormalizePhone(o.CustomerPhone)
+	req := OfferRequest{Order: o, Phone: phone}
+	l := linkFor(links, k)
+	token, err := s.linkToken(ctx, m, l)
+	switch {
+	case err == nil:
+		req.Token = token
+	case !errors.Is(err, errNotLinked):
+		s.log.WarnContext(ctx, "link unusable", "order_id", o.OrderID, "method", k.Name, "error", err)
+		return Offer{}
 	}
-	phone, ok := NormalizePhone(o.CustomerPhone)
-	if !ok {
-		return Method{}
+	off, err := m.Offer(ctx, req)
+	if errors.Is(err, ErrLinkRevoked) && req.Token != "" {
+		// The token no longer works for this method: forget it for this
+		// method and offer linking again, as for a first payment.
+		s.refuseLink(ctx, *l, k)
+		req.Token = ""
+		off, err = m.Offer(ctx, req)
 	}
-	eligible, err := s.opts.Gateway.Eligible(ctx, phone, o.Amount)
 	if err != nil {
-		s.log.WarnContext(ctx, "amazon eligibility failed", "order_id", o.OrderID, "error", err)
-		return Method{}
+		s.log.WarnContext(ctx, "method offer failed", "order_id", o.OrderID, "method", k.Name, "error", err)
+		return Offer{}
 	}
-	return Method{Enabled: eligible}
+	return off
 }

@@ -15,7 +15,7 @@ type NextKind int
 // Where to go next.
 const (
 	NextPage     NextKind = iota // the payment page, which shows the current state
-	NextRedirect                 // an Amazon page (consent or 2FA) at URL
+	NextRedirect                 // a provider's page (consent, 2FA, top-up) at URL
 	NextMerchant                 // back to the merchant with the signed result
 )
 
@@ -26,10 +26,10 @@ type Next struct {
 	OrderID string // paypage's order id
 }
 
-// Pay starts an attempt for order id, or joins the one in flight, and
-// returns where the shopper goes next. A second click while an attempt is
-// in flight never starts a second charge.
-func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
+// Pay starts an attempt with the method named method for order id, or
+// joins the one in flight, and returns where the shopper goes next. A
+// second click while an attempt is in flight never starts a second charge.
+func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	r, err := s.pageRecords(ctx, id)
 	if err != nil {
 		return Next{}, err
@@ -39,26 +39,29 @@ func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
 	if o.Status.Final() {
 		return here, nil
 	}
-	if s.opts.Gateway == nil {
-		return Next{}, errs.E(errs.Unavailable, "gateway.unavailable", "payments are not configured")
-	}
-	// Join an attempt in flight without asking Amazon anything.
+	// Join an attempt in flight without asking the provider anything.
 	if r.Latest != nil && r.Latest.Status.InFlight() {
 		return s.resume(ctx, *r.Latest), nil
 	}
-	token, err := s.linkToken(ctx, r.Link)
+	m, err := s.choose(method)
+	if err != nil {
+		return Next{}, err
+	}
+	k := m.Kind()
+	l := linkFor(r.Links, k)
+	token, err := s.linkToken(ctx, m, l)
 	linked := err == nil
 	if err != nil && !errors.Is(err, errNotLinked) {
-		// Login with Amazon did not answer: nothing was started, and the
-		// same tap may work in a moment.
-		return Next{}, &errs.Error{Kind: errs.Unavailable, Code: "gateway.unavailable", Message: "Amazon Pay did not answer; try again", Err: err}
+		// The provider's token service did not answer: nothing was
+		// started, and the same tap may work in a moment.
+		return Next{}, unavailable(k, err)
 	}
 	if !linked {
-		if err := s.checkEligible(ctx, o); err != nil {
+		if err := s.checkOffered(ctx, m, o); err != nil {
 			return Next{}, err
 		}
 	}
-	a, o, joined, err := s.store.StartAttempt(ctx, NewAttempt(o, linked), s.now())
+	a, o, joined, err := s.store.StartAttempt(ctx, NewAttempt(o, k, linked), s.now())
 	if errors.Is(err, ErrStale) || errs.CodeOf(err) == codeOrderFinal {
 		// Another tap or tab got there first and the order has moved on
 		// (paid, say): show it as it is now.
@@ -70,28 +73,62 @@ func (s *Service) Pay(ctx context.Context, id string) (Next, error) {
 	if joined {
 		return s.resume(ctx, a), nil
 	}
-	s.log.InfoContext(ctx, "attempt started", "order_id", o.OrderID, "txn_id", a.TxnID, "linked", linked)
+	s.log.InfoContext(ctx, "attempt started", "order_id", o.OrderID, "txn_id", a.TxnID, "method", k.Name, "linked", linked)
 	if !linked {
-		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(a, o)}, nil
+		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(m, a, o)}, nil
 	}
-	return s.charge(ctx, a, o, token), nil
+	return s.charge(ctx, m, a, o, token), nil
 }
 
-// checkEligible refuses a first-time payment that the page would not have
-// offered (no phone, or Amazon says not eligible).
-func (s *Service) checkEligible(ctx context.Context, o Order) error {
-	phone, ok := NormalizePhone(o.CustomerPhone)
-	if !ok {
-		return errs.E(errs.Conflict, "method.unavailable", "Amazon Pay Later needs the customer's phone number")
+// choose finds the method a pay form named; with one method configured
+// the form may leave it out.
+func (s *Service) choose(name string) (Method, error) {
+	if len(s.opts.Methods) == 0 {
+		return nil, errs.E(errs.Unavailable, "gateway.unavailable", "payments are not configured")
 	}
+	if name == "" && len(s.opts.Methods) == 1 {
+		return s.opts.Methods[0], nil
+	}
+	if m, ok := s.methodNamed(name); ok {
+		return m, nil
+	}
+	return nil, errs.Fields("invalid.request", errs.FieldError{Field: "method", Message: "does not name a payment method of this page"})
+}
+
+// methodNamed returns the configured method called name.
+func (s *Service) methodNamed(name string) (Method, bool) {
+	for _, m := range s.opts.Methods {
+		if m.Kind().Name == name {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// methodOf returns the method attempt a pays with.
+func (s *Service) methodOf(a Attempt) (Method, error) {
+	if m, ok := s.methodNamed(a.Method); ok {
+		return m, nil
+	}
+	return nil, errs.E(errs.Unavailable, "method.unconfigured", "payment method %s is not configured", a.Method)
+}
+
+func unavailable(k MethodKind, err error) error {
+	return &errs.Error{Kind: errs.Unavailable, Code: "gateway.unavailable", Message: k.Title + " did not answer; try again", Err: err}
+}
+
+// checkOffered refuses a first-time payment that the page would not have
+// offered (the method not listed, or not payable, for this order).
+func (s *Service) checkOffered(ctx context.Context, m Method, o Order) error {
+	phone, _ := NormalizePhone(o.CustomerPhone)
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout*2)
 	defer cancel()
-	eligible, err := s.opts.Gateway.Eligible(ctx, phone, o.Amount)
+	off, err := m.Offer(ctx, OfferRequest{Order: o, Phone: phone})
 	if err != nil {
-		return &errs.Error{Kind: errs.Unavailable, Code: "gateway.unavailable", Message: "Amazon Pay did not answer; try again", Err: err}
+		return unavailable(m.Kind(), err)
 	}
-	if !eligible {
-		return errs.E(errs.Conflict, "method.unavailable", "Amazon Pay Later is not available for this order")
+	if !off.Listed || !off.Payable {
+		return errs.E(errs.Conflict, "method.unavailable", "%s is not available for this order", m.Kind().Title)
 	}
 	return nil
 }
@@ -101,25 +138,28 @@ func (s *Service) checkEligible(ctx context.Context, o Order) error {
 func (s *Service) resume(ctx context.Context, a Attempt) Next {
 	switch {
 	case a.Status == AttemptAwaitingConsent:
-		o, err := s.store.OrderByID(ctx, a.OrderID)
-		if err == nil {
-			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(a, o)}
+		m, err := s.methodOf(a)
+		if err != nil {
+			break
 		}
-	case a.Status == AttemptPending && a.AmazonPayURL != "":
-		return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.AmazonPayURL}
+		if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
+			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(m, a, o)}
+		}
+	case a.Status == AttemptPending && a.ActionURL != "":
+		return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.ActionURL}
 	}
 	return Next{Kind: NextPage, OrderID: a.OrderID}
 }
 
-func (s *Service) consentURL(a Attempt, o Order) string {
+func (s *Service) consentURL(m Method, a Attempt, o Order) string {
 	phone, _ := NormalizePhone(o.CustomerPhone)
-	return s.opts.Gateway.ConsentURL(a.State, s.opts.ConsentRedirectURL, phone)
+	return m.LinkURL(a.State, s.opts.ConsentRedirectURL, phone)
 }
 
 // statePattern matches the OAuth states NewAttempt makes (base64url).
 var statePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,128}$`)
 
-// ConsentReturn handles Amazon's redirect after the consent page. It needs
+// ConsentReturn handles the provider's redirect after its consent page. It needs
 // nothing from the shopper's cookie: state names the attempt. Only the
 // request that moves the attempt out of AWAITING_CONSENT goes on to
 // exchange the single-use code and charge; a replay, a second tab or a
@@ -141,7 +181,7 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 	if denied != "" || code == "" {
 		reason := "the customer did not give consent"
 		if denied == "" {
-			reason = "Amazon returned no authorization code"
+			reason = "the provider returned no authorization code"
 		}
 		a, _, err = s.store.MoveAttempt(ctx, a.ID, AttemptAwaitingConsent, AttemptAuthenticationFailed,
 			AttemptUpdate{ErrorCode: "CONSENT_DENIED", ErrorMessage: reason})
@@ -151,6 +191,10 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 		s.finished(err, AttemptAuthenticationFailed)
 		return s.after(a), nil
 	}
+	m, err := s.methodOf(a)
+	if err != nil {
+		return Next{}, err
+	}
 	a, o, err := s.store.MoveAttempt(ctx, a.ID, AttemptAwaitingConsent, AttemptPending, AttemptUpdate{})
 	if errors.Is(err, ErrStale) {
 		return s.after(a), nil
@@ -158,28 +202,28 @@ func (s *Service) ConsentReturn(ctx context.Context, state, code, denied string)
 	if err != nil {
 		return Next{}, err
 	}
-	tok, err := s.opts.Gateway.ExchangeCode(ctx, code, s.opts.ConsentRedirectURL)
+	tok, err := m.ExchangeCode(ctx, code, s.opts.ConsentRedirectURL)
 	if err != nil {
 		// No charge was sent, so the attempt can end here: the shopper
 		// links again on the next try.
-		s.log.WarnContext(ctx, "amazon code exchange failed", "order_id", o.OrderID, "error", err)
+		s.log.WarnContext(ctx, "consent code exchange failed", "order_id", o.OrderID, "method", a.Method, "error", err)
 		a, _, merr := s.store.MoveAttempt(ctx, a.ID, AttemptPending, AttemptAuthenticationFailed, AttemptUpdate{
-			ErrorCode: "LINK_FAILED", ErrorMessage: "the Amazon account could not be linked", OnlyUnsent: true})
+			ErrorCode: "LINK_FAILED", ErrorMessage: "the account could not be linked", OnlyUnsent: true})
 		if merr != nil && !errors.Is(merr, ErrStale) {
 			return Next{}, merr
 		}
 		s.finished(merr, AttemptAuthenticationFailed)
 		return s.after(a), nil
 	}
-	if err := s.saveLink(ctx, o.MerchantID, o.CustomerID, tok); err != nil {
+	if err := s.saveLink(ctx, o, m.Kind(), tok); err != nil {
 		return Next{}, err
 	}
-	return s.charge(ctx, a, o, tok.AccessToken), nil
+	return s.charge(ctx, m, a, o, tok.AccessToken), nil
 }
 
-// ChargeReturn handles the shopper's return from Amazon's 2FA page. The
-// query Amazon adds is not trusted: the outcome comes from the status API,
-// asked by one request at a time.
+// ChargeReturn handles the shopper's return from the provider's page (2FA,
+// top-up). The query the provider adds is not trusted: the outcome comes
+// from its status API, asked by one request at a time.
 func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, error) {
 	a, err := s.store.AttemptByChargeID(ctx, chargeID)
 	if errs.Is(err, errs.NotFound) {
@@ -194,8 +238,8 @@ func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, erro
 	a, _ = s.check(ctx, a, s.opts.ChargeTimeout)
 	next := s.after(a)
 	if next.Kind == NextRedirect {
-		// Back from 2FA but still pending: wait on the processing page
-		// rather than loop through Amazon's page again.
+		// Back but still pending: wait on the processing page rather than
+		// loop through the provider's page again.
 		next = Next{Kind: NextPage, OrderID: a.OrderID}
 	}
 	return next, nil
@@ -204,7 +248,7 @@ func (s *Service) ChargeReturn(ctx context.Context, chargeID string) (Next, erro
 // charge sends the charge for attempt a, recording the send first so that a
 // crash mid-call leaves an attempt the reconciler can look up by charge id.
 // Only one caller can record the send, so only one sends.
-func (s *Service) charge(ctx context.Context, a Attempt, o Order, accessToken string) Next {
+func (s *Service) charge(ctx context.Context, m Method, a Attempt, o Order, accessToken string) Next {
 	sent, err := s.store.MarkChargeSent(ctx, a.ID, s.now().Add(firstCheck))
 	if err != nil {
 		if !errors.Is(err, ErrStale) {
@@ -214,25 +258,26 @@ func (s *Service) charge(ctx context.Context, a Attempt, o Order, accessToken st
 	}
 	a = sent
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	reply := s.opts.Gateway.Charge(call, ChargeRequest{
+	reply := m.Charge(call, ChargeRequest{
 		ChargeID: a.ChargeID, AccessToken: accessToken, Amount: a.Amount,
 		CallbackURL: s.opts.ChargeCallbackURL(a.ChargeID), Note: "Order " + o.OrderID,
 	})
 	cancel()
 	ctx, done := recording(ctx)
 	defer done()
-	a, _ = s.apply(ctx, a, CallCharge, Interpret(CallCharge, reply))
+	a, _ = s.apply(ctx, a, CallCharge, Interpret(CallCharge, reply, m.Outcomes()))
 	return s.after(a)
 }
 
 // checkLease bounds how long one status check keeps others from asking.
 const checkLease = 30 * time.Second
 
-// check asks Amazon about pending attempt a once, if no one else is asking
+// check asks the provider about pending attempt a once, if no one else is asking
 // right now, within timeout, and records the answer. The attempt and order
 // returned are as stored afterwards; the order is zero when unchanged.
 func (s *Service) check(ctx context.Context, a Attempt, timeout time.Duration) (Attempt, Order) {
-	if s.opts.Gateway == nil || a.ChargeSentAt == nil {
+	m, err := s.methodOf(a)
+	if err != nil || a.ChargeSentAt == nil {
 		return a, Order{}
 	}
 	a, won, err := s.store.ClaimCheck(ctx, a.ID, checkLease)
@@ -240,7 +285,7 @@ func (s *Service) check(ctx context.Context, a Attempt, timeout time.Duration) (
 		return a, Order{}
 	}
 	call, cancel := context.WithTimeout(ctx, timeout)
-	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(call, a.ChargeID))
+	res := Interpret(CallChargeStatus, m.ChargeStatus(call, a.ChargeID), m.Outcomes())
 	cancel()
 	ctx, done := recording(ctx)
 	defer done()
@@ -254,7 +299,7 @@ func (s *Service) check(ctx context.Context, a Attempt, timeout time.Duration) (
 	return a2, o
 }
 
-// checkCharge asks Amazon about a pending charge once, for a page load.
+// checkCharge asks the provider about a pending charge once, for a page load.
 // Errors leave things as they were.
 func (s *Service) checkCharge(ctx context.Context, a Attempt, o Order) (Attempt, Order) {
 	a2, o2 := s.check(ctx, a, s.opts.ListingTimeout)
@@ -272,16 +317,16 @@ func (s *Service) apply(ctx context.Context, a Attempt, call Call, r ChargeResul
 	var to AttemptStatus
 	// A move decided on an unsent attempt loses if its charge went out
 	// meanwhile.
-	u := AttemptUpdate{AmazonChargeID: r.AmazonChargeID, ErrorCode: r.Code, ErrorMessage: r.Message, Settled: true,
+	u := AttemptUpdate{ProviderRef: r.ProviderRef, ErrorCode: r.Code, ErrorMessage: r.Message, Settled: true,
 		OnlyUnsent: a.ChargeSentAt == nil}
 	switch r.Outcome {
 	case OutcomeSucceeded:
 		to = AttemptCharged
 	case OutcomePending:
-		if r.RedirectURL == "" || r.RedirectURL == a.AmazonPayURL {
+		if r.ActionURL == "" || r.ActionURL == a.ActionURL {
 			return a, Order{}
 		}
-		to, u.AmazonPayURL, u.AuthType, u.Settled = AttemptPending, r.RedirectURL, "OTP", false
+		to, u.ActionURL, u.AuthType, u.Settled = AttemptPending, r.ActionURL, "OTP", false
 	case OutcomeDeclined:
 		to = AttemptAuthorizationFailed
 		if r.AuthenticationFailed {
@@ -293,14 +338,12 @@ func (s *Service) apply(ctx context.Context, a Attempt, call Call, r ChargeResul
 		// confirms that before the watch ends.
 		u.Settled = call != CallCharge
 		if r.LinkRevoked {
-			// Paying again goes through consent.
-			if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
-				s.forgetLink(ctx, o.MerchantID, o.CustomerID)
-			}
-			u.ErrorMessage = "the Amazon Pay Later link is no longer active; pay again to link it"
+			// Paying again with this method goes through consent.
+			s.refuseAttemptLink(ctx, a)
+			u.ErrorMessage = "the account link no longer works for this payment method; pay again to link it"
 		}
 	case OutcomeNotFound: // not yet, or not at all: asked again until it cannot happen any more
-		s.log.InfoContext(ctx, "Amazon has no record of the charge yet; left pending", "txn_id", a.TxnID)
+		s.log.InfoContext(ctx, "the provider has no record of the charge yet; left pending", "txn_id", a.TxnID)
 		return a, Order{}
 	default: // Unknown: ask again later.
 		s.log.WarnContext(ctx, "charge outcome unknown; left pending", "txn_id", a.TxnID, "call", call.String(),
@@ -319,6 +362,26 @@ func (s *Service) apply(ctx context.Context, a Attempt, call Call, r ChargeResul
 	return a2, o
 }
 
+// refuseAttemptLink records that attempt a's method refused the link it
+// was charged with.
+func (s *Service) refuseAttemptLink(ctx context.Context, a Attempt) {
+	m, err := s.methodOf(a)
+	if err != nil {
+		return
+	}
+	o, err := s.store.OrderByID(ctx, a.OrderID)
+	if err != nil {
+		return
+	}
+	links, err := s.store.Links(ctx, o.MerchantID, o.CustomerID)
+	if err != nil {
+		return
+	}
+	if l := linkFor(links, m.Kind()); l != nil {
+		s.refuseLink(ctx, *l, m.Kind())
+	}
+}
+
 // finished counts an attempt that ended through a move that err says was
 // won.
 func (s *Service) finished(err error, to AttemptStatus) {
@@ -333,8 +396,8 @@ func (s *Service) after(a Attempt) Next {
 	case AttemptCharged:
 		return Next{Kind: NextMerchant, OrderID: a.OrderID}
 	case AttemptPending:
-		if a.AmazonPayURL != "" {
-			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.AmazonPayURL}
+		if a.ActionURL != "" {
+			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.ActionURL}
 		}
 	}
 	return Next{Kind: NextPage, OrderID: a.OrderID}

@@ -17,7 +17,7 @@ const (
 	RefundPending      RefundStatus = "PENDING"
 	RefundSuccess      RefundStatus = "SUCCESS"
 	RefundFailure      RefundStatus = "FAILURE"
-	RefundManualReview RefundStatus = "MANUAL_REVIEW" // Amazon gave no answer for too long
+	RefundManualReview RefundStatus = "MANUAL_REVIEW" // the provider gave no answer for too long
 )
 
 var refundTransitions = map[RefundStatus][]RefundStatus{
@@ -37,11 +37,11 @@ func CanMoveRefund(from, to RefundStatus) bool {
 
 // Refund is money sent back for a charged attempt.
 type Refund struct {
-	ID              string // also Amazon's refundId
+	ID              string // also the provider's refund id
 	OrderID         string
 	AttemptID       string
 	UniqueRequestID string
-	AmazonRefundID  string
+	ProviderRef     string
 	Amount          money.Paise
 	Status          RefundStatus
 	Automatic       bool // an auto-refund of a late success
@@ -53,10 +53,10 @@ type Refund struct {
 
 // RefundUpdate carries what a refund transition records.
 type RefundUpdate struct {
-	AmazonRefundID string
-	ErrorCode      string
-	ErrorMessage   string
-	NextCheck      time.Time // when to ask Amazon again (PENDING only)
+	ProviderRef  string
+	ErrorCode    string
+	ErrorMessage string
+	NextCheck    time.Time // when to ask the provider again (PENDING only)
 }
 
 // RefundInput is a POST /orders/{id}/refunds request as text.
@@ -67,13 +67,13 @@ type RefundInput struct {
 
 var uniqueRequestIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,20}$`)
 
-// NewRefundID returns a fresh refund id, usable as Amazon's refundId
+// NewRefundID returns a fresh refund id, usable as the provider's refund id
 // (at most 32 of [A-Za-z0-9_-]).
 func NewRefundID() string { return "rf" + randomHex(12) }
 
 // AutoRefundID is the refund id of attempt a's automatic refund. Being
 // derived from the attempt, it makes the refund happen at most once, at
-// paypage and at Amazon.
+// paypage and at the provider.
 func AutoRefundID(a Attempt) string { return "ar" + a.ID }
 
 func (in RefundInput) validate() (money.Paise, error) {
@@ -123,26 +123,19 @@ func RefundTransition(o Order, charged Attempt, existing []Refund, uniqueRequest
 	return nil
 }
 
-// RefundRequest asks Amazon to refund part or all of a charge.
-type RefundRequest struct {
-	RefundID string
-	ChargeID string
-	Amount   money.Paise
-}
-
 // RefundResult is what a refund call's or status read's reply means.
 type RefundResult struct {
-	Outcome        Outcome // Succeeded, Pending, Declined, Rejected, Unknown or NotFound
-	AmazonRefundID string
-	Code           string
-	Message        string
+	Outcome     Outcome // Succeeded, Pending, Declined, Rejected, Unknown or NotFound
+	ProviderRef string
+	Code        string
+	Message     string
 }
 
 // Refund refunds amount of the merchant's order orderID. The order row is
 // locked while the refund is recorded, so concurrent refunds never exceed
-// the charged amount; the Amazon call happens after, by this request alone,
+// the charged amount; the provider call happens after, by this request alone,
 // and an answer that is not definitive leaves the refund PENDING for the
-// reconciler, which sends it again under the same id until Amazon answers.
+// reconciler, which sends it again under the same id until the provider answers.
 func (s *Service) Refund(ctx context.Context, merchantID, orderID string, in RefundInput) (OrderDetails, error) {
 	o, err := s.MerchantOrder(ctx, merchantID, orderID)
 	if err != nil {
@@ -164,19 +157,25 @@ func (s *Service) Refund(ctx context.Context, merchantID, orderID string, in Ref
 	return s.details(ctx, o)
 }
 
-// sendRefund asks Amazon to carry out refund r of attempt a's charge and
+// sendRefund asks the provider to carry out refund r of attempt a's charge and
 // records the answer.
 func (s *Service) sendRefund(ctx context.Context, r Refund, a Attempt) {
+	m, err := s.methodOf(a)
+	if err != nil {
+		// Left PENDING: the reconciler sends it once the method is back.
+		s.log.ErrorContext(ctx, "refund not sent", "refund_id", r.ID, "error", err)
+		return
+	}
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	reply := s.opts.Gateway.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+	reply := m.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
 	cancel()
 	ctx, done := recording(ctx)
 	defer done()
-	_, _ = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply))
+	_, _ = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply, m.Outcomes()))
 }
 
 // manualReviewRecheck is how often a refund in MANUAL_REVIEW is still
-// asked about, in case Amazon answers after all.
+// asked about, in case the provider answers after all.
 const manualReviewRecheck = time.Hour
 
 // nextRefundCheck is when to look again at a refund created at created
@@ -195,8 +194,8 @@ func nextRefundCheck(created, now time.Time) time.Time {
 	return now.Add(manualReviewRecheck)
 }
 
-// applyRefund records what Amazon's answer means for refund r. A merchant
-// refund Amazon refuses is FAILURE; an automatic refund Amazon refuses
+// applyRefund records what the provider's answer means for refund r. A merchant
+// refund the provider refuses is FAILURE; an automatic refund the provider refuses
 // goes to MANUAL_REVIEW, since the late money is still captured; a refund
 // with no final answer after a day goes to MANUAL_REVIEW and is still
 // asked about hourly. A successful automatic refund makes its attempt
@@ -207,16 +206,16 @@ func (s *Service) applyRefund(ctx context.Context, r Refund, res RefundResult) (
 	to := r.Status
 	switch res.Outcome {
 	case OutcomeSucceeded:
-		to, u.AmazonRefundID = RefundSuccess, res.AmazonRefundID
+		to, u.ProviderRef = RefundSuccess, res.ProviderRef
 	case OutcomeDeclined, OutcomeRejected:
-		to, u.AmazonRefundID, u.ErrorCode, u.ErrorMessage = RefundFailure, res.AmazonRefundID, res.Code, res.Message
+		to, u.ProviderRef, u.ErrorCode, u.ErrorMessage = RefundFailure, res.ProviderRef, res.Code, res.Message
 		if r.Automatic {
 			to, u.NextCheck = RefundManualReview, now.Add(manualReviewRecheck)
 		}
 	default: // Pending, Unknown: ask again
-		u.AmazonRefundID, u.NextCheck = res.AmazonRefundID, nextRefundCheck(r.CreatedAt, now)
+		u.ProviderRef, u.NextCheck = res.ProviderRef, nextRefundCheck(r.CreatedAt, now)
 		if r.Status == RefundPending && now.Sub(r.CreatedAt) > refundManualAfter {
-			to, u.ErrorCode, u.ErrorMessage = RefundManualReview, "NO_FINAL_ANSWER", "Amazon gave no final answer within a day; reconcile by hand"
+			to, u.ErrorCode, u.ErrorMessage = RefundManualReview, "NO_FINAL_ANSWER", "the provider gave no final answer within a day; reconcile by hand"
 		}
 	}
 	r2, err := s.store.MoveRefund(ctx, r.ID, r.Status, to, u)

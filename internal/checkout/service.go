@@ -22,7 +22,7 @@ type Store interface {
 	OrderByMerchantOrderID(ctx context.Context, merchantID, orderID string) (Order, error)
 	OrderByID(ctx context.Context, id string) (Order, error)
 	// PageRecords returns an order with its merchant, newest attempt and
-	// the customer's Amazon link, read together for the payment page.
+	// the customer's links, read together for the payment page.
 	PageRecords(ctx context.Context, id string) (PageRecords, error)
 
 	StartAttempt(ctx context.Context, a Attempt, now time.Time) (stored Attempt, o Order, joined bool, err error)
@@ -37,7 +37,7 @@ type Store interface {
 	// this process dies. Only one caller can win it; the others get
 	// ErrStale.
 	MarkChargeSent(ctx context.Context, attemptID string, next time.Time) (Attempt, error)
-	// ClaimCheck claims, for lease, the right to ask Amazon about the
+	// ClaimCheck claims, for lease, the right to ask the provider about the
 	// pending charge of attempt attemptID, so that of many page loads,
 	// returns and reconcilers only one asks at a time. won is false when
 	// someone else holds the claim or the attempt is no longer pending
@@ -58,8 +58,14 @@ type Store interface {
 	Refunds(ctx context.Context, orderID string) ([]Refund, error)
 	AttemptByID(ctx context.Context, id string) (Attempt, error)
 
+	// Links returns the customer's links with every provider.
+	Links(ctx context.Context, merchantID, customerID string) ([]SealedLink, error)
+	// SaveLink stores or replaces link l (by merchant, customer, provider
+	// and method).
 	SaveLink(ctx context.Context, l SealedLink) error
-	DeleteLink(ctx context.Context, merchantID, customerID string) error
+	DeleteLink(ctx context.Context, l SealedLink) error
+	// RefuseLink records that method refused link l's token.
+	RefuseLink(ctx context.Context, l SealedLink, method string) error
 }
 
 // Sealer seals tokens for storage (internal/secretbox).
@@ -70,19 +76,21 @@ type Sealer interface {
 
 // Options are the service's collaborators and settings.
 type Options struct {
-	Gateway Gateway
+	// Methods are the payment methods the page can offer, in the order it
+	// lists them.
+	Methods []Method
 	Sealer  Sealer
-	// ConsentRedirectURL is the absolute URL Amazon sends the shopper back
+	// ConsentRedirectURL is the absolute URL providers send the shopper back
 	// to after consent; ChargeCallbackURL gives the one after a charge's
 	// 2FA page.
 	ConsentRedirectURL string
 	ChargeCallbackURL  func(chargeID string) string
-	// ListingTimeout bounds the Amazon calls made to render the payment
+	// ListingTimeout bounds the provider calls made to render the payment
 	// page (default 1.5 s); ChargeTimeout bounds one charge call (default
 	// 20 s, after which the attempt stays pending).
 	ListingTimeout time.Duration
 	ChargeTimeout  time.Duration
-	// UnsentGrace is how long a charge Amazon does not know may stay
+	// UnsentGrace is how long a charge the provider does not know may stay
 	// pending before it counts as never made (default 2 minutes).
 	UnsentGrace time.Duration
 	Now         func() time.Time
@@ -95,7 +103,7 @@ type Options struct {
 type Observer interface {
 	AttemptFinished(outcome string)
 	// RefundManualReview counts a refund that went to MANUAL_REVIEW: a
-	// person must reconcile it with Amazon.
+	// person must reconcile it with the provider.
 	RefundManualReview(automatic bool)
 }
 
@@ -138,7 +146,7 @@ func (s *Service) merchant(ctx context.Context, id string) (Merchant, error) {
 }
 
 // NewService wires a service. Zero options get defaults; a service without
-// a Gateway serves the merchant API but cannot take payments.
+// Methods serves the merchant API but cannot take payments.
 func NewService(store Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -161,12 +169,12 @@ func NewService(store Store, opts Options) *Service {
 	return &Service{store: store, opts: opts, now: opts.Now, log: opts.Logger}
 }
 
-// recordTimeout bounds the writes that record what Amazon answered.
+// recordTimeout bounds the writes that record what providers answered.
 const recordTimeout = 10 * time.Second
 
-// recording returns the context to record an Amazon answer in: neither the
+// recording returns the context to record a provider's answer in: neither the
 // call's own deadline nor the shopper leaving mid-request may cut short
-// the write of what Amazon said.
+// the write of what the provider said.
 func recording(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/paypage/paypage/internal/errs"
 )
 
-// Amazon's recommended status polling for a pending charge: every 5 s for
+// The status polling providers recommend for a pending charge: every 5 s for
 // the first minute, every 10 s for the next three, then every minute until
 // the charge times out.
 const (
@@ -25,7 +25,7 @@ type Due[T any] struct {
 	DueAt time.Time
 }
 
-// nextCheckAfter is when to ask Amazon again about a charge sent at sent.
+// nextCheckAfter is when to ask the provider again about a charge sent at sent.
 func nextCheckAfter(sent, now time.Time) time.Time {
 	switch age := now.Sub(sent); {
 	case age < time.Minute:
@@ -36,23 +36,27 @@ func nextCheckAfter(sent, now time.Time) time.Time {
 	return now.Add(time.Minute)
 }
 
-// SettleAttempt asks Amazon about an attempt whose charge has no final
+// SettleAttempt asks the provider about an attempt whose charge has no final
 // answer yet, for the reconciler that claimed it, and acts on the answer:
-// a pending attempt is settled once Amazon answers definitively; a closed
-// attempt that Amazon reports as captured gets a refund job, exactly once.
+// a pending attempt is settled once the provider answers definitively; a closed
+// attempt that the provider reports as captured gets a refund job, exactly once.
 // It returns whether the charge now has its final answer.
 func (s *Service) SettleAttempt(ctx context.Context, a Attempt) (bool, error) {
+	m, err := s.methodOf(a)
+	if err != nil {
+		return false, err
+	}
 	now := s.now()
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	res := Interpret(CallChargeStatus, s.opts.Gateway.ChargeStatus(call, a.ChargeID))
+	res := Interpret(CallChargeStatus, m.ChargeStatus(call, a.ChargeID), m.Outcomes())
 	cancel()
 	sent := a.CreatedAt
 	if a.ChargeSentAt != nil {
 		sent = *a.ChargeSentAt
 	}
 	if res.Outcome == OutcomeNotFound && s.neverCharged(a, now) {
-		// Amazon never saw this charge, and now it never can.
-		res = ChargeResult{Outcome: OutcomeRejected, Code: "CHARGE_NOT_FOUND", Message: "Amazon has no record of this charge"}
+		// The provider never saw this charge, and now it never can.
+		res = ChargeResult{Outcome: OutcomeRejected, Code: "CHARGE_NOT_FOUND", Message: "the provider has no record of this charge"}
 	}
 	again := AttemptUpdate{NextCheck: nextCheckAfter(sent, now)}
 	if a.Status == AttemptPending {
@@ -70,16 +74,17 @@ func (s *Service) SettleAttempt(ctx context.Context, a Attempt) (bool, error) {
 		_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, AttemptUpdate{Settled: true})
 		return true, ignoreStale(err)
 	}
-	_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, again)
+	_, _, err = s.store.MoveAttempt(ctx, a.ID, a.Status, a.Status, again)
 	return false, ignoreStale(err)
 }
 
-// sentNotFoundAfter is how long after a charge call was sent Amazon's "no
-// such charge" becomes final: a delayed request signed then is refused by
-// Amazon once its signature's x-amz-expires (900 s) has passed.
+// sentNotFoundAfter is how long after a charge call was sent the provider's
+// "no such charge" becomes final: a delayed request signed then is refused
+// once its signature has expired (providers allow 15 minutes).
 const sentNotFoundAfter = 16 * time.Minute
 
-// neverCharged reports whether Amazon not knowing attempt a's charge at now
+// neverCharged reports whether the provider not knowing attempt a's charge
+// at now
 // means the charge can no longer happen: a charge never sent, once the
 // unsent grace has passed, or a sent one whose request can no longer be
 // accepted.
@@ -94,10 +99,10 @@ func (s *Service) neverCharged(a Attempt, now time.Time) bool {
 // is looked at again; the refund job does the work meanwhile.
 const lateCaptureRecheck = 10 * time.Minute
 
-// lateCapture records that Amazon captured the charge of closed attempt a:
+// lateCapture records that the provider captured the charge of closed attempt a:
 // in the same transaction it creates the refund job, whose id comes from
 // the attempt, so however often and wherever this runs, one refund exists
-// here and one at Amazon. The attempt stays watched until the refund is
+// here and one at the provider. The attempt stays watched until the refund is
 // done (applyRefund moves it to AUTO_REFUNDED).
 func (s *Service) lateCapture(ctx context.Context, a Attempt) error {
 	s.log.WarnContext(ctx, "late success on a closed attempt; refunding", "txn_id", a.TxnID, "status", string(a.Status))
@@ -112,14 +117,14 @@ func (s *Service) lateCapture(ctx context.Context, a Attempt) error {
 
 // CloseExpired gives up the attempt in flight of an expired order whose
 // charge was never sent. A charge on its way is never given up: it stays
-// pending until Amazon answers, and the move loses if the charge is sent
+// pending until the provider answers, and the move loses if the charge is sent
 // while this runs.
 func (s *Service) CloseExpired(ctx context.Context, a Attempt) error {
 	to := AttemptDeclined
 	u := AttemptUpdate{ErrorCode: "ORDER_EXPIRED", ErrorMessage: "the order expired before the payment completed", OnlyUnsent: true}
 	if a.Status == AttemptAwaitingConsent {
 		to = AttemptAuthenticationFailed
-		u.ErrorCode, u.ErrorMessage = "ABANDONED", "the customer did not come back from Amazon before the order expired"
+		u.ErrorCode, u.ErrorMessage = "ABANDONED", "the customer did not come back from the provider's page before the order expired"
 	}
 	_, _, err := s.store.MoveAttempt(ctx, a.ID, a.Status, to, u)
 	s.finished(err, to)
@@ -131,12 +136,12 @@ func (s *Service) CloseExpired(ctx context.Context, a Attempt) error {
 // meanwhile wins or loses the same move.
 func (s *Service) AbandonConsent(ctx context.Context, a Attempt) error {
 	_, _, err := s.store.MoveAttempt(ctx, a.ID, AttemptAwaitingConsent, AttemptAuthenticationFailed, AttemptUpdate{
-		ErrorCode: "ABANDONED", ErrorMessage: "the customer did not come back from Amazon"})
+		ErrorCode: "ABANDONED", ErrorMessage: "the customer did not come back from the provider's page"})
 	s.finished(err, AttemptAuthenticationFailed)
 	return ignoreStale(err)
 }
 
-// UnsentGrace is how long after it was made an attempt whose charge Amazon
+// UnsentGrace is how long after it was made an attempt whose charge the provider
 // does not know counts as never sent.
 func (s *Service) UnsentGrace() time.Duration { return s.opts.UnsentGrace }
 
@@ -145,30 +150,34 @@ func (s *Service) UnsentGrace() time.Duration { return s.opts.UnsentGrace }
 func (s *Service) ConsentCutoff() time.Time { return s.now().Add(-consentAbandoned) }
 
 // SettleRefund carries a refund job one step on, for the reconciler that
-// claimed it: a refund Amazon has not acknowledged is sent (again: its id
-// makes a repeat harmless at Amazon), an acknowledged one is read back, and
+// claimed it: a refund the provider has not acknowledged is sent (again: its id
+// makes a repeat harmless at the provider), an acknowledged one is read back, and
 // the answer is recorded by applyRefund.
 func (s *Service) SettleRefund(ctx context.Context, r Refund) error {
-	if r.AmazonRefundID == "" {
-		a, err := s.store.AttemptByID(ctx, r.AttemptID)
-		if err != nil {
-			return err
-		}
+	a, err := s.store.AttemptByID(ctx, r.AttemptID)
+	if err != nil {
+		return err
+	}
+	m, err := s.methodOf(a)
+	if err != nil {
+		return err
+	}
+	if r.ProviderRef == "" {
 		call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-		reply := s.opts.Gateway.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+		reply := m.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
 		cancel()
-		_, err = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply))
+		_, err = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply, m.Outcomes()))
 		return err
 	}
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	res := InterpretRefund(CallRefundStatus, s.opts.Gateway.RefundStatus(call, r.ID))
+	res := InterpretRefund(CallRefundStatus, m.RefundStatus(call, r.ID), m.Outcomes())
 	cancel()
 	if res.Outcome == OutcomeNotFound {
-		// Amazon acknowledged this refund before; not finding it now is
+		// The provider acknowledged this refund before; not finding it now is
 		// no answer.
 		res.Outcome = OutcomeUnknown
 	}
-	_, err := s.applyRefund(ctx, r, res)
+	_, err = s.applyRefund(ctx, r, res)
 	return err
 }
 

@@ -67,8 +67,8 @@ func (rs *rowStore) fake() *fakeStore {
 			}
 			rs.moves = append(rs.moves, u)
 			a.Status, rs.order.Status = to, next
-			if u.AmazonChargeID != "" {
-				a.AmazonChargeID = u.AmazonChargeID
+			if u.ProviderRef != "" {
+				a.ProviderRef = u.ProviderRef
 			}
 			if u.AutoRefund != nil && rs.refunds[u.AutoRefund.ID] == nil {
 				r := *u.AutoRefund
@@ -88,6 +88,7 @@ func (rs *rowStore) fake() *fakeStore {
 			return *a, nil
 		},
 		SaveLinkFn: func(context.Context, SealedLink) error { return nil },
+		LinksFn:    func(context.Context, string, string) ([]SealedLink, error) { return nil, nil },
 		MoveRefundFn: func(_ context.Context, id string, from, to RefundStatus, u RefundUpdate) (Refund, error) {
 			rs.mu.Lock()
 			defer rs.mu.Unlock()
@@ -113,25 +114,25 @@ func testOrder() Order {
 }
 
 func captured() Reply {
-	return Reply{Verified: true, HTTPStatus: 200, Status: "CaptureApproved", ProviderID: "S04-1"}
+	return Reply{Verified: true, HTTPStatus: 200, State: StateApproved, ProviderRef: "ref-1"}
 }
 
-// Four copies of Amazon's consent redirect at once: one exchanges the
+// Four copies of the provider's consent redirect at once: one exchanges the
 // single-use code and charges; the others show the attempt's state.
 func TestConsentReplaysExchangeTheCodeOnce(t *testing.T) {
 	o := testOrder()
-	a := NewAttempt(o, false)
+	a := NewAttempt(o, testKind, false)
 	rs := newRowStore(o, a)
 	var exchanges, charges atomic.Int32
-	g := &fakeGateway{
+	g := &fakeMethod{
 		ExchangeCodeFn: func(context.Context, string, string) (Token, error) {
 			exchanges.Add(1)
 			time.Sleep(10 * time.Millisecond) // let the replays arrive meanwhile
-			return Token{AccessToken: "Atza|x", RefreshToken: "Atzr|x", Expiry: time.Now().Add(time.Hour)}, nil
+			return Token{AccessToken: "at-x", RefreshToken: "rt-x", Expiry: time.Now().Add(time.Hour)}, nil
 		},
 		ChargeFn: func(context.Context, ChargeRequest) Reply { charges.Add(1); return captured() },
 	}
-	svc := NewService(rs.fake(), Options{Gateway: g, Sealer: fakeSealer{}, Logger: quiet,
+	svc := NewService(rs.fake(), Options{Methods: methods(g), Sealer: fakeSealer{}, Logger: quiet,
 		ChargeCallbackURL: func(string) string { return "https://pay.example/cb" }})
 	var wg sync.WaitGroup
 	nexts := make([]Next, 4)
@@ -164,28 +165,28 @@ func TestConsentReplaysExchangeTheCodeOnce(t *testing.T) {
 func TestStatusReadsNeverFailAPendingCharge(t *testing.T) {
 	replies := map[string]Reply{
 		"unsigned 429":                {HTTPStatus: 429},
-		"signed 429":                  {Verified: true, HTTPStatus: 429, Code: "TooManyRequests"},
-		"clock skew":                  {Verified: true, HTTPStatus: 401, Code: "AuthorizationExpired"},
-		"bad signature":               {Verified: true, HTTPStatus: 401, Code: "AuthorizationFailed"},
-		"forbidden":                   {Verified: true, HTTPStatus: 403, Code: "InvalidAccessToken"},
-		"400 on a read":               {Verified: true, HTTPStatus: 400, Code: "InvalidArguments"},
-		"unsigned decline code":       {HTTPStatus: 400, Code: "InsufficientFunds"},
-		"unsigned not found":          {HTTPStatus: 400, Code: "InvalidChargeId"},
-		"5xx":                         {Verified: true, HTTPStatus: 500, Code: "InternalServerError"},
+		"signed 429":                  {Verified: true, HTTPStatus: 429, Code: codeThrottled},
+		"clock skew":                  {Verified: true, HTTPStatus: 401, Code: codeSkew},
+		"bad signature":               {Verified: true, HTTPStatus: 401, Code: codeSkew},
+		"forbidden":                   {Verified: true, HTTPStatus: 403, Code: codeBadToken},
+		"400 on a read":               {Verified: true, HTTPStatus: 400, Code: codeBadInput},
+		"unsigned decline code":       {HTTPStatus: 400, Code: codeNoFunds},
+		"unsigned not found":          {HTTPStatus: 400, Code: codeUnknownID},
+		"5xx":                         {Verified: true, HTTPStatus: 500, Code: codeBroken},
 		"timeout":                     {Detail: "context deadline exceeded"},
 		"malformed body":              {Detail: "decoding response"},
-		"signed not found, just sent": {Verified: true, HTTPStatus: 400, Code: "InvalidChargeId"},
-		"pending":                     {Verified: true, HTTPStatus: 200, Status: "CapturePending"},
+		"signed not found, just sent": {Verified: true, HTTPStatus: 400, Code: codeUnknownID},
+		"pending":                     {Verified: true, HTTPStatus: 200, State: StatePending},
 	}
 	for name, reply := range replies {
 		t.Run(name, func(t *testing.T) {
 			o := testOrder()
-			a := NewAttempt(o, true)
+			a := NewAttempt(o, testKind, true)
 			sent := time.Now().Add(-time.Minute)
 			a.ChargeSentAt = &sent
 			rs := newRowStore(o, a)
-			g := &fakeGateway{ChargeStatusFn: func(context.Context, string) Reply { return reply }}
-			svc := NewService(rs.fake(), Options{Gateway: g, Logger: quiet})
+			g := &fakeMethod{ChargeStatusFn: func(context.Context, string) Reply { return reply }}
+			svc := NewService(rs.fake(), Options{Methods: methods(g), Logger: quiet})
 			final, err := svc.SettleAttempt(context.Background(), a)
 			if err != nil || final {
 				t.Fatalf("final %v, err %v", final, err)
@@ -201,10 +202,10 @@ func TestStatusReadsNeverFailAPendingCharge(t *testing.T) {
 	}
 }
 
-// Amazon's "no such charge" ends a sent charge only once its request can
+// The provider's "no such charge" ends a sent charge only once its request can
 // no longer be accepted; an unsent one after the grace.
 func TestNotFoundEndsAChargeOnlyWhenItCanNoLongerHappen(t *testing.T) {
-	notFound := Reply{Verified: true, HTTPStatus: 400, Code: "InvalidChargeId"}
+	notFound := Reply{Verified: true, HTTPStatus: 400, Code: codeUnknownID}
 	for _, tt := range []struct {
 		name  string
 		sent  *time.Duration
@@ -218,15 +219,15 @@ func TestNotFoundEndsAChargeOnlyWhenItCanNoLongerHappen(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := testOrder()
-			a := NewAttempt(o, true)
+			a := NewAttempt(o, testKind, true)
 			a.CreatedAt = time.Now().Add(-tt.age)
 			if tt.sent != nil {
 				at := time.Now().Add(-*tt.sent)
 				a.ChargeSentAt = &at
 			}
 			rs := newRowStore(o, a)
-			g := &fakeGateway{ChargeStatusFn: func(context.Context, string) Reply { return notFound }}
-			svc := NewService(rs.fake(), Options{Gateway: g, Logger: quiet})
+			g := &fakeMethod{ChargeStatusFn: func(context.Context, string) Reply { return notFound }}
+			svc := NewService(rs.fake(), Options{Methods: methods(g), Logger: quiet})
 			final, err := svc.SettleAttempt(context.Background(), a)
 			if err != nil || final != tt.final {
 				t.Fatalf("final %v, want %v (err %v)", final, tt.final, err)
@@ -244,17 +245,17 @@ func TestNotFoundEndsAChargeOnlyWhenItCanNoLongerHappen(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-// A capture Amazon reports on a closed attempt creates its refund job in
+// A capture the provider reports on a closed attempt creates its refund job in
 // the same move, once however often it is seen; nothing is refunded
 // inline, and the attempt stays watched.
 func TestLateCaptureCreatesOneRefundJob(t *testing.T) {
 	o := testOrder()
 	o.Status = StatusJuspayDeclined
-	a := NewAttempt(o, true)
+	a := NewAttempt(o, testKind, true)
 	a.Status = AttemptDeclined
 	rs := newRowStore(o, a)
-	g := &fakeGateway{ChargeStatusFn: func(context.Context, string) Reply { return captured() }}
-	svc := NewService(rs.fake(), Options{Gateway: g, Logger: quiet})
+	g := &fakeMethod{ChargeStatusFn: func(context.Context, string) Reply { return captured() }}
+	svc := NewService(rs.fake(), Options{Methods: methods(g), Logger: quiet})
 	for i := 0; i < 3; i++ {
 		if final, err := svc.SettleAttempt(context.Background(), a); err != nil || final {
 			t.Fatalf("final %v err %v", final, err)
@@ -280,7 +281,7 @@ type countingObserver struct{ review atomic.Int32 }
 func (*countingObserver) AttemptFinished(string)    {}
 func (c *countingObserver) RefundManualReview(bool) { c.review.Add(1) }
 
-// An automatic refund Amazon refuses is not a FAILURE (the money is still
+// An automatic refund the provider refuses is not a FAILURE (the money is still
 // captured): it goes to MANUAL_REVIEW and is counted. One with no answer
 // is sent again, and after a day goes to MANUAL_REVIEW too.
 func TestAutomaticRefundsFinishOrGoToReview(t *testing.T) {
@@ -290,21 +291,21 @@ func TestAutomaticRefundsFinishOrGoToReview(t *testing.T) {
 		age   time.Duration
 		want  RefundStatus
 	}{
-		{"refused", Reply{Verified: true, HTTPStatus: 400, Code: "ExcessRefundAmount"}, time.Minute, RefundManualReview},
+		{"refused", Reply{Verified: true, HTTPStatus: 400, Code: codeTooMuch}, time.Minute, RefundManualReview},
 		{"no answer", Reply{HTTPStatus: 429}, time.Minute, RefundPending},
 		{"no answer for a day", Reply{HTTPStatus: 503}, 25 * time.Hour, RefundManualReview},
-		{"accepted", Reply{Verified: true, HTTPStatus: 200, Status: "Pending", ProviderID: "S04-1-R1"}, time.Minute, RefundPending},
+		{"accepted", Reply{Verified: true, HTTPStatus: 200, State: StatePending, ProviderRef: "ref-1-r1"}, time.Minute, RefundPending},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := testOrder()
-			a := NewAttempt(o, true)
+			a := NewAttempt(o, testKind, true)
 			a.Status = AttemptDeclined
 			rs := newRowStore(o, a)
 			r := Refund{ID: AutoRefundID(a), AttemptID: a.ID, Amount: a.Amount, Status: RefundPending, Automatic: true,
 				CreatedAt: time.Now().Add(-tt.age)}
 			rs.refunds[r.ID] = &r
 			var sends atomic.Int32
-			g := &fakeGateway{RefundFn: func(_ context.Context, req RefundRequest) Reply {
+			g := &fakeMethod{RefundFn: func(_ context.Context, req RefundRequest) Reply {
 				sends.Add(1)
 				if req.RefundID != r.ID || req.ChargeID != a.ChargeID || req.Amount != a.Amount {
 					t.Errorf("refund request %+v", req)
@@ -312,7 +313,7 @@ func TestAutomaticRefundsFinishOrGoToReview(t *testing.T) {
 				return tt.reply
 			}}
 			obs := &countingObserver{}
-			svc := NewService(rs.fake(), Options{Gateway: g, Logger: quiet, Observer: obs})
+			svc := NewService(rs.fake(), Options{Methods: methods(g), Logger: quiet, Observer: obs})
 			if err := svc.SettleRefund(context.Background(), r); err != nil {
 				t.Fatal(err)
 			}
@@ -356,7 +357,7 @@ func TestRefundsAreAccountedPerCharge(t *testing.T) {
 
 func TestTransitionNeedsTheStateItsMoverSaw(t *testing.T) {
 	o := testOrder()
-	a := NewAttempt(o, false) // AWAITING_CONSENT
+	a := NewAttempt(o, testKind, false) // AWAITING_CONSENT
 	if _, err := Transition(o, a, AttemptPending, AttemptPending, AttemptUpdate{}); !errors.Is(err, ErrStale) {
 		t.Errorf("PENDING to PENDING on an attempt awaiting consent: %v", err)
 	}
@@ -382,12 +383,12 @@ func TestTransitionNeedsTheStateItsMoverSaw(t *testing.T) {
 func TestExpiryRacingAChargeHasOneOutcome(t *testing.T) {
 	for _, expiryFirst := range []bool{true, false} {
 		o := testOrder()
-		a := NewAttempt(o, true) // PENDING, charge not sent yet
+		a := NewAttempt(o, testKind, true) // PENDING, charge not sent yet
 		rs := newRowStore(o, a)
 		store := rs.fake()
 		var charges atomic.Int32
 		svc := NewService(store, Options{Logger: quiet, ChargeCallbackURL: func(string) string { return "https://pay.example/cb" },
-			Gateway: &fakeGateway{ChargeFn: func(context.Context, ChargeRequest) Reply { charges.Add(1); return captured() }}})
+			Methods: methods(&fakeMethod{ChargeFn: func(context.Context, ChargeRequest) Reply { charges.Add(1); return captured() }})})
 		markSent := store.MarkChargeSentFn
 		store.MarkChargeSentFn = func(ctx context.Context, id string, next time.Time) (Attempt, error) {
 			if expiryFirst {
@@ -402,7 +403,7 @@ func TestExpiryRacingAChargeHasOneOutcome(t *testing.T) {
 			}
 			return sent, err
 		}
-		svc.charge(context.Background(), a, o, "Atza|x")
+		svc.charge(context.Background(), svc.opts.Methods[0], a, o, "at-x")
 		got := rs.attempt(a.ID).Status
 		switch {
 		case expiryFirst && (got != AttemptDeclined || charges.Load() != 0):

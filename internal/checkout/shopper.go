@@ -2,8 +2,8 @@ package checkout
 
 import "context"
 
-// Shopper is who is at the browser for a request, passed on to Amazon,
-// which asks for the end user's IP address and user agent on every call.
+// Shopper is who is at the browser for a request, passed on to providers,
+// which ask for the end user's IP address and user agent on every call.
 type Shopper struct {
 	IP        string
 	UserAgent string

@@ -12,13 +12,9 @@ import (
 	"github.com/paypage/paypage/internal/money"
 )
 
-// Amazon Pay as Juspay names it.
-const (
-	AmazonGatewayID   = 38
-	AmazonGateway     = "AMAZONPAY"
-	PaymentMethod     = "AMAZONPAYLATER"
-	PaymentMethodType = "CONSUMER_FINANCE"
-)
+// gatewayIDs are Juspay's numbers for the gateways (providers) paypage's
+// methods use.
+var gatewayIDs = map[string]int{"AMAZONPAY": 38}
 
 // PaymentLinks is the payment_links object.
 type PaymentLinks struct {
@@ -173,7 +169,11 @@ func NewOrder(o checkout.Order, a *checkout.Attempt, refunds []checkout.Refund, 
 	if a != nil {
 		addAttempt(&j, o, *a)
 	}
-	addRefunds(&j, o, refunds)
+	source := ""
+	if a != nil {
+		source = a.Provider
+	}
+	addRefunds(&j, o, refunds, source)
 	return j
 }
 
@@ -193,17 +193,18 @@ func metadata(o checkout.Order) map[string]string {
 func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 	created := stamp(a.CreatedAt)
 	j.TxnID, j.TxnUUID = a.TxnID, a.ID
-	j.PaymentMethodType, j.PaymentMethod, j.GatewayID = PaymentMethodType, PaymentMethod, AmazonGatewayID
+	gatewayID := gatewayIDs[a.Provider]
+	j.PaymentMethodType, j.PaymentMethod, j.GatewayID = a.MethodType, a.Method, gatewayID
 	j.AuthType, j.BankErrorCode, j.BankErrorMessage = &a.AuthType, &a.ErrorCode, &a.ErrorMessage
 	j.TxnDetail = &TxnDetail{
 		TxnID: a.TxnID, OrderID: o.OrderID, Status: string(a.TxnStatus()), TxnUUID: a.ID,
-		Gateway: AmazonGateway, GatewayID: AmazonGatewayID, TxnAmount: num(a.Amount), NetAmount: num(a.Amount),
+		Gateway: a.Provider, GatewayID: gatewayID, TxnAmount: num(a.Amount), NetAmount: num(a.Amount),
 		Currency: o.Currency, Created: created, LastUpdated: stamp(a.UpdatedAt),
 		ErrorCode: a.ErrorCode, ErrorMessage: a.ErrorMessage, Redirect: !a.Linked, TxnFlowType: "DIRECT_DEBIT",
 		TxnAmountBreakup: []Breakup{{Name: "BASE", Amount: num(a.Amount), Method: "ADD"}},
 	}
 	j.PaymentGatewayResponse = &GatewayResponse{
-		RespCode: a.ErrorCode, RespMessage: a.ErrorMessage, EpgTxnID: a.AmazonChargeID, TxnID: a.TxnID, Created: created,
+		RespCode: a.ErrorCode, RespMessage: a.ErrorMessage, EpgTxnID: a.ProviderRef, TxnID: a.TxnID, Created: created,
 	}
 	if a.Status == checkout.AttemptCharged {
 		j.PaymentGatewayResponse.RespCode, j.PaymentGatewayResponse.RespMessage = "SUCCESS", "Capture approved"
@@ -216,11 +217,11 @@ func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 
 // addRefunds reports refunds per charge: the merchant's refunds (all of
 // the charged attempt) in refunds[], automatic refunds apart, and the
-// always-present totals.
-func addRefunds(j *Order, o checkout.Order, refunds []checkout.Refund) {
+// always-present totals; source is the gateway that refunds.
+func addRefunds(j *Order, o checkout.Order, refunds []checkout.Refund, source string) {
 	var merchant, auto total
 	for _, r := range refunds {
-		entry := refundEntry(r)
+		entry := refundEntry(r, source)
 		if r.Automatic {
 			j.AutoRefunds = append(j.AutoRefunds, entry)
 			auto.add(r)
@@ -243,7 +244,7 @@ func addRefunds(j *Order, o checkout.Order, refunds []checkout.Refund) {
 }
 
 // total sums refunds: asked counts every refund not failed, succeeded
-// only those Amazon carried out.
+// only those the provider carried out.
 type total struct{ asked, succeeded money.Paise }
 
 func (t *total) add(r checkout.Refund) {
@@ -255,15 +256,15 @@ func (t *total) add(r checkout.Refund) {
 	}
 }
 
-func refundEntry(r checkout.Refund) Refund {
-	id := r.AmazonRefundID
+func refundEntry(r checkout.Refund, source string) Refund {
+	id := r.ProviderRef
 	if id == "" {
 		id = r.ID
 	}
 	return Refund{
 		UniqueRequestID: r.UniqueRequestID, ID: id, Ref: r.ID, Status: string(r.Status), Amount: num(r.Amount),
-		Created: stamp(r.CreatedAt), RefundSource: AmazonGateway, RefundType: "STANDARD", InitiatedBy: initiator(r),
-		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, SentToGateway: r.AmazonRefundID != "",
+		Created: stamp(r.CreatedAt), RefundSource: source, RefundType: "STANDARD", InitiatedBy: initiator(r),
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, SentToGateway: r.ProviderRef != "",
 	}
 }
 

@@ -24,7 +24,8 @@ func order(amount money.Paise, status checkout.Status) checkout.Order {
 
 func charged(o checkout.Order) *checkout.Attempt {
 	return &checkout.Attempt{ID: "att_1", OrderID: o.ID, Seq: 1, TxnID: "shop-o1-1", Status: checkout.AttemptCharged,
-		Linked: true, Amount: o.Amount, AmazonChargeID: "S04-1", CreatedAt: at, UpdatedAt: at}
+		Method: "AMAZONPAYLATER", MethodType: "CONSUMER_FINANCE", Provider: "AMAZONPAY",
+		Linked: true, Amount: o.Amount, ProviderRef: "S04-1", CreatedAt: at, UpdatedAt: at}
 }
 
 // render returns the order object as a merchant's JSON decoder sees it.

@@ -13,30 +13,34 @@ import (
 )
 
 type attemptRow struct {
-	ID             string         `db:"id"`
-	OrderID        string         `db:"order_id"`
-	Seq            int            `db:"seq"`
-	TxnID          string         `db:"txn_id"`
-	ChargeID       string         `db:"charge_id"`
-	Status         string         `db:"status"`
-	Linked         bool           `db:"linked"`
-	State          sql.NullString `db:"state"`
-	Amount         int64          `db:"amount"`
-	AmazonChargeID string         `db:"amazon_charge_id"`
-	AmazonPayURL   string         `db:"amazon_pay_url"`
-	AuthType       string         `db:"auth_type"`
-	ErrorCode      string         `db:"error_code"`
-	ErrorMessage   string         `db:"error_message"`
-	ChargeSentAt   sql.NullTime   `db:"charge_sent_at"`
-	CreatedAt      time.Time      `db:"created_at"`
-	UpdatedAt      time.Time      `db:"updated_at"`
+	ID           string         `db:"id"`
+	OrderID      string         `db:"order_id"`
+	Seq          int            `db:"seq"`
+	TxnID        string         `db:"txn_id"`
+	ChargeID     string         `db:"charge_id"`
+	Status       string         `db:"status"`
+	Linked       bool           `db:"linked"`
+	State        sql.NullString `db:"state"`
+	Amount       int64          `db:"amount"`
+	Method       string         `db:"method"`
+	MethodType   string         `db:"method_type"`
+	Provider     string         `db:"provider"`
+	ProviderRef  string         `db:"provider_ref"`
+	ActionURL    string         `db:"action_url"`
+	AuthType     string         `db:"auth_type"`
+	ErrorCode    string         `db:"error_code"`
+	ErrorMessage string         `db:"error_message"`
+	ChargeSentAt sql.NullTime   `db:"charge_sent_at"`
+	CreatedAt    time.Time      `db:"created_at"`
+	UpdatedAt    time.Time      `db:"updated_at"`
 }
 
 func (r attemptRow) attempt() checkout.Attempt {
 	a := checkout.Attempt{
 		ID: r.ID, OrderID: r.OrderID, Seq: r.Seq, TxnID: r.TxnID, ChargeID: r.ChargeID,
 		Status: checkout.AttemptStatus(r.Status), Linked: r.Linked, State: r.State.String,
-		Amount: money.Paise(r.Amount), AmazonChargeID: r.AmazonChargeID, AmazonPayURL: r.AmazonPayURL,
+		Method: r.Method, MethodType: r.MethodType, Provider: r.Provider,
+		Amount: money.Paise(r.Amount), ProviderRef: r.ProviderRef, ActionURL: r.ActionURL,
 		AuthType: r.AuthType, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -48,14 +52,14 @@ func (r attemptRow) attempt() checkout.Attempt {
 }
 
 const attemptColumns = `id, order_id, seq, txn_id, charge_id, status, linked, state, amount,
-	amazon_charge_id, amazon_pay_url, auth_type, error_code, error_message, charge_sent_at,
-	created_at, updated_at`
+	provider_ref, action_url, auth_type, error_code, error_message, charge_sent_at,
+	created_at, updated_at, method, method_type, provider`
 
 // prefixedAttemptColumns is attemptColumns for queries that alias
 // attempts as a.
 const prefixedAttemptColumns = `a.id, a.order_id, a.seq, a.txn_id, a.charge_id, a.status, a.linked, a.state,
-	a.amount, a.amazon_charge_id, a.amazon_pay_url, a.auth_type, a.error_code, a.error_message,
-	a.charge_sent_at, a.created_at, a.updated_at`
+	a.amount, a.provider_ref, a.action_url, a.auth_type, a.error_code, a.error_message,
+	a.charge_sent_at, a.created_at, a.updated_at, a.method, a.method_type, a.provider`
 
 const lockOrder = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 
@@ -66,8 +70,8 @@ const countAttempts = `SELECT count(*) AS n, count(*) FILTER (WHERE status IN ('
 FROM attempts WHERE order_id = $1`
 
 const insertAttempt = `
-INSERT INTO attempts (id, order_id, seq, txn_id, charge_id, status, linked, state, amount)
-VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), $9)
+INSERT INTO attempts (id, order_id, seq, txn_id, charge_id, status, linked, state, amount, method, method_type, provider)
+VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12)
 RETURNING ` + attemptColumns
 
 const setOrderStatus = `UPDATE orders SET status = $2, updated_at = now() WHERE id = $1
@@ -110,7 +114,7 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 		a.Seq = n + 1
 		a.TxnID = checkout.TxnID(order, a.Seq)
 		if err := tx.GetContext(ctx, &ar, insertAttempt, a.ID, a.OrderID, a.Seq, a.TxnID, a.ChargeID,
-			string(a.Status), a.Linked, a.State, int64(a.Amount)); err != nil {
+			string(a.Status), a.Linked, a.State, int64(a.Amount), a.Method, a.MethodType, a.Provider); err != nil {
 			return mapErr(err, "attempt")
 		}
 		out = ar.attempt()
@@ -136,8 +140,8 @@ const attemptByID = `SELECT ` + attemptColumns + ` FROM attempts WHERE id = $1`
 
 const updateAttempt = `
 UPDATE attempts SET status = $2,
-	amazon_charge_id = COALESCE(NULLIF($3, ''), amazon_charge_id),
-	amazon_pay_url = COALESCE(NULLIF($4, ''), amazon_pay_url),
+	provider_ref = COALESCE(NULLIF($3, ''), provider_ref),
+	action_url = COALESCE(NULLIF($4, ''), action_url),
 	auth_type = COALESCE(NULLIF($5, ''), auth_type),
 	error_code = COALESCE(NULLIF($6, ''), error_code),
 	error_message = COALESCE(NULLIF($7, ''), error_message),
@@ -189,7 +193,7 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkou
 		if !u.NextCheck.IsZero() {
 			nextCheck = &u.NextCheck
 		}
-		if err := tx.GetContext(ctx, &ar, updateAttempt, attemptID, string(to), u.AmazonChargeID, u.AmazonPayURL,
+		if err := tx.GetContext(ctx, &ar, updateAttempt, attemptID, string(to), u.ProviderRef, u.ActionURL,
 			u.AuthType, u.ErrorCode, u.ErrorMessage, u.Settled, nextCheck); err != nil {
 			return mapErr(err, "attempt")
 		}

@@ -119,17 +119,25 @@ SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.c
 	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
 	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at,
 	` + prefixedAttemptColumns + `,
-	l.customer_id, l.refresh_token_sealed, l.access_token_sealed, l.access_expires_at
+	l.providers, l.methods, l.refresh, l.access, l.expiry, l.refused
 FROM orders o
 JOIN merchants m ON m.id = o.merchant_id
 LEFT JOIN LATERAL (
 	SELECT ` + attemptColumns + ` FROM attempts WHERE attempts.order_id = o.id ORDER BY seq DESC LIMIT 1
 ) a ON true
-LEFT JOIN amazon_links l ON l.merchant_id = o.merchant_id AND l.customer_id = o.customer_id
+LEFT JOIN LATERAL (
+	SELECT array_agg(provider ORDER BY provider, method) AS providers,
+		array_agg(method ORDER BY provider, method) AS methods,
+		array_agg(refresh_token_sealed ORDER BY provider, method) AS refresh,
+		array_agg(COALESCE(access_token_sealed, ''::bytea) ORDER BY provider, method) AS access,
+		array_agg(COALESCE(extract(epoch FROM access_expires_at), 0) ORDER BY provider, method) AS expiry,
+		array_agg(array_to_string(refused_for, ',') ORDER BY provider, method) AS refused
+	FROM links WHERE links.merchant_id = o.merchant_id AND links.customer_id = o.customer_id
+) l ON true
 WHERE o.id = $1`
 
 // PageRecords returns the order with id, its merchant, its newest attempt
-// and the customer's Amazon link, or NotFound.
+// and the customer's links, or NotFound.
 func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, error) {
 	st, err := d.stmt(ctx, pageRecords)
 	if err != nil {
@@ -139,16 +147,16 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		o orderRow
 		m merchantRow
 		a struct {
-			id, orderID, txnID, chargeID, status                        sql.NullString
-			amazonChargeID, amazonPayURL, authType, errCode, errMessage sql.NullString
-			state                                                       sql.NullString
-			seq, amount                                                 sql.NullInt64
-			linked                                                      sql.NullBool
-			chargeSentAt, createdAt, updatedAt                          sql.NullTime
+			id, orderID, txnID, chargeID, status                  sql.NullString
+			providerRef, actionURL, authType, errCode, errMessage sql.NullString
+			state, method, methodType, provider                   sql.NullString
+			seq, amount                                           sql.NullInt64
+			linked                                                sql.NullBool
+			chargeSentAt, createdAt, updatedAt                    sql.NullTime
 		}
-		linked          sql.NullString
-		refresh, access []byte
-		accessExpiry    sql.NullTime
+		providers, methods, refused pq.StringArray
+		refresh, access             pq.ByteaArray
+		expiry                      pq.Float64Array
 	)
 	err = st.QueryRowContext(ctx, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
@@ -157,9 +165,9 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		&m.ID, &m.Name, &m.APIKeyHash, &m.ResponseKey, &m.WebhookUsername, &m.WebhookPassword,
 		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt,
 		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,
-		&a.amazonChargeID, &a.amazonPayURL, &a.authType, &a.errCode, &a.errMessage, &a.chargeSentAt,
-		&a.createdAt, &a.updatedAt,
-		&linked, &refresh, &access, &accessExpiry,
+		&a.providerRef, &a.actionURL, &a.authType, &a.errCode, &a.errMessage, &a.chargeSentAt,
+		&a.createdAt, &a.updatedAt, &a.method, &a.methodType, &a.provider,
+		&providers, &methods, &refresh, &access, &expiry, &refused,
 	)
 	if err != nil {
 		return checkout.PageRecords{}, mapErr(err, "order")
@@ -169,15 +177,21 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		latest := attemptRow{
 			ID: a.id.String, OrderID: a.orderID.String, Seq: int(a.seq.Int64), TxnID: a.txnID.String,
 			ChargeID: a.chargeID.String, Status: a.status.String, Linked: a.linked.Bool, State: a.state,
-			Amount: a.amount.Int64, AmazonChargeID: a.amazonChargeID.String, AmazonPayURL: a.amazonPayURL.String,
+			Method: a.method.String, MethodType: a.methodType.String, Provider: a.provider.String,
+			Amount: a.amount.Int64, ProviderRef: a.providerRef.String, ActionURL: a.actionURL.String,
 			AuthType: a.authType.String, ErrorCode: a.errCode.String, ErrorMessage: a.errMessage.String,
 			ChargeSentAt: a.chargeSentAt, CreatedAt: a.createdAt.Time, UpdatedAt: a.updatedAt.Time,
 		}.attempt()
 		p.Latest = &latest
 	}
-	if linked.Valid {
-		p.Link = &checkout.SealedLink{MerchantID: o.MerchantID, CustomerID: o.CustomerID,
-			RefreshToken: refresh, AccessToken: access, AccessExpiry: accessExpiry.Time}
+	for i := range providers {
+		if i >= len(methods) || i >= len(refresh) || i >= len(access) || i >= len(expiry) || i >= len(refused) {
+			break
+		}
+		p.Links = append(p.Links, linkRow{
+			MerchantID: o.MerchantID, CustomerID: o.CustomerID, Provider: providers[i], Method: methods[i],
+			Refresh: refresh[i], Access: access[i], Expiry: epoch(expiry[i]), RefusedFor: splitList(refused[i]),
+		}.link())
 	}
 	return p, nil
 }

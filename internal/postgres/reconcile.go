@@ -89,7 +89,7 @@ WITH due AS (
 )
 UPDATE refunds r SET next_check_at = now() + make_interval(secs => $2)
 FROM due WHERE r.id = due.id
-RETURNING due.next_check_at AS due_at, r.id, r.order_id, r.attempt_id, r.unique_request_id, r.amazon_refund_id,
+RETURNING due.next_check_at AS due_at, r.id, r.order_id, r.attempt_id, r.unique_request_id, r.provider_ref,
 	r.amount, r.status, r.automatic, r.error_code, r.error_message, r.created_at, r.updated_at`
 
 // ClaimDueRefunds leases up to limit refund jobs (PENDING, or in

@@ -16,7 +16,7 @@ type refundRow struct {
 	OrderID         string    `db:"order_id"`
 	AttemptID       string    `db:"attempt_id"`
 	UniqueRequestID string    `db:"unique_request_id"`
-	AmazonRefundID  string    `db:"amazon_refund_id"`
+	ProviderRef     string    `db:"provider_ref"`
 	Amount          int64     `db:"amount"`
 	Status          string    `db:"status"`
 	Automatic       bool      `db:"automatic"`
@@ -29,13 +29,13 @@ type refundRow struct {
 func (r refundRow) refund() checkout.Refund {
 	return checkout.Refund{
 		ID: r.ID, OrderID: r.OrderID, AttemptID: r.AttemptID, UniqueRequestID: r.UniqueRequestID,
-		AmazonRefundID: r.AmazonRefundID, Amount: money.Paise(r.Amount), Status: checkout.RefundStatus(r.Status),
+		ProviderRef: r.ProviderRef, Amount: money.Paise(r.Amount), Status: checkout.RefundStatus(r.Status),
 		Automatic: r.Automatic, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
-const refundColumns = `id, order_id, attempt_id, unique_request_id, amazon_refund_id, amount, status,
+const refundColumns = `id, order_id, attempt_id, unique_request_id, provider_ref, amount, status,
 	automatic, error_code, error_message, created_at, updated_at`
 
 const chargedAttempt = `SELECT ` + attemptColumns + ` FROM attempts
@@ -92,7 +92,7 @@ const refundByID = `SELECT ` + refundColumns + ` FROM refunds WHERE id = $1`
 
 const updateRefund = `
 UPDATE refunds SET status = $2,
-	amazon_refund_id = COALESCE(NULLIF($3, ''), amazon_refund_id),
+	provider_ref = COALESCE(NULLIF($3, ''), provider_ref),
 	error_code = COALESCE(NULLIF($4, ''), error_code),
 	error_message = COALESCE(NULLIF($5, ''), error_message),
 	next_check_at = COALESCE($6, next_check_at),
@@ -126,7 +126,7 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, from, to checkout.
 		if !u.NextCheck.IsZero() {
 			next = &u.NextCheck
 		}
-		if err := tx.GetContext(ctx, &rr, updateRefund, refundID, string(to), u.AmazonRefundID, u.ErrorCode, u.ErrorMessage, next); err != nil {
+		if err := tx.GetContext(ctx, &rr, updateRefund, refundID, string(to), u.ProviderRef, u.ErrorCode, u.ErrorMessage, next); err != nil {
 			return mapErr(err, "refund")
 		}
 		out = rr.refund()

@@ -25,7 +25,7 @@ type PageVM struct {
 	TimeLeft     string // "14 minutes"
 	ExpiresAt    string // RFC 3339, for the <time> element
 	Notice       *NoticeVM
-	Method       *MethodVM
+	Methods      []MethodVM // one card each, in the order listed
 	PayURL       string // the pay form's action
 	CSRF         string
 	Retry        bool   // the pay button is a retry after a failure
@@ -48,12 +48,20 @@ type NoticeVM struct {
 	Tone    string // "ok", "bad" or "warn"
 }
 
-// MethodVM is the Amazon Pay Later option.
+// MethodVM is one payment method's card.
 type MethodVM struct {
-	Linked          bool
-	Enabled         bool
-	AvailableCredit string // "₹50,000.00" when linked
-	KFSURL          string
-	Reason          string // why it cannot be used now
-	ButtonLabel     string
+	Name    string // the pay form's method value; the card is data-testid "method-" + Name
+	Title   string
+	Enabled bool // payable now: the card has its pay button
+	// Figure is the credit or balance ("₹50,000.00"), shown in an element
+	// with data-testid FigureTestID ("available-credit", "available-balance").
+	Figure       string
+	FigureTestID string
+	Reason       string // why it cannot be used now, in the provider's words
+	// Consent is the sentence above the button; TermsURL and TermsLabel
+	// end it with a link to the terms (data-testid "kfs-link").
+	Consent     string
+	TermsURL    string
+	TermsLabel  string
+	ButtonLabel string
 }

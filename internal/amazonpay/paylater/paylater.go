@@ -1,0 +1,121 @@
+// Package paylater is Amazon Pay Later (consumer credit from Amazon's
+// lending partner) as a checkout.Method, over the shared Amazon Pay wire
+// client: listed for a linked customer by Get Instruments with the amount,
+// and for one not yet linked by pre-link eligibility on their phone, paid by
+// a direct-debit charge that Amazon may send through its 2FA page. What
+// Amazon's error codes mean for it is its OutcomeTable.
+package paylater
+
+import (
+	"context"
+
+	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/checkout"
+)
+
+// Name and Type are Amazon Pay Later's Juspay names.
+const (
+	Name = "AMAZONPAYLATER"
+	Type = "CONSUMER_FINANCE"
+)
+
+// Method is Amazon Pay Later.
+type Method struct{ amazonpay.Adapter }
+
+// New returns Amazon Pay Later over client c.
+func New(c *amazonpay.Client) Method {
+	return Method{amazonpay.Adapter{C: c, Instrument: amazonpay.InstrumentPayLater}}
+}
+
+var _ checkout.Method = Method{}
+
+// Kind implements checkout.Method.
+func (Method) Kind() checkout.MethodKind {
+	return checkout.MethodKind{Name: Name, Type: Type, Provider: amazonpay.Provider, Title: "Amazon Pay Later"}
+}
+
+// Offer implements checkout.Method: a linked customer gets Get Instruments
+// for the amount (payable when Amazon says enabled, with the available
+// credit and the Key Fact Statement; otherwise Amazon's reason); one not
+// linked is listed only if pre-link eligibility by phone says yes.
+func (m Method) Offer(ctx context.Context, r checkout.OfferRequest) (checkout.Offer, error) {
+	amount := r.Order.Amount
+	if r.Token != "" {
+		in, err := m.C.Instruments(ctx, r.Token, amount)
+		if err != nil {
+			return checkout.Offer{}, amazonpay.LinkErr(err)
+		}
+		o := checkout.Offer{Listed: true, Payable: in.Enabled, Linked: true, Figure: in.AvailableCredit,
+			FigureKind: checkout.FigureCredit, Note: in.IneligibilityReason}
+		if in.Enabled {
+			o.Action = "Pay " + amount.Indian()
+			o.Consent = "By paying you agree to pay " + amount.Indian() +
+				" with Amazon Pay Later, offered by Amazon's lending partner, on the terms of the"
+			o.TermsURL, o.TermsLabel = in.KeyFactStatementURL, "Key Fact Statement"
+			if o.TermsURL == "" {
+				o.Consent += " Key Fact Statement that Amazon shows before you confirm."
+			}
+		}
+		return o, nil
+	}
+	if r.Phone == "" {
+		return checkout.Offer{}, nil
+	}
+	e, err := m.C.Eligibility(ctx, r.Phone, amount)
+	if err != nil {
+		return checkout.Offer{}, err
+	}
+	if !e.Eligible {
+		return checkout.Offer{}, nil
+	}
+	return checkout.Offer{Listed: true, Payable: true, Action: "Link Amazon Pay Later and pay " + amount.Indian(),
+		Consent: "You'll link your Amazon Pay Later account on Amazon, then pay " + amount.Indian() + ". Next time you pay in one tap."}, nil
+}
+
+// Outcomes implements checkout.Method.
+func (Method) Outcomes() checkout.OutcomeTable { return outcomes }
+
+const (
+	u = checkout.OutcomeUnknown
+	d = checkout.OutcomeDeclined
+	x = checkout.OutcomeRejected
+	n = checkout.OutcomeNotFound
+)
+
+// outcomes decides every documented Amazon Pay error code
+// (reference/amazonpay-india-api.md section 10) for each call, in the
+// order charge, charge status, refund, refund status; checkout treats a
+// missing code, a 429, a 5xx and every unverified answer as Unknown, and
+// never lets a status read fail anything.
+//
+// On a charge, Declined rows are Amazon's final refusals, and Rejected rows
+// refuse the request before any decision; either way nothing was charged
+// (the attempt stays watched until a status read agrees). Duplicate ids
+// are resolved by the client with a status read; reaching here means that
+// read gave no answer. AuthorizationExpired (clock skew),
+// AuthorizationFailed (a bad signature) and InternalServerError mean Amazon
+// did not process the request. InvalidAccessToken on a charge means the
+// link does not work for Pay Later (revoked, or a balance-only token): the
+// customer links again for Pay Later.
+var outcomes = checkout.OutcomeTable{
+	Codes: map[string][4]checkout.Outcome{
+		//                                  charge status refund status
+		amazonpay.CodeInvalidArguments:      {x, u, x, u},
+		amazonpay.CodeInvalidMerchantID:     {x, u, x, u},
+		amazonpay.CodeInvalidChargeID:       {x, n, d, u},
+		amazonpay.CodeInvalidRefundID:       {u, u, x, n},
+		amazonpay.CodeInvalidCallbackURL:    {x, u, u, u},
+		amazonpay.CodeNonKYCAccount:         {d, u, u, u},
+		amazonpay.CodeInsufficientFunds:     {d, u, u, u},
+		amazonpay.CodeInsufficientLoadLimit: {d, u, u, u},
+		amazonpay.CodeDuplicateChargeID:     {u, u, u, u},
+		amazonpay.CodeDuplicateRefundID:     {u, u, u, u},
+		amazonpay.CodeExcessRefundAmount:    {u, u, d, u},
+		amazonpay.CodeChargeNotApproved:     {d, u, d, u},
+		amazonpay.CodeAuthorizationExpired:  {u, u, u, u},
+		amazonpay.CodeAuthorizationFailed:   {u, u, u, u},
+		amazonpay.CodeInvalidAccessToken:    {x, u, u, u},
+		amazonpay.CodeInternalServerError:   {u, u, u, u},
+	},
+	Relink: map[string]bool{amazonpay.CodeInvalidAccessToken: true},
+}
