@@ -26,7 +26,7 @@ type PageVM struct {
 	ExpiresAt    string // RFC 3339, for the <time> element
 	Notice       *NoticeVM
 	Methods      []MethodVM // one card each, in the order listed
-	PayURL       string // the pay form's action
+	PayURL       string     // the pay form's action
 	CSRF         string
 	Retry        bool   // the pay button is a retry after a failure
 	ReturnURL    string // back to the merchant with the current status
