@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/base64"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -17,9 +19,23 @@ const ctxMerchant = "merchant"
 // password) and the x-merchantid header, which must name the key's
 // merchant. The version header or query parameter and x-routing-id that
 // Juspay clients send carry nothing paypage needs and are ignored.
+//
+// Failures are throttled per client address (see authThrottle). While an
+// address is throttled every request from it gets a 429, with a valid key
+// too: answering a right guess differently would let guessing go on.
 func (s *Server) merchantAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		ip := c.RealIP()
+		if wait := s.authThrottle.wait(ip); wait > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return echo.NewHTTPError(http.StatusTooManyRequests,
+				"too many failed authentications from this address; retry after the seconds in the Retry-After header")
+		}
 		m, err := s.authenticate(c)
+		if errs.Is(err, errs.Unauthorized) && s.authThrottle.fail(ip) {
+			s.log.WarnContext(c.Request().Context(), "merchant API authentication throttled",
+				"client_ip", ip, "request_id", requestID(c))
+		}
 		if err != nil {
 			return err
 		}

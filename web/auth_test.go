@@ -3,8 +3,10 @@ package web_test
 import (
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paypage/paypage/internal/apptest"
 )
@@ -80,5 +82,67 @@ func TestAuthRefusesBadCredentials(t *testing.T) {
 		if strings.Contains(string(r.Body), key) {
 			t.Errorf("%s: the answer echoes the key: %s", name, r.Body)
 		}
+	}
+}
+
+// TestAuthThrottlesFailuresPerAddress runs behind a trusted proxy, so that
+// X-Forwarded-For stands for the clients' addresses.
+func TestAuthThrottlesFailuresPerAddress(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, map[string]string{"PAYPAGE_TRUSTED_PROXIES": "127.0.0.1/32"})
+	from := func(ip string, key string) apptest.Response {
+		return authRequest(t, s, "missing", func(r *http.Request) {
+			r.Header.Set("X-Forwarded-For", ip)
+			r.Header.Set("Authorization", basic(key))
+		})
+	}
+	const attacker, merchant = "203.0.113.7", "198.51.100.9"
+
+	// Ten failures are answered 401; tries come back at one a second, so a
+	// slow machine may see an eleventh or twelfth before the 429.
+	var refused int
+	var throttled apptest.Response
+	for i := 0; i < 20; i++ {
+		r := from(attacker, "pk_guess_"+strconv.Itoa(i))
+		if r.Status == http.StatusTooManyRequests {
+			throttled = r
+			break
+		}
+		if r.Status != 401 {
+			t.Fatalf("failure %d: %d %s", i+1, r.Status, r.Body)
+		}
+		refused++
+	}
+	if throttled.Status != http.StatusTooManyRequests || refused < 10 {
+		t.Fatalf("after %d refusals: %d %s", refused, throttled.Status, throttled.Body)
+	}
+	body := throttled.JSON(t)
+	if body["status"] != "ERROR" || body["error_code"] != "too_many_requests" || body["error_message"] == "" {
+		t.Errorf("429 envelope: %s", throttled.Body)
+	}
+	wait, err := strconv.Atoi(throttled.Header.Get("Retry-After"))
+	if err != nil || wait < 1 || wait > 10 {
+		t.Errorf("Retry-After %q", throttled.Header.Get("Retry-After"))
+	}
+
+	// While throttled, the right key from that address is refused too.
+	if r := from(attacker, s.Demo.APIKey); r.Status != http.StatusTooManyRequests {
+		t.Errorf("valid key from the throttled address: %d %s", r.Status, r.Body)
+	}
+	// Other addresses are not affected, with a right key or a wrong one.
+	if r := from(merchant, s.Demo.APIKey); r.Status != 404 {
+		t.Errorf("valid key from another address: %d %s", r.Status, r.Body)
+	}
+	if r := from(merchant, "pk_typo"); r.Status != 401 {
+		t.Errorf("wrong key from another address: %d %s", r.Status, r.Body)
+	}
+	if r := authRequest(t, s, "missing", nil); r.Status != 404 {
+		t.Errorf("valid key from the proxy itself: %d %s", r.Status, r.Body)
+	}
+
+	// Once the wait is over, the address may try again.
+	time.Sleep(time.Duration(wait) * time.Second)
+	if r := from(attacker, s.Demo.APIKey); r.Status != 404 {
+		t.Errorf("valid key after Retry-After: %d %s", r.Status, r.Body)
 	}
 }

@@ -86,7 +86,7 @@ func (s *Server) classify(err error, c echo.Context) (int, apiError) {
 		code := map[int]string{
 			http.StatusNotFound: "not_found", http.StatusMethodNotAllowed: "method_not_allowed",
 			http.StatusRequestEntityTooLarge: "request_too_large", http.StatusUnsupportedMediaType: "unsupported_media_type",
-			http.StatusServiceUnavailable: "timeout",
+			http.StatusServiceUnavailable: "timeout", http.StatusTooManyRequests: "too_many_requests",
 		}[he.Code]
 		if code == "" {
 			code = "request_error"
