@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -57,7 +59,7 @@ func decodeSessionForm(c echo.Context) (checkout.SessionInput, error) {
 			errs.FieldError{Field: "body", Message: "must be a form (application/x-www-form-urlencoded)"})
 	}
 	form := c.Request().PostForm
-	return sessionInput(func(key string) (string, error) {
+	return sessionInput(slices.Collect(maps.Keys(form)), func(key string) (string, error) {
 		return strings.TrimSpace(form.Get(key)), nil
 	})
 }

@@ -164,20 +164,19 @@ func TestCreateOrderRejectsBadInput(t *testing.T) {
 			t.Errorf("%s: %d %.300s, want %d with an error_code", name, r.Status, r.Body, tc.status)
 		}
 	}
-	if r := postOrders(t, s, "text/plain", "x"); r.JSON(t)["error_code"] != "unsupported_media_type" {
+	if r := postOrders(t, s, "text/plain", "x"); r.JSON(t)["error_code"] != "content_type.unsupported" {
 		t.Errorf("415 envelope: %s", r.Body)
 	}
-	// The body limit answers before any route (its envelope is the error
-	// handler's business); the handler must not turn it into another status.
-	if r := postOrders(t, s, formType, "description="+strings.Repeat("x", 200_000)); r.Status != http.StatusRequestEntityTooLarge {
-		t.Errorf("large body: %d", r.Status)
+	// The body limit answers before any route, still in the envelope.
+	if r := postOrders(t, s, formType, "description="+strings.Repeat("x", 200_000)); r.Status != http.StatusRequestEntityTooLarge || r.JSON(t)["error_code"] != "request.too_large" {
+		t.Errorf("large body: %d %s", r.Status, r.Body)
 	}
 	// Without a Content-Length the limit is met while the form is read.
 	req, _ = http.NewRequest("POST", s.URL+"/orders", io.MultiReader(strings.NewReader("description="+strings.Repeat("x", 200_000))))
 	req.Header.Set("Content-Type", formType)
 	req.SetBasicAuth(s.Demo.APIKey, "")
 	req.Header.Set("x-merchantid", "demo")
-	if r := apptest.Do(t, req); r.Status != http.StatusRequestEntityTooLarge || r.JSON(t)["error_code"] != "request_too_large" {
+	if r := apptest.Do(t, req); r.Status != http.StatusRequestEntityTooLarge || r.JSON(t)["error_code"] != "request.too_large" {
 		t.Errorf("large chunked body: %d %s", r.Status, r.Body)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +71,7 @@ func decodeSessionJSON(c echo.Context) (checkout.SessionInput, error) {
 			}
 		}
 	}
-	return sessionInput(func(key string) (string, error) {
+	return sessionInput(slices.Collect(maps.Keys(raw)), func(key string) (string, error) {
 		v, ok := raw[key]
 		if !ok || isNull(v) {
 			return "", nil
@@ -79,9 +81,10 @@ func decodeSessionJSON(c echo.Context) (checkout.SessionInput, error) {
 }
 
 // sessionInput maps request fields onto a SessionInput, whatever body they
-// came in. value returns a field's text ("" when absent) or says why it is
-// not text.
-func sessionInput(value func(key string) (string, error)) (checkout.SessionInput, error) {
+// came in: keys are the body's field names, and value returns a field's
+// text ("" when absent) or says why it is not text. Every metadata.* field
+// is kept to echo in the order's metadata.
+func sessionInput(keys []string, value func(key string) (string, error)) (checkout.SessionInput, error) {
 	var in checkout.SessionInput
 	var fields []errs.FieldError
 	str := func(key string, dst *string) {
@@ -109,6 +112,25 @@ func sessionInput(value func(key string) (string, error)) (checkout.SessionInput
 	}
 	str("metadata.expiryInMins", &in.ExpiryInMins)
 	str("metadata.webhook_url", &in.WebhookURL)
+	for _, k := range keys {
+		name, ok := strings.CutPrefix(k, "metadata.")
+		if !ok {
+			continue
+		}
+		v, err := value(k)
+		if err != nil {
+			if name != "expiryInMins" && name != "webhook_url" { // reported above
+				fields = append(fields, errs.FieldError{Field: k, Message: err.Error()})
+			}
+			continue
+		}
+		if v != "" {
+			if in.Metadata == nil {
+				in.Metadata = map[string]string{}
+			}
+			in.Metadata[name] = v
+		}
+	}
 	if len(fields) > 0 {
 		return in, errs.Fields("invalid.request", fields...)
 	}
