@@ -14,6 +14,7 @@ require (
 	github.com/lib/pq v1.12.3
 	github.com/nlnwa/whatwg-url v0.6.2
 	github.com/prometheus/client_golang v1.25.0
+	github.com/standard-webhooks/standard-webhooks/libraries v0.0.1
 )
 
 require (

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,14 +43,19 @@ func (s *Server) createSession(c echo.Context) error {
 	})
 }
 
-// decodeSessionInput reads the JSON body. Juspay clients send values as
-// strings or numbers and metadata either as flat dotted keys
-// ("metadata.expiryInMins") or as a nested object, so both are accepted.
+// decodeSessionInput reads the POST /session body, which is JSON.
 func decodeSessionInput(c echo.Context) (checkout.SessionInput, error) {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), echo.MIMEApplicationJSON) {
 		return checkout.SessionInput{}, echo.NewHTTPError(http.StatusUnsupportedMediaType, "POST /session takes a JSON body (Content-Type: application/json)")
 	}
+	return decodeSessionJSON(c)
+}
+
+// decodeSessionJSON reads session fields from a JSON body. Juspay clients
+// send values as strings or numbers and metadata either as flat dotted keys
+// ("metadata.expiryInMins") or as a nested object, so both are accepted.
+func decodeSessionJSON(c echo.Context) (checkout.SessionInput, error) {
 	raw, err := decodeJSONObject(c)
 	if err != nil {
 		return checkout.SessionInput{}, err
@@ -64,19 +71,29 @@ func decodeSessionInput(c echo.Context) (checkout.SessionInput, error) {
 			}
 		}
 	}
+	return sessionInput(slices.Collect(maps.Keys(raw)), func(key string) (string, error) {
+		v, ok := raw[key]
+		if !ok || isNull(v) {
+			return "", nil
+		}
+		return scalarString(v)
+	})
+}
+
+// sessionInput maps request fields onto a SessionInput, whatever body they
+// came in: keys are the body's field names, and value returns a field's
+// text ("" when absent) or says why it is not text. Every metadata.* field
+// is kept to echo in the order's metadata.
+func sessionInput(keys []string, value func(key string) (string, error)) (checkout.SessionInput, error) {
 	var in checkout.SessionInput
 	var fields []errs.FieldError
 	str := func(key string, dst *string) {
-		v, ok := raw[key]
-		if !ok || isNull(v) {
-			return
-		}
-		s, err := scalarString(v)
+		v, err := value(key)
 		if err != nil {
 			fields = append(fields, errs.FieldError{Field: key, Message: err.Error()})
 			return
 		}
-		*dst = s
+		*dst = v
 	}
 	str("order_id", &in.OrderID)
 	str("amount", &in.Amount)
@@ -95,6 +112,25 @@ func decodeSessionInput(c echo.Context) (checkout.SessionInput, error) {
 	}
 	str("metadata.expiryInMins", &in.ExpiryInMins)
 	str("metadata.webhook_url", &in.WebhookURL)
+	for _, k := range keys {
+		name, ok := strings.CutPrefix(k, "metadata.")
+		if !ok {
+			continue
+		}
+		v, err := value(k)
+		if err != nil {
+			if name != "expiryInMins" && name != "webhook_url" { // reported above
+				fields = append(fields, errs.FieldError{Field: k, Message: err.Error()})
+			}
+			continue
+		}
+		if v != "" {
+			if in.Metadata == nil {
+				in.Metadata = map[string]string{}
+			}
+			in.Metadata[name] = v
+		}
+	}
 	if len(fields) > 0 {
 		return in, errs.Fields("invalid.request", fields...)
 	}

@@ -270,3 +270,32 @@ func TestCreateSessionRefusesURLsOutsidePrefix(t *testing.T) {
 		t.Errorf("ordinary URLs: %d %s", r.Status, r.Body)
 	}
 }
+
+// The request's metadata.* fields come back in the order's metadata, from
+// flat dotted keys, a nested object and a form body alike.
+func TestMetadataEchoed(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	body := s.Session("meta-1", "10", "9000000001")
+	body["metadata.AMAZONPAY:gateway_reference_id"] = "amazonpaylater_test"
+	body["metadata"] = map[string]any{"expiryInMins": 30, "cart": "c-9"}
+	body["payment_page_client_id"] = "demo"
+	if r := s.API(t, "POST", "/session", body); r.Status != 200 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	meta, _ := s.API(t, "GET", "/orders/meta-1", nil).JSON(t)["metadata"].(map[string]any)
+	want := map[string]any{"AMAZONPAY:gateway_reference_id": "amazonpaylater_test", "expiryInMins": "30", "cart": "c-9", "payment_page_client_id": "demo"}
+	if len(meta) != len(want) {
+		t.Errorf("metadata = %v, want %v", meta, want)
+	}
+	for k, v := range want {
+		if meta[k] != v {
+			t.Errorf("metadata[%s] = %v, want %v", k, meta[k], v)
+		}
+	}
+	body = s.Session("meta-2", "10", "9000000001")
+	body["metadata.bad"] = map[string]any{"nested": true}
+	if r := s.API(t, "POST", "/session", body); r.Status != 400 || !strings.Contains(string(r.Body), "metadata.bad") {
+		t.Errorf("non-text metadata: %d %s", r.Status, r.Body)
+	}
+}

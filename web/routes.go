@@ -14,6 +14,7 @@ const (
 	routeStatic        = "static"
 	routeMetrics       = "metrics"
 	routeSessionCreate = "api.session.create"
+	routeOrderCreate   = "api.order.create"
 	routeOrderStatus   = "api.order.status"
 	routeRefundCreate  = "api.refund.create"
 	routePayShow       = "pay.show"
@@ -36,6 +37,7 @@ func (s *Server) routes() {
 	// every unknown path.)
 	api := []echo.MiddlewareFunc{s.apiOnly, s.merchantAuth}
 	e.POST("/session", s.createSession, api...).Name = routeSessionCreate
+	e.POST("/orders", s.createOrder, api...).Name = routeOrderCreate
 	e.GET("/orders/:id", s.showOrder, api...).Name = routeOrderStatus
 	e.POST("/orders/:id/refunds", s.createRefund, api...).Name = routeRefundCreate
 

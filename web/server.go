@@ -52,6 +52,8 @@ type Server struct {
 	svc      *checkout.Service
 	sessions sessions.Store
 	secure   bool // cookies get the Secure flag (https base URL)
+	// authThrottle counts failed merchant API authentications per address.
+	authThrottle *authThrottle
 }
 
 // Request limits.
@@ -67,7 +69,7 @@ func NewServer(opts Options) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, opts: opts, log: opts.Logger, svc: opts.Service}
+	s := &Server{echo: e, opts: opts, log: opts.Logger, svc: opts.Service, authThrottle: newAuthThrottle(time.Now)}
 	s.sessions, s.secure = newSessionStore(opts.BaseURL, opts.SecretKey)
 	e.HTTPErrorHandler = s.handleError
 	// The shopper's address goes to Amazon (x-amz-user-ip): take it from

@@ -17,7 +17,7 @@ import (
 	"github.com/paypage/paypage/internal/postgres"
 )
 
-const usage = `usage: paypage [serve | migrate | merchant create | amazonpay-sandbox | config-dump] [flags]`
+const usage = `usage: paypage [serve | migrate | merchant create | merchant rotate-webhook-secret | amazonpay-sandbox | config-dump] [flags]`
 
 // dispatch runs one subcommand.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
@@ -35,10 +35,14 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "migrate":
 		return migrate(ctx, cfg, stdout, log)
 	case "merchant":
-		if len(args) == 0 || args[0] != "create" {
-			return errors.New("usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--webhook-url URL] [--return-method GET|POST]")
+		switch {
+		case len(args) > 0 && args[0] == "create":
+			return createMerchant(ctx, cfg, args[1:], stdout, log)
+		case len(args) > 0 && args[0] == "rotate-webhook-secret":
+			return rotateWebhookSecret(ctx, cfg, args[1:], stdout, log)
 		}
-		return createMerchant(ctx, cfg, args[1:], stdout, log)
+		return errors.New("usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--webhook-url URL] [--return-method GET|POST]\n" +
+			"       paypage merchant rotate-webhook-secret --id ID [--overlap 24h]")
 	case "amazonpay-sandbox":
 		return runSandbox(ctx, cfg, args, stdout, log)
 	case "config-dump":

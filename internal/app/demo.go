@@ -22,18 +22,20 @@ const DemoShopPath = demoshop.Prefix
 // same across restarts and can be printed at start without storing the API
 // key anywhere.
 func ensureDemoMerchant(ctx context.Context, svc *checkout.Service, cfg config.Config) (checkout.Credentials, error) {
-	derive := func(label string) string {
+	deriveKey := func(label string) []byte {
 		m := hmac.New(sha256.New, []byte(cfg.SecretKey))
 		m.Write([]byte("paypage demo merchant " + label))
-		return hex.EncodeToString(m.Sum(nil))[:40]
+		return m.Sum(nil)
 	}
+	derive := func(label string) string { return hex.EncodeToString(deriveKey(label))[:40] }
 	c := checkout.Credentials{
 		MerchantID:      DemoMerchantID,
 		APIKey:          "pk_demo_" + derive("api key"),
 		ResponseKey:     "rk_demo_" + derive("response key"),
 		WebhookUsername: DemoMerchantID,
 		WebhookPassword: derive("webhook password"),
-		WebhookSecret:   "whsec_" + derive("webhook secret"),
+		// 32 key bytes, written like every other merchant's secret.
+		WebhookSecret: checkout.EncodeWebhookSecret(deriveKey("webhook secret")),
 	}
 	shop := cfg.BaseURL + DemoShopPath + "/"
 	err := svc.EnsureMerchant(ctx, checkout.NewMerchant{

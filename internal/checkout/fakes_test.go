@@ -31,6 +31,11 @@ type fakeStore struct {
 	InsertOrderFn     func(ctx context.Context, o Order) (Order, bool, error)
 	CreateMerchantFn  func(ctx context.Context, m Merchant) error
 	UpsertMerchantFn  func(ctx context.Context, m Merchant) error
+	RotateSecretFn    func(ctx context.Context, id, secret string, until time.Time) error
+}
+
+func (f *fakeStore) RotateWebhookSecret(ctx context.Context, id, secret string, until time.Time) error {
+	return must(&f.RotateSecretFn, "RotateWebhookSecret")(ctx, id, secret, until)
 }
 
 func (f *fakeStore) CreateMerchant(ctx context.Context, m Merchant) error {

@@ -72,24 +72,45 @@ func IssueCredentials(id string) (Credentials, error) {
 		dst    *string
 		prefix string
 	}{
-		{&c.APIKey, "pk_"}, {&c.ResponseKey, "rk_"}, {&c.WebhookPassword, ""}, {&c.WebhookSecret, "whsec_"},
+		{&c.APIKey, "pk_"}, {&c.ResponseKey, "rk_"}, {&c.WebhookPassword, ""},
 	} {
-		s, err := randomToken(32)
+		b, err := randomBytes(32)
 		if err != nil {
 			return Credentials{}, err
 		}
-		*f.dst = f.prefix + s
+		*f.dst = f.prefix + base64.RawURLEncoding.EncodeToString(b)
+	}
+	var err error
+	if c.WebhookSecret, err = NewWebhookSecret(); err != nil {
+		return Credentials{}, err
 	}
 	c.WebhookUsername = id
 	return c, nil
 }
 
-func randomToken(n int) (string, error) {
+// NewWebhookSecret returns a fresh Standard Webhooks signing secret of 32
+// random key bytes.
+func NewWebhookSecret() (string, error) {
+	key, err := randomBytes(32)
+	if err != nil {
+		return "", err
+	}
+	return EncodeWebhookSecret(key), nil
+}
+
+// EncodeWebhookSecret writes HMAC key bytes as a webhook secret in the
+// Standard Webhooks form, "whsec_" + standard base64 with padding, which
+// the official libraries decode back to key.
+func EncodeWebhookSecret(key []byte) string {
+	return "whsec_" + base64.StdEncoding.EncodeToString(key)
+}
+
+func randomBytes(n int) ([]byte, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("read random: %w", err)
+		return nil, fmt.Errorf("read random: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return b, nil
 }
 
 // BuildMerchant validates nm and combines it with credentials into the

@@ -16,6 +16,9 @@ type Store interface {
 	CreateMerchant(ctx context.Context, m Merchant) error
 	UpsertMerchant(ctx context.Context, m Merchant) error
 	MerchantByID(ctx context.Context, id string) (Merchant, error)
+	// RotateWebhookSecret makes secret the merchant's webhook secret and
+	// keeps the replaced one for signing until previousUntil.
+	RotateWebhookSecret(ctx context.Context, id, secret string, previousUntil time.Time) error
 	// InsertOrder stores o, or, when the merchant already has an order with
 	// the same order_id, returns that one with created false.
 	InsertOrder(ctx context.Context, o Order) (stored Order, created bool, err error)
@@ -209,6 +212,36 @@ func (s *Service) EnsureMerchant(ctx context.Context, nm NewMerchant, c Credenti
 	}
 	s.merchants.Delete(m.ID)
 	return s.store.UpsertMerchant(ctx, m)
+}
+
+// WebhookRotation is a merchant's new webhook secret as issued, printed
+// once, and until when webhooks also carry a signature with the old one.
+type WebhookRotation struct {
+	MerchantID         string    `json:"merchant_id"`
+	WebhookSecret      string    `json:"webhook_secret"`
+	PreviousValidUntil time.Time `json:"previous_secret_valid_until"`
+}
+
+// RotateWebhookSecret issues merchant id a new webhook secret. For overlap
+// afterwards every webhook is signed with both the new and the old secret,
+// so the merchant can switch its receiver to the new one without missing a
+// webhook; after that only the new one signs. It logs the rotation (never
+// a secret) for the audit trail.
+func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap time.Duration) (WebhookRotation, error) {
+	if overlap < 0 {
+		return WebhookRotation{}, errs.Fields("invalid.overlap", errs.FieldError{Field: "overlap", Message: "must not be negative"})
+	}
+	secret, err := NewWebhookSecret()
+	if err != nil {
+		return WebhookRotation{}, err
+	}
+	until := s.now().Add(overlap).UTC().Truncate(time.Second)
+	if err := s.store.RotateWebhookSecret(ctx, id, secret, until); err != nil {
+		return WebhookRotation{}, err
+	}
+	s.merchants.Delete(id)
+	s.log.InfoContext(ctx, "merchant webhook secret rotated", "merchant_id", id, "previous_valid_until", until)
+	return WebhookRotation{MerchantID: id, WebhookSecret: secret, PreviousValidUntil: until}, nil
 }
 
 var errBadCredentials = errs.E(errs.Unauthorized, "access_denied", "invalid API key or merchant id")

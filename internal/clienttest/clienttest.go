@@ -3,7 +3,9 @@
 // Node, pinned in package.json and package-lock.json and installed from the
 // npm registry (never committed), and the JDK for Juspay's Java sample's
 // algorithm. .ci/run installs them before the tests; on a developer's
-// machine the first test that needs the npm packages runs npm ci.
+// machine the first test that needs the npm packages runs npm ci. Beside
+// them the tests use the Standard Webhooks library for Go, pinned in
+// go.mod, so that webhooks are checked by both official implementations.
 //
 // Without node, npm or java the tests that need them skip, unless
 // PAYPAGE_REQUIRE_CLIENTS=1 (set by .ci/run) makes that a failure.

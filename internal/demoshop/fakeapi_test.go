@@ -20,7 +20,7 @@ const (
 	testRespKey  = "resp_test"
 	testHookUser = "hookuser"
 	testHookPass = "hookpass"
-	testSecret   = "whsec_hooksecret"
+	testSecret   = "whsec_aG9va3NlY3JldC1rZXk=" // the key is "hooksecret-key"
 )
 
 // fakeAPI answers like paypage's merchant API and records what the shop sent.

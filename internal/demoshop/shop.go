@@ -1,10 +1,10 @@
 // Package demoshop is the sandbox demo shop: a fake merchant website that a
 // person clicks through to see paypage work end to end. It behaves exactly
 // like an external merchant: it creates sessions and reads orders only over
-// paypage's public HTTP merchant API, and verifies the signed return and the
-// webhooks with its own code. It deliberately imports nothing of paypage's
-// checkout, web or postgres packages, so that it is an independent check of
-// the contract; mounting it is left to the web package. Its checkout form
+// paypage's public HTTP merchant API, verifies the signed return with its
+// own code and the webhooks with the official Standard Webhooks library. It
+// deliberately imports nothing of paypage's checkout, web, webhook or
+// postgres packages, so that it is an independent check of the contract; mounting it is left to the web package. Its checkout form
 // refuses cross-origin posts (net/http.CrossOriginProtection); the return and
 // the webhooks, verified by signature, are exempt.
 package demoshop

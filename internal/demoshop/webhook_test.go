@@ -6,15 +6,24 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
 
-// signWebhook builds Standard Webhooks headers the way the spec describes,
-// with the key taken as the secret's bytes after "whsec_".
-func signWebhook(key, id string, ts time.Time, body []byte) http.Header {
+// signWebhook builds Standard Webhooks headers the way the specification
+// describes: the key is the standard base64 after "whsec_", decoded.
+func signWebhook(secret, id string, ts time.Time, body []byte) http.Header {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		panic(err)
+	}
+	return signWithKey(key, id, ts, body)
+}
+
+func signWithKey(key []byte, id string, ts time.Time, body []byte) http.Header {
 	stamp := strconv.FormatInt(ts.Unix(), 10)
-	m := hmac.New(sha256.New, []byte(key))
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(id + "." + stamp + "." + string(body)))
 	h := http.Header{}
 	h.Set("webhook-id", id)
@@ -24,23 +33,24 @@ func signWebhook(key, id string, ts time.Time, body []byte) http.Header {
 }
 
 func TestVerifyWebhook(t *testing.T) {
+	const secret = "whsec_czNjcmV0" // the key is "s3cret"
 	now := time.Unix(1_750_000_000, 0)
 	body := []byte(`{"id":"evt_1","event_name":"ORDER_SUCCEEDED","content":{"order":{"order_id":"o1","status":"CHARGED"}}}`)
-	good := signWebhook("s3cret", "msg_1", now, body)
+	good := signWebhook(secret, "msg_1", now, body)
 
-	if err := VerifyWebhook("s3cret", good, body, now); err != nil {
+	if err := VerifyWebhook(secret, good, body, now); err != nil {
 		t.Errorf("good: %v", err)
 	}
-	if err := VerifyWebhook("whsec_s3cret", good, body, now); err != nil {
-		t.Errorf("whsec_ prefix should be stripped: %v", err)
+	if err := VerifyWebhook("czNjcmV0", good, body, now); err != nil {
+		t.Errorf("the whsec_ prefix is optional: %v", err)
 	}
-	if err := VerifyWebhook("s3cret", good, body, now.Add(4*time.Minute)); err != nil {
+	if err := VerifyWebhook(secret, good, body, now.Add(4*time.Minute)); err != nil {
 		t.Errorf("4 minutes late: %v", err)
 	}
 
 	rotated := good.Clone()
 	rotated.Set("webhook-signature", "v1,bm9wZQ== v2,xyz "+good.Get("webhook-signature"))
-	if err := VerifyWebhook("s3cret", rotated, body, now); err != nil {
+	if err := VerifyWebhook(secret, rotated, body, now); err != nil {
 		t.Errorf("one matching signature among several: %v", err)
 	}
 
@@ -51,19 +61,20 @@ func TestVerifyWebhook(t *testing.T) {
 		body   []byte
 		now    time.Time
 	}{
-		{"bad secret", "other", good, body, now},
-		{"whsec_ key not base64-decoded", "whsec_czNjcmV0", good, body, now},
-		{"old timestamp", "s3cret", good, body, now.Add(6 * time.Minute)},
-		{"future timestamp", "s3cret", good, body, now.Add(-6 * time.Minute)},
-		{"tampered body", "s3cret", good, []byte(`{"id":"evt_1","event_name":"ORDER_SUCCEEDED","content":{"order":{"order_id":"o2","status":"CHARGED"}}}`), now},
-		{"other id", "s3cret", func() http.Header { h := good.Clone(); h.Set("webhook-id", "msg_2"); return h }(), body, now},
-		{"no headers", "s3cret", http.Header{}, body, now},
-		{"wrong version", "s3cret", func() http.Header {
+		{"bad secret", "whsec_b3RoZXI=", good, body, now},
+		{"secret not base64", "whsec_s3cret", signWithKey([]byte("s3cret"), "msg_1", now, body), body, now},
+		{"key taken as the text", secret, signWithKey([]byte("czNjcmV0"), "msg_1", now, body), body, now},
+		{"old timestamp", secret, good, body, now.Add(6 * time.Minute)},
+		{"future timestamp", secret, good, body, now.Add(-6 * time.Minute)},
+		{"tampered body", secret, good, []byte(`{"id":"evt_1","event_name":"ORDER_SUCCEEDED","content":{"order":{"order_id":"o2","status":"CHARGED"}}}`), now},
+		{"other id", secret, func() http.Header { h := good.Clone(); h.Set("webhook-id", "msg_2"); return h }(), body, now},
+		{"no headers", secret, http.Header{}, body, now},
+		{"wrong version", secret, func() http.Header {
 			h := good.Clone()
 			h.Set("webhook-signature", "v2"+good.Get("webhook-signature")[2:])
 			return h
 		}(), body, now},
-		{"timestamp not a number", "s3cret", func() http.Header { h := good.Clone(); h.Set("webhook-timestamp", "soon"); return h }(), body, now},
+		{"timestamp not a number", secret, func() http.Header { h := good.Clone(); h.Set("webhook-timestamp", "soon"); return h }(), body, now},
 	}
 	for _, c := range bad {
 		if err := VerifyWebhook(c.secret, c.h, c.body, c.now); err == nil {

@@ -75,3 +75,23 @@ func (d *DB) MerchantByID(ctx context.Context, id string) (checkout.Merchant, er
 	}
 	return r.merchant(), nil
 }
+
+// rotateWebhookSecret keeps the replaced secret beside the new one. A
+// rotation within an earlier one's overlap drops that earlier secret, so
+// webhooks never carry more than two signatures.
+const rotateWebhookSecret = `
+UPDATE merchants
+SET webhook_secret_previous = webhook_secret, webhook_secret = $2, webhook_secret_previous_until = $3
+WHERE id = $1
+RETURNING id`
+
+// RotateWebhookSecret makes secret the merchant's webhook secret and keeps
+// the one it replaces for signing until previousUntil; an unknown merchant
+// is NotFound.
+func (d *DB) RotateWebhookSecret(ctx context.Context, id, secret string, previousUntil time.Time) error {
+	var got string
+	if err := d.get(ctx, &got, rotateWebhookSecret, id, secret, previousUntil); err != nil {
+		return mapErr(err, "merchant")
+	}
+	return nil
+}

@@ -10,19 +10,22 @@ import (
 )
 
 type webhookDeliveryRow struct {
-	EventID  string `db:"event_id"`
-	URL      string `db:"url"`
-	Attempts int    `db:"attempts"`
-	Payload  string `db:"payload"`
-	Username string `db:"webhook_username"`
-	Password string `db:"webhook_password"`
-	Secret   string `db:"webhook_secret"`
+	EventID  string       `db:"event_id"`
+	URL      string       `db:"url"`
+	Attempts int          `db:"attempts"`
+	Payload  string       `db:"payload"`
+	Username string       `db:"webhook_username"`
+	Password string       `db:"webhook_password"`
+	Secret   string       `db:"webhook_secret"`
+	Previous string       `db:"webhook_secret_previous"`
+	Until    sql.NullTime `db:"webhook_secret_previous_until"`
 }
 
 func (r webhookDeliveryRow) delivery() webhook.Delivery {
 	return webhook.Delivery{
 		EventID: r.EventID, URL: r.URL, Attempt: r.Attempts, Payload: []byte(r.Payload),
 		Username: r.Username, Password: r.Password, Secret: r.Secret,
+		PreviousSecret: r.Previous, PreviousUntil: r.Until.Time,
 	}
 }
 
@@ -30,7 +33,8 @@ func (r webhookDeliveryRow) delivery() webhook.Delivery {
 // long as it runs: SKIP LOCKED keeps concurrent claimers off each other's
 // rows, and the pushed next_attempt_at (the lease) keeps them off rows that
 // are being sent. payload::text is deterministic for a stored jsonb value,
-// so every retry sends the same bytes.
+// so every retry sends the same bytes. The merchant's secrets are read
+// here, at each try, so a retry is signed with the secrets of the moment.
 const claimWebhookDeliveries = `
 WITH due AS (
 	SELECT event_id FROM webhook_deliveries
@@ -44,7 +48,8 @@ SET attempts = w.attempts + 1, next_attempt_at = $2, updated_at = now()
 FROM due, events e, merchants m
 WHERE w.event_id = due.event_id AND e.id = w.event_id AND m.id = e.merchant_id
 RETURNING w.event_id, w.url, w.attempts, e.payload::text AS payload,
-	m.webhook_username, m.webhook_password, m.webhook_secret`
+	m.webhook_username, m.webhook_password, m.webhook_secret,
+	m.webhook_secret_previous, m.webhook_secret_previous_until`
 
 // ClaimWebhookDeliveries leases up to limit due deliveries until leaseUntil
 // and returns them with their payload and merchant credentials.

@@ -149,3 +149,39 @@ func TestRecordWebhookAttempt(t *testing.T) {
 		t.Errorf("row = %+v, want DELIVERED 204 with 3 attempt rows (one refused update still logs its try)", row)
 	}
 }
+
+// A rotation shows in the next claim, also of a delivery queued before it:
+// signatures are made per try from the secrets of the moment.
+func TestRotatedWebhookSecretReachesTheClaim(t *testing.T) {
+	t.Parallel()
+	db := webhookFixture(t)
+	ctx := context.Background()
+	now := time.Now()
+	until := now.Add(24 * time.Hour).Truncate(time.Second)
+	if err := db.RotateWebhookSecret(ctx, "m1", "whsec_bmV3", until); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.ClaimWebhookDeliveries(ctx, now, now.Add(time.Minute), 1)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("claim = %v, %v", got, err)
+	}
+	if d := got[0]; d.Secret != "whsec_bmV3" || d.PreviousSecret != "whsec_k" || !d.PreviousUntil.Equal(until) {
+		t.Errorf("claimed secrets %q, previous %q until %s; want the new one and whsec_k until %s", d.Secret, d.PreviousSecret, d.PreviousUntil, until)
+	}
+
+	// Rotating again within the overlap drops the oldest secret.
+	if err := db.RotateWebhookSecret(ctx, "m1", "whsec_bmV3ZXI=", until); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := db.MerchantByID(ctx, "m1"); err != nil || m.WebhookSecret != "whsec_bmV3ZXI=" {
+		t.Errorf("merchant after the second rotation: %q, %v", m.WebhookSecret, err)
+	}
+	got, err = db.ClaimWebhookDeliveries(ctx, now, now.Add(time.Minute), 1)
+	if err != nil || len(got) != 1 || got[0].PreviousSecret != "whsec_bmV3" {
+		t.Errorf("claim after the second rotation = %+v, %v; want previous whsec_bmV3", got, err)
+	}
+
+	if err := db.RotateWebhookSecret(ctx, "nobody", "whsec_bmV3", until); !errs.Is(err, errs.NotFound) {
+		t.Errorf("rotating an unknown merchant: %v, want NotFound", err)
+	}
+}

@@ -1,5 +1,4 @@
-// Package webhook delivers merchant webhooks from the outbox and offers
-// merchants a helper to verify them.
+// Package webhook delivers signed merchant webhooks from the outbox.
 //
 // The store writes an events row (the exact JSON body) and a
 // webhook_deliveries row in the same transaction as each order change; a
@@ -11,26 +10,19 @@
 // delivery is marked FAILED. The SQL lives in internal/postgres.
 //
 // Every request carries Basic auth with the merchant's webhook user and
-// password (Juspay style) and Standard Webhooks headers: webhook-id (the
+// password (Juspay style) and Standard Webhooks 1.0 headers: webhook-id (the
 // event id, the same on every retry), webhook-timestamp (unix seconds of
 // this try) and webhook-signature ("v1," + base64 HMAC-SHA256 over
-// "id.timestamp.body", keyed with the UTF-8 bytes of the webhook secret
-// without its optional "whsec_" prefix). Any 2xx counts as delivered;
-// redirects are not followed.
+// "id.timestamp.body"). A webhook secret has the specification's form,
+// "whsec_" + standard base64 of the key bytes, and the HMAC key is those
+// decoded bytes (DecodeSecret), so the official Standard Webhooks libraries
+// verify paypage's webhooks with the secret as printed. Signatures are made
+// at each try from the merchant's secrets as they are then, never stored:
+// while a rotated-out secret is still within its overlap the header carries
+// two signatures, space-separated, the new secret's first. Any 2xx counts as
+// delivered; redirects are not followed.
 //
-// Merchants verifying in Go can use Verify on the raw body:
-//
-//	func receive(w http.ResponseWriter, r *http.Request) {
-//		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-//		if err != nil {
-//			http.Error(w, "bad body", http.StatusBadRequest)
-//			return
-//		}
-//		if err := webhook.Verify(secret, r.Header, body, time.Now(), webhook.DefaultTolerance); err != nil {
-//			http.Error(w, "bad signature", http.StatusUnauthorized)
-//			return
-//		}
-//		// Deliveries can repeat: deduplicate on r.Header.Get("webhook-id").
-//		w.WriteHeader(http.StatusNoContent)
-//	}
+// Verify checks a received webhook by the same rules, for paypage's own
+// tests and tools. Merchants cannot import this package (it is internal);
+// they use a Standard Webhooks library, as the README shows.
 package webhook

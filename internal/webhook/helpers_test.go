@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -39,7 +40,8 @@ type merchantCreds struct{ id, user, pass, secret string }
 
 func addMerchant(t testing.TB, db *postgres.DB, id string) merchantCreds {
 	t.Helper()
-	m := merchantCreds{id: id, user: id + "user", pass: id + "-pass", secret: "whsec_" + id + "-secret"}
+	m := merchantCreds{id: id, user: id + "user", pass: id + "-pass",
+		secret: "whsec_" + base64.StdEncoding.EncodeToString([]byte(id+"-secret"))}
 	hash := sha256.Sum256([]byte(id))
 	_, err := db.SQL().Exec(`INSERT INTO merchants (id, name, api_key_hash, response_key,
 		webhook_username, webhook_password, webhook_secret) VALUES ($1, $1, $2, 'rk', $3, $4, $5)`,

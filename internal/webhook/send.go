@@ -34,6 +34,11 @@ type attempt struct {
 // attempt's error text, to be recorded and retried.
 func (disp *Dispatcher) post(ctx context.Context, d Delivery) attempt {
 	at := disp.now()
+	sig, err := SignatureHeader(d.secrets(at), d.EventID, at, d.Payload)
+	if err != nil {
+		// Never the secret itself: only that the merchant's is unusable.
+		return attempt{at: at, err: "cannot sign: the merchant's webhook secret is malformed"}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
 	if err != nil {
 		return attempt{at: at, err: truncate("bad webhook url: " + err.Error())}
@@ -43,7 +48,7 @@ func (disp *Dispatcher) post(ctx context.Context, d Delivery) attempt {
 	req.SetBasicAuth(d.Username, d.Password)
 	req.Header.Set("webhook-id", d.EventID)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(at.Unix(), 10))
-	req.Header.Set("webhook-signature", Sign(d.Secret, d.EventID, at, d.Payload))
+	req.Header.Set("webhook-signature", sig)
 
 	start := time.Now()
 	resp, err := disp.client.Do(req)

@@ -16,7 +16,22 @@ type Delivery struct {
 	Payload  []byte // events.payload as text, the same bytes on every try
 	Username string // Basic auth user, Juspay style
 	Password string
-	Secret   string // Standard Webhooks signing secret, optional "whsec_" prefix
+	// Secret is the merchant's Standard Webhooks signing secret, read
+	// when the try is claimed, so a retry signs with the current one.
+	Secret string
+	// PreviousSecret is the secret the last rotation replaced; tries
+	// before PreviousUntil are signed with it too (after Secret).
+	PreviousSecret string
+	PreviousUntil  time.Time
+}
+
+// secrets returns the secrets a try at d sent at must be signed with: the
+// current one and, during a rotation's overlap, the previous one.
+func (d Delivery) secrets(at time.Time) []string {
+	if d.PreviousSecret != "" && at.Before(d.PreviousUntil) {
+		return []string{d.Secret, d.PreviousSecret}
+	}
+	return []string{d.Secret}
 }
 
 // Status is the state of a webhook delivery row.

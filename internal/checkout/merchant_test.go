@@ -1,0 +1,77 @@
+package checkout
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paypage/paypage/internal/errs"
+)
+
+// decodeSecret reads a webhook secret as the Standard Webhooks libraries do.
+func decodeSecret(t *testing.T, secret string) []byte {
+	t.Helper()
+	b64, ok := strings.CutPrefix(secret, "whsec_")
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if !ok || err != nil {
+		t.Fatalf("secret %q is not whsec_ + standard base64: %v", secret, err)
+	}
+	return key
+}
+
+func TestIssuedWebhookSecretIsStandardWebhooksForm(t *testing.T) {
+	c, err := IssueCredentials("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key := decodeSecret(t, c.WebhookSecret); len(key) != 32 {
+		t.Errorf("key of %q is %d bytes, want 32", c.WebhookSecret, len(key))
+	}
+	if key := []byte{0xfb, 0xff, 0x00}; !bytes.Equal(decodeSecret(t, EncodeWebhookSecret(key)), key) {
+		t.Errorf("EncodeWebhookSecret does not round-trip: %q", EncodeWebhookSecret(key))
+	}
+}
+
+func TestRotateWebhookSecret(t *testing.T) {
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	var logs bytes.Buffer
+	var gotID, gotSecret string
+	var gotUntil time.Time
+	store := &fakeStore{RotateSecretFn: func(_ context.Context, id, secret string, until time.Time) error {
+		if id != "acme" {
+			return errs.E(errs.NotFound, "", "merchant not found")
+		}
+		gotID, gotSecret, gotUntil = id, secret, until
+		return nil
+	}}
+	svc := NewService(store, Options{Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+
+	r, err := svc.RotateWebhookSecret(context.Background(), "acme", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MerchantID != "acme" || r.WebhookSecret != gotSecret || gotID != "acme" {
+		t.Errorf("rotation = %+v, stored %s %q", r, gotID, gotSecret)
+	}
+	if key := decodeSecret(t, r.WebhookSecret); len(key) != 32 {
+		t.Errorf("new key is %d bytes, want 32", len(key))
+	}
+	if want := now.Add(24 * time.Hour); !r.PreviousValidUntil.Equal(want) || !gotUntil.Equal(want) {
+		t.Errorf("previous valid until %s (stored %s), want %s", r.PreviousValidUntil, gotUntil, want)
+	}
+	if line := logs.String(); !strings.Contains(line, "merchant_id=acme") || !strings.Contains(line, "rotated") ||
+		strings.Contains(line, strings.TrimPrefix(r.WebhookSecret, "whsec_")) {
+		t.Errorf("audit line = %q, want the merchant and the rotation without the secret", line)
+	}
+
+	if _, err := svc.RotateWebhookSecret(context.Background(), "nobody", time.Hour); !errs.Is(err, errs.NotFound) {
+		t.Errorf("unknown merchant: %v, want NotFound", err)
+	}
+	if _, err := svc.RotateWebhookSecret(context.Background(), "acme", -time.Second); !errs.Is(err, errs.Invalid) {
+		t.Errorf("negative overlap: %v, want Invalid", err)
+	}
+}
