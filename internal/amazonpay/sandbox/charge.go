@@ -127,7 +127,7 @@ func (s *Simulator) createCharge(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateChargeID, "This charge id was already processed."))
 		return
 	}
-	phone, e := s.phoneForTokenLocked(in.accessToken, now)
+	phone, e := s.phoneForTokenLocked(in.accessToken, now, in.instrument == instrumentPayLater)
 	if e != nil {
 		s.writeError(w, r, sel, e)
 		return

@@ -115,7 +115,7 @@ func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	now := s.now()
 	s.settleLocked(now)
-	phone, e := s.phoneForTokenLocked(q.Get("accessToken"), now)
+	phone, e := s.phoneForTokenLocked(q.Get("accessToken"), now, wantPayLater)
 	if e != nil {
 		s.writeError(w, r, sel, e)
 		return
@@ -190,10 +190,11 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 	s.writeSigned(w, r, sel, http.StatusOK, out)
 }
 
-// linkedLocked reports whether the phone has a link that still works.
+// linkedLocked reports whether the phone has a link that still works for
+// Amazon Pay Later; a link for balance only does not.
 func (s *Simulator) linkedLocked(phone string) bool {
 	for _, g := range s.refresh {
-		if g.phone == phone && !g.revoked {
+		if g.phone == phone && !g.revoked && !g.balanceOnly {
 			return true
 		}
 	}

@@ -18,14 +18,17 @@ import (
 //go:embed sandbox.css
 var css []byte
 
-// The top-up page is an html/template file in this package,
+// The consent and top-up pages are html/template files in this package,
 // drawn in the same frame and with the same view-model types as the templ
 // pages of templates/amazonsandbox.
 //
 //go:embed html/*.html
 var htmlFS embed.FS
 
-var topUpHTML = htmlPage("topup.html")
+var (
+	consentHTML = htmlPage("consent.html")
+	topUpHTML   = htmlPage("topup.html")
+)
 
 func htmlPage(name string) *template.Template {
 	return template.Must(template.ParseFS(htmlFS, "html/shell.html", "html/"+name))

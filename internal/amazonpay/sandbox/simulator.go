@@ -25,7 +25,9 @@
 // CapturePending with an amazonPayUrl to the top-up page, whose "Add money
 // and pay" approves the charge and whose "Cancel" declines it
 // (InsufficientFunds), both sending the customer to the charge's
-// callbackUrl as the 2FA page does.
+// callbackUrl as the 2FA page does. The consent page's "Allow for Amazon Pay
+// balance only" issues tokens that Pay Later calls refuse with 403
+// InvalidAccessToken.
 //
 // The pages' forms (consent, 2FA and top-up) refuse cross-origin POSTs,
 // judged by net/http.CrossOriginProtection from Sec-Fetch-Site and Origin.

@@ -34,17 +34,20 @@ type account struct {
 
 type authCode struct {
 	clientID, redirectURI, phone string
+	balanceOnly                  bool
 	expires                      time.Time
 }
 
 type accessGrant struct {
 	phone, refresh string
+	balanceOnly    bool // linked for Amazon Pay balance only: refused for Pay Later
 	expires        time.Time
 }
 
 type refreshGrant struct {
-	phone   string
-	revoked bool
+	phone       string
+	balanceOnly bool
+	revoked     bool
 }
 
 // txnKey names a charge or refund: ids are the merchant's, so they are
