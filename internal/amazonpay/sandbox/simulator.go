@@ -27,7 +27,9 @@
 // (InsufficientFunds), both sending the customer to the charge's
 // callbackUrl as the 2FA page does. The consent page's "Allow for Amazon Pay
 // balance only" issues tokens that Pay Later calls refuse with 403
-// InvalidAccessToken.
+// InvalidAccessToken. Pay Later and balance may have separate seller
+// credentials (Options.Balance*); a call for an instrument under the other
+// seller's id is refused with InvalidMerchantId.
 //
 // The pages' forms (consent, 2FA and top-up) refuse cross-origin POSTs,
 // judged by net/http.CrossOriginProtection from Sec-Fetch-Site and Origin.
@@ -71,7 +73,9 @@ func DefaultCredentials() Credentials {
 	}
 }
 
-// Options configure a Simulator. Empty credentials take DefaultCredentials.
+// Options configure a Simulator. Empty credentials take DefaultCredentials;
+// empty balance credentials take the Pay Later ones, so by default one
+// seller serves both instruments.
 type Options struct {
 	Prefix       string // where the handler is mounted, e.g. "/sandbox/amazonpay"
 	MerchantID   string // the Amazon Pay Later seller id
@@ -79,6 +83,12 @@ type Options struct {
 	SecretKey    string
 	ClientID     string
 	ClientSecret string
+	// BalanceMerchantID, BalanceAccessKey and BalanceSecretKey are the
+	// Amazon Pay balance seller's credentials. Amazon issues them apart
+	// from the Pay Later ones.
+	BalanceMerchantID string
+	BalanceAccessKey  string
+	BalanceSecretKey  string
 	// RedirectURIs are the return URLs registered for ClientID. As with
 	// Login with Amazon, consent sends the customer back only to one of
 	// them, compared byte for byte; with none, consent refuses every
@@ -120,6 +130,9 @@ func New(opts Options) *Simulator {
 	fill(&opts.SecretKey, def.SecretKey)
 	fill(&opts.ClientID, def.ClientID)
 	fill(&opts.ClientSecret, def.ClientSecret)
+	fill(&opts.BalanceMerchantID, opts.MerchantID)
+	fill(&opts.BalanceAccessKey, opts.AccessKey)
+	fill(&opts.BalanceSecretKey, opts.SecretKey)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -139,7 +152,10 @@ func New(opts Options) *Simulator {
 		byAmazon: map[string]*charge{},
 		refunds:  map[txnKey]*refund{},
 	}
-	s.balance = s.payLater // one seller serves both instruments
+	s.balance = s.payLater
+	if opts.BalanceMerchantID != opts.MerchantID || opts.BalanceAccessKey != opts.AccessKey || opts.BalanceSecretKey != opts.SecretKey {
+		s.balance = newSeller(opts.BalanceMerchantID, opts.BalanceAccessKey, opts.BalanceSecretKey)
+	}
 	s.routes()
 	return s
 }
