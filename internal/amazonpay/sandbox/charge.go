@@ -36,13 +36,17 @@ type wireCharge struct {
 
 func (s *Simulator) wireCharge(r *http.Request, c *charge) wireCharge {
 	w := wireCharge{
-		MerchantID: s.opts.MerchantID, ChargeID: c.id, AmazonChargeID: c.amazonID,
+		MerchantID: c.merchantID, ChargeID: c.id, AmazonChargeID: c.amazonID,
 		RequestedAmount: c.amount.String(), ApprovedAmount: c.approved.String(), CurrencyCode: "INR",
 		Status: string(c.status), ReasonCode: ptr(c.reasonCode), ReasonDescription: ptr(c.reasonDesc),
 		CustomData: ptr(c.customData), CreateTime: c.created.Format(timeLayout), UpdateTime: c.updated.Format(timeLayout),
 	}
-	if c.status == amazonpay.StatusCapturePending && c.needsOTP {
+	switch {
+	case c.status != amazonpay.StatusCapturePending:
+	case c.needsOTP:
 		w.AmazonPayURL = ptr(s.base(r) + "/pay/" + url.PathEscape(c.amazonID))
+	case c.needsTopUp:
+		w.AmazonPayURL = ptr(s.base(r) + "/topup/" + url.PathEscape(c.amazonID))
 	}
 	return w
 }
@@ -50,24 +54,25 @@ func (s *Simulator) wireCharge(r *http.Request, c *charge) wireCharge {
 // chargeInput is a validated charge request.
 type chargeInput struct {
 	id, accessToken, callbackURL, customData string
+	instrument                               string // AmazonPayLater or AmazonPayBalance
 	amount                                   money.Paise
 	timeout                                  time.Duration
 }
 
-func (s *Simulator) parseCharge(f map[string]string) (chargeInput, *apiError) {
+func (s *Simulator) parseCharge(sel *seller, f map[string]string) (chargeInput, *apiError) {
 	var in chargeInput
-	if f["merchantId"] != s.opts.MerchantID {
-		return in, errorf(http.StatusBadRequest, amazonpay.CodeInvalidMerchantID, "The merchant id does not exist.")
-	}
 	instrument := f["selectedPaymentInstrumentType"]
 	if instrument == "" {
 		instrument = f["selectedPaymentInstrument"]
 	}
+	if e := s.checkMerchant(sel, f["merchantId"]); e != nil {
+		return in, e
+	}
 	switch {
 	case f["intent"] != "Capture":
-		return in, invalidArg("intent must be Capture for Amazon Pay Later.")
-	case instrument != "AmazonPayLater":
-		return in, invalidArg("selectedPaymentInstrumentType must be AmazonPayLater.")
+		return in, invalidArg("intent must be Capture for a direct debit.")
+	case instrument != instrumentPayLater && instrument != instrumentBalance:
+		return in, invalidArg("selectedPaymentInstrumentType must be AmazonPayLater or AmazonPayBalance.")
 	case f["currencyCode"] != "INR":
 		return in, invalidArg("currencyCode must be INR.")
 	case !chargeIDPattern.MatchString(f["chargeId"]):
@@ -76,6 +81,9 @@ func (s *Simulator) parseCharge(f map[string]string) (chargeInput, *apiError) {
 		return in, invalidArg("referenceId, attributableProgram and accessToken are required.")
 	case len(f["noteToCustomer"]) > 200 || len(f["customData"]) > 2000:
 		return in, invalidArg("noteToCustomer or customData is too long.")
+	}
+	if e := s.checkMerchant(sel, f["merchantId"], instrument); e != nil {
+		return in, e // a Pay Later charge under the balance seller's id, or the reverse
 	}
 	amount, err := money.Parse(f["amount"])
 	if err != nil || amount < 1 {
@@ -91,78 +99,83 @@ func (s *Simulator) parseCharge(f map[string]string) (chargeInput, *apiError) {
 	}
 	return chargeInput{
 		id: f["chargeId"], accessToken: f["accessToken"], callbackURL: f["callbackUrl"], customData: f["customData"],
-		amount: amount, timeout: time.Duration(secs) * time.Second,
+		instrument: instrument, amount: amount, timeout: time.Duration(secs) * time.Second,
 	}, nil
 }
 
 func (s *Simulator) createCharge(w http.ResponseWriter, r *http.Request) {
-	body, e := s.authenticate(r)
+	body, sel, e := s.authenticate(r)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	f, e := decodeBody(body)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
-	in, e := s.parseCharge(f)
+	in, e := s.parseCharge(sel, f)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.settleLocked(now)
-	if s.charges[in.id] != nil {
-		s.writeError(w, r, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateChargeID, "This charge id was already processed."))
+	if s.charges[txnKey{sel.merchantID, in.id}] != nil {
+		s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateChargeID, "This charge id was already processed."))
 		return
 	}
-	phone, e := s.phoneForTokenLocked(in.accessToken, now)
+	phone, e := s.phoneForTokenLocked(in.accessToken, now, in.instrument == instrumentPayLater)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
-	c, e := s.chargeLocked(in, phone, now)
+	c, e := s.chargeLocked(in, sel, phone, now)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	if s.accountLocked(phone).persona.Outcome == ServerErrorOnce {
-		s.writeError(w, r, errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later."))
+		s.writeError(w, r, sel, errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later."))
 		return
 	}
-	s.writeSigned(w, r, http.StatusOK, s.wireCharge(r, c))
+	s.writeSigned(w, r, sel, http.StatusOK, s.wireCharge(r, c))
 }
 
 // chargeLocked records a charge and plays the persona's script. Charges
 // refused for KYC or credit are recorded as Declined and answered with the
-// matching error code.
-func (s *Simulator) chargeLocked(in chargeInput, phone string, now time.Time) (*charge, *apiError) {
+// matching error code. A balance short of the amount waits on the top-up
+// page whatever the script; the script decides the rest.
+func (s *Simulator) chargeLocked(in chargeInput, sel *seller, phone string, now time.Time) (*charge, *apiError) {
 	a := s.accountLocked(phone)
 	c := &charge{
 		id: in.id, amazonID: s.nextAmazonIDLocked(), phone: phone, callbackURL: in.callbackURL,
+		merchantID: sel.merchantID, instrument: in.instrument,
 		customData: in.customData, amount: in.amount, status: amazonpay.StatusCapturePending,
 		created: now, updated: now,
 	}
-	s.charges[c.id], s.byAmazon[c.amazonID] = c, c
-	switch {
-	case a.persona.Ineligible == CodeKYCExpired:
-		c.status, c.reasonCode, c.reasonDesc = amazonpay.StatusDeclined, ReasonCodeNonKYCAccount, ReasonKYCExpired
-		return c, errorf(http.StatusBadRequest, amazonpay.CodeNonKYCAccount, "The customer's account is not KYC compliant.")
-	case a.persona.Ineligible != "" || in.amount > a.credit:
-		c.status, c.reasonCode, c.reasonDesc = amazonpay.StatusDeclined, ReasonCodeInsufficient, ReasonNotAvailable
-		return c, errorf(http.StatusBadRequest, amazonpay.CodeInsufficientFunds, "The charge failed for lack of funds.")
+	s.charges[txnKey{c.merchantID, c.id}], s.byAmazon[c.amazonID] = c, c
+	if e := refusal(c, a); e != nil {
+		return c, e
 	}
-	a.credit -= in.amount // held while pending, kept when approved
+	s.holdLocked(c) // held while pending, kept when approved
+	if c.topUp > 0 {
+		c.needsTopUp, c.deadline = true, now.Add(in.timeout)
+		return c, nil
+	}
 	switch a.persona.Outcome {
 	case Approve, ServerErrorOnce:
 		s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
 	case Decline:
-		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by Amazon Pay Later.", now)
+		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".", now)
 	case TwoFactor:
-		c.needsOTP, c.otpDeadline = true, now.Add(in.timeout)
+		if c.instrument == instrumentBalance { // Amazon asks for an OTP for Pay Later only
+			s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
+			break
+		}
+		c.needsOTP, c.deadline = true, now.Add(in.timeout)
 	case PendingApprove:
 		c.resolveAt, c.resolveTo = now.Add(s.opts.PendingDelay), amazonpay.StatusCaptureApproved
 	case PendingFail:
@@ -171,49 +184,84 @@ func (s *Simulator) chargeLocked(in chargeInput, phone string, now time.Time) (*
 	return c, nil
 }
 
+// refusal declines c at once when the account cannot pay with its
+// instrument at all: no KYC, or no Pay Later credit for the amount. A
+// short balance is not refused; the customer tops it up.
+func refusal(c *charge, a *account) *apiError {
+	nonKYC := errorf(http.StatusBadRequest, amazonpay.CodeNonKYCAccount, "The customer's account is not KYC compliant.")
+	switch {
+	case c.instrument == instrumentBalance && a.persona.NonKYC:
+		c.status, c.reasonCode, c.reasonDesc = amazonpay.StatusDeclined, ReasonCodeNonKYCAccount, ReasonNonKYC
+		return nonKYC
+	case c.instrument == instrumentBalance:
+		return nil
+	case a.persona.Ineligible == CodeKYCExpired:
+		c.status, c.reasonCode, c.reasonDesc = amazonpay.StatusDeclined, ReasonCodeNonKYCAccount, ReasonKYCExpired
+		return nonKYC
+	case a.persona.Ineligible != "" || c.amount > a.credit:
+		c.status, c.reasonCode, c.reasonDesc = amazonpay.StatusDeclined, ReasonCodeInsufficient, ReasonNotAvailable
+		return errorf(http.StatusBadRequest, amazonpay.CodeInsufficientFunds, "The charge failed for lack of funds.")
+	}
+	return nil
+}
+
+func instrumentName(instrument string) string {
+	if instrument == instrumentBalance {
+		return "Amazon Pay"
+	}
+	return "Amazon Pay Later"
+}
+
 // chargeStatus is the status API. Like Amazon's, it also answers for
 // refund ids.
 func (s *Simulator) chargeStatus(w http.ResponseWriter, r *http.Request) {
-	q, e := s.statusQuery(r)
+	q, sel, e := s.statusQuery(r)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked(s.now())
-	if c := s.findChargeLocked(q.Get("txnIdType"), q.Get("txnId")); c != nil {
-		s.writeSigned(w, r, http.StatusOK, s.wireCharge(r, c))
+	if c := s.findChargeLocked(sel, q.Get("txnIdType"), q.Get("txnId")); c != nil {
+		s.writeSigned(w, r, sel, http.StatusOK, s.wireCharge(r, c))
 		return
 	}
-	if rf := s.findRefundLocked(q.Get("txnIdType"), q.Get("txnId")); rf != nil {
-		s.writeSigned(w, r, http.StatusOK, s.wireRefund(rf))
+	if rf := s.findRefundLocked(sel, q.Get("txnIdType"), q.Get("txnId")); rf != nil {
+		s.writeSigned(w, r, sel, http.StatusOK, s.wireRefund(rf))
 		return
 	}
-	s.writeError(w, r, errorf(http.StatusBadRequest, amazonpay.CodeInvalidChargeID, "Specified charge id does not exist."))
+	s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeInvalidChargeID, "Specified charge id does not exist."))
 }
 
-// statusQuery authenticates a status call and checks its query.
-func (s *Simulator) statusQuery(r *http.Request) (url.Values, *apiError) {
-	if _, e := s.authenticate(r); e != nil {
-		return nil, e
+// statusQuery authenticates a status call and checks its query. Either
+// seller may ask, each about its own charges and refunds.
+func (s *Simulator) statusQuery(r *http.Request) (url.Values, *seller, *apiError) {
+	_, sel, e := s.authenticate(r)
+	if e != nil {
+		return nil, sel, e
 	}
 	q := r.URL.Query()
-	if q.Get("merchantId") != s.opts.MerchantID {
-		return nil, errorf(http.StatusBadRequest, amazonpay.CodeInvalidMerchantID, "The merchant id does not exist.")
+	if e := s.checkMerchant(sel, q.Get("merchantId")); e != nil {
+		return nil, sel, e
 	}
 	if t := q.Get("txnIdType"); t != "MerchantTxnId" && t != "AmazonTxnId" {
-		return nil, invalidArg("txnIdType must be MerchantTxnId or AmazonTxnId.")
+		return nil, sel, invalidArg("txnIdType must be MerchantTxnId or AmazonTxnId.")
 	}
 	if q.Get("txnId") == "" {
-		return nil, invalidArg("txnId is required.")
+		return nil, sel, invalidArg("txnId is required.")
 	}
-	return q, nil
+	return q, sel, nil
 }
 
-func (s *Simulator) findChargeLocked(idType, id string) *charge {
+// findChargeLocked finds one of sel's charges by the merchant's or
+// Amazon's id; another seller's charge is not found.
+func (s *Simulator) findChargeLocked(sel *seller, idType, id string) *charge {
 	if idType == "AmazonTxnId" {
-		return s.byAmazon[id]
+		if c := s.byAmazon[id]; c != nil && c.merchantID == sel.merchantID {
+			return c
+		}
+		return nil
 	}
-	return s.charges[id]
+	return s.charges[txnKey{sel.merchantID, id}]
 }

@@ -57,8 +57,16 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, sandbox.Options{})
+}
+
+// newEnvWith is newEnv with opts for the simulator; its prefix, redirect
+// URIs, clock and pending delay are newEnv's.
+func newEnvWith(t *testing.T, opts sandbox.Options) *env {
+	t.Helper()
 	clk := &clock{t: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)}
-	sim := sandbox.New(sandbox.Options{Prefix: prefix, RedirectURIs: []string{redirectURI}, Now: clk.Now, PendingDelay: 20 * time.Second})
+	opts.Prefix, opts.RedirectURIs, opts.Now, opts.PendingDelay = prefix, []string{redirectURI}, clk.Now, 20*time.Second
+	sim := sandbox.New(opts)
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", sim)
 	srv := httptest.NewServer(mux)

@@ -3,9 +3,9 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
-	"github.com/paypage/paypage/internal/amazonpay"
 	"github.com/paypage/paypage/internal/money"
 )
 
@@ -18,9 +18,19 @@ type wirePayLater struct {
 	KeyFactStatementURL string  `json:"keyFactStatementUrl,omitempty"`
 }
 
+// wireBalance is Get Instruments' amazonPayBalance object. The simulator
+// has no balance that cannot be spent, so both balances are the same.
+type wireBalance struct {
+	Enabled           bool   `json:"enabled"`
+	Priority          int    `json:"priority"`
+	TotalBalance      string `json:"totalBalance"`
+	RedeemableBalance string `json:"redeemableBalance"`
+}
+
 type wireInstruments struct {
-	MerchantID     string        `json:"merchantId"`
-	AmazonPayLater *wirePayLater `json:"amazonPayLater,omitempty"`
+	MerchantID       string        `json:"merchantId"`
+	AmazonPayLater   *wirePayLater `json:"amazonPayLater,omitempty"`
+	AmazonPayBalance *wireBalance  `json:"amazonPayBalance,omitempty"`
 }
 
 type wireEligibility struct {
@@ -64,76 +74,108 @@ func parseAmount(s string, minimum money.Paise) (money.Paise, bool, *apiError) {
 	return p, true, nil
 }
 
+// instrumentTypes reads Get Instruments' instrumentTypes: AmazonPayLater,
+// AmazonPayBalance, or both separated by a comma.
+func instrumentTypes(v string) ([]string, *apiError) {
+	var out []string
+	for t := range strings.SplitSeq(v, ",") {
+		t = strings.TrimSpace(t)
+		if t != instrumentPayLater && t != instrumentBalance {
+			return nil, invalidArg("instrumentTypes must be AmazonPayLater, AmazonPayBalance or both, comma-separated.")
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
-	if _, e := s.authenticate(r); e != nil {
-		s.writeError(w, r, e)
+	_, sel, e := s.authenticate(r)
+	if e != nil {
+		s.writeError(w, r, sel, e)
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("merchantId") != s.opts.MerchantID {
-		s.writeError(w, r, errorf(http.StatusBadRequest, amazonpay.CodeInvalidMerchantID, "The merchant id does not exist."))
+	types, e := instrumentTypes(q.Get("instrumentTypes"))
+	if e == nil {
+		e = s.checkMerchant(sel, q.Get("merchantId"), types...)
+	}
+	if e != nil {
+		s.writeError(w, r, sel, e)
 		return
 	}
+	wantPayLater, wantBalance := slices.Contains(types, instrumentPayLater), slices.Contains(types, instrumentBalance)
 	amount, hasAmount, e := parseAmount(q.Get("amount"), 1_00)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.settleLocked(now)
-	phone, e := s.phoneForTokenLocked(q.Get("accessToken"), now)
+	phone, e := s.phoneForTokenLocked(q.Get("accessToken"), now, wantPayLater)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
-	out := wireInstruments{MerchantID: s.opts.MerchantID}
-	if strings.Contains(q.Get("instrumentTypes"), "AmazonPayLater") {
-		a := s.accountLocked(phone)
-		code := ineligibility(a, amount, hasAmount)
-		apl := &wirePayLater{Enabled: code == "", Priority: 1, IneligibilityCode: ptr(code)}
-		if code != "" {
-			apl.IneligibilityReason = ptr(Persona{Ineligible: code}.reason())
-		}
-		if a.persona.Ineligible != CodeNotRegistered {
-			apl.AvailableCredit = ptr(a.credit.String())
-			apl.KeyFactStatementURL = s.base(r) + "/render_kfs?" + url.Values{
-				"authToken": {"sandbox"}, "payload": {phone}, "iv": {"sandbox"},
-			}.Encode()
-		}
-		out.AmazonPayLater = apl
+	a := s.accountLocked(phone)
+	out := wireInstruments{MerchantID: sel.merchantID}
+	if wantPayLater {
+		out.AmazonPayLater = s.wirePayLater(r, a, phone, amount, hasAmount)
 	}
-	s.writeSigned(w, r, http.StatusOK, out)
+	if wantBalance {
+		out.AmazonPayBalance = &wireBalance{
+			Enabled: !a.persona.NonKYC, Priority: 2,
+			TotalBalance: a.balance.String(), RedeemableBalance: a.balance.String(),
+		}
+	}
+	s.writeSigned(w, r, sel, http.StatusOK, out)
+}
+
+func (s *Simulator) wirePayLater(r *http.Request, a *account, phone string, amount money.Paise, hasAmount bool) *wirePayLater {
+	code := ineligibility(a, amount, hasAmount)
+	apl := &wirePayLater{Enabled: code == "", Priority: 1, IneligibilityCode: ptr(code)}
+	if code != "" {
+		apl.IneligibilityReason = ptr(Persona{Ineligible: code}.reason())
+	}
+	if a.persona.Ineligible != CodeNotRegistered {
+		apl.AvailableCredit = ptr(a.credit.String())
+		apl.KeyFactStatementURL = s.base(r) + "/render_kfs?" + url.Values{
+			"authToken": {"sandbox"}, "payload": {phone}, "iv": {"sandbox"},
+		}.Encode()
+	}
+	return apl
 }
 
 func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
-	body, e := s.authenticate(r)
+	body, sel, e := s.authenticate(r)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	f, e := decodeBody(body)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
-	if f["merchantId"] != s.opts.MerchantID {
-		s.writeError(w, r, errorf(http.StatusBadRequest, amazonpay.CodeInvalidMerchantID, "The merchant id does not exist."))
+	if e := s.checkMerchant(sel, f["merchantId"], instrumentPayLater); e != nil {
+		s.writeError(w, r, sel, e)
 		return
 	}
 	phone := NormalizePhone(f["phoneNumber"])
 	if !validPhone(phone) {
-		s.writeError(w, r, invalidArg("phoneNumber must be a 10-digit Indian mobile number."))
+		s.writeError(w, r, sel, invalidArg("phoneNumber must be a 10-digit Indian mobile number."))
 		return
 	}
 	if f["instrumentType"] != "AmazonPayLater" {
-		s.writeError(w, r, invalidArg("instrumentType must be AmazonPayLater."))
+		s.writeError(w, r, sel, invalidArg("instrumentType must be AmazonPayLater."))
 		return
 	}
 	amount, hasAmount, e := parseAmount(f["amount"], 1_00)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	s.mu.Lock()
@@ -141,17 +183,18 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 	s.settleLocked(s.now())
 	code := ineligibility(s.accountLocked(phone), amount, hasAmount)
 	out := wireEligibility{
-		MerchantID: s.opts.MerchantID, InstrumentType: "AmazonPayLater", Amount: f["amount"],
+		MerchantID: sel.merchantID, InstrumentType: "AmazonPayLater", Amount: f["amount"],
 		IsEligible: code == "", LinkingRequired: !s.linkedLocked(phone),
 		IneligibilityCode: ptr(code), IneligibilityReason: ptr(Persona{Ineligible: code}.reason()),
 	}
-	s.writeSigned(w, r, http.StatusOK, out)
+	s.writeSigned(w, r, sel, http.StatusOK, out)
 }
 
-// linkedLocked reports whether the phone has a link that still works.
+// linkedLocked reports whether the phone has a link that still works for
+// Amazon Pay Later; a link for balance only does not.
 func (s *Simulator) linkedLocked(phone string) bool {
 	for _, g := range s.refresh {
-		if g.phone == phone && !g.revoked {
+		if g.phone == phone && !g.revoked && !g.balanceOnly {
 			return true
 		}
 	}

@@ -14,6 +14,13 @@ import (
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
 
+// Consent decisions: the value of the decision field of each consent form.
+// Anything else denies.
+const (
+	decisionAllow       = "allow"
+	decisionBalanceOnly = "allow_balance_only" // tokens good for Amazon Pay balance only
+)
+
 // Lifetimes of LWA grants, as Amazon documents them.
 const (
 	codeTTL   = 5 * time.Minute
@@ -88,7 +95,7 @@ func (s *Simulator) redirectError(w http.ResponseWriter, r *http.Request, c cons
 
 func (s *Simulator) consentPage(c consentRequest, errMsg string) tpl.ConsentVM {
 	vm := tpl.ConsentVM{
-		Page: s.page("Link Amazon Pay Later"), Action: s.path(LWAPath + amazonpay.PathAuthorize),
+		Page: s.page("Link Amazon Pay"), Action: s.path(LWAPath + amazonpay.PathAuthorize),
 		AppName: "paypage sandbox merchant", Error: errMsg,
 		Hidden: []tpl.Field{
 			{Name: "client_id", Value: c.clientID}, {Name: "redirect_uri", Value: c.redirectURI},
@@ -111,7 +118,7 @@ func (s *Simulator) showConsent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, tpl.Consent(s.consentPage(c, "")))
+	s.render(w, r, http.StatusOK, htmlComponent(consentHTML, s.consentPage(c, "")))
 }
 
 func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
@@ -123,18 +130,22 @@ func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if r.PostForm.Get("decision") != "allow" {
+	decision := r.PostForm.Get("decision")
+	if decision != decisionAllow && decision != decisionBalanceOnly {
 		s.redirectError(w, r, c, "access_denied", "The customer denied consent.")
 		return
 	}
 	phone := NormalizePhone(c.loginHint)
 	if !validPhone(phone) {
-		s.render(w, r, http.StatusUnprocessableEntity, tpl.Consent(s.consentPage(c, "Enter a 10-digit mobile number.")))
+		s.render(w, r, http.StatusUnprocessableEntity, htmlComponent(consentHTML, s.consentPage(c, "Enter a 10-digit mobile number.")))
 		return
 	}
 	code := "ANLw" + rand.Text()
 	s.mu.Lock()
-	s.codes[code] = &authCode{clientID: c.clientID, redirectURI: c.redirectURI, phone: phone, expires: s.now().Add(codeTTL)}
+	s.codes[code] = &authCode{
+		clientID: c.clientID, redirectURI: c.redirectURI, phone: phone,
+		balanceOnly: decision == decisionBalanceOnly, expires: s.now().Add(codeTTL),
+	}
 	s.mu.Unlock()
 	s.redirectTo(w, r, c.redirect, url.Values{"code": {code}, "scope": {amazonpay.ConsentScope}, "state": {c.state}})
 }
@@ -171,23 +182,25 @@ func (s *Simulator) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		refresh := "Atzr|" + rand.Text() + rand.Text()
-		s.refresh[refresh] = &refreshGrant{phone: code.phone}
-		writeToken(w, s.issueAccessLocked(code.phone, refresh, now), refresh)
+		s.refresh[refresh] = &refreshGrant{phone: code.phone, balanceOnly: code.balanceOnly}
+		writeToken(w, s.issueAccessLocked(s.refresh[refresh], refresh, now), refresh)
 	case "refresh_token":
 		g := s.refresh[f.Get("refresh_token")]
 		if g == nil || g.revoked {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or has been revoked.")
 			return
 		}
-		writeToken(w, s.issueAccessLocked(g.phone, f.Get("refresh_token"), now), f.Get("refresh_token"))
+		writeToken(w, s.issueAccessLocked(g, f.Get("refresh_token"), now), f.Get("refresh_token"))
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The grant_type is not supported.")
 	}
 }
 
-func (s *Simulator) issueAccessLocked(phone, refresh string, now time.Time) string {
+// issueAccessLocked issues an access token under refresh grant g, for
+// what g was consented for.
+func (s *Simulator) issueAccessLocked(g *refreshGrant, refresh string, now time.Time) string {
 	tok := "Atza|" + rand.Text() + rand.Text()
-	s.access[tok] = &accessGrant{phone: phone, refresh: refresh, expires: now.Add(accessTTL)}
+	s.access[tok] = &accessGrant{phone: g.phone, refresh: refresh, balanceOnly: g.balanceOnly, expires: now.Add(accessTTL)}
 	return tok
 }
 
@@ -210,11 +223,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // phoneForTokenLocked finds whose access token tok is, or answers 403
-// InvalidAccessToken for an unknown, expired or revoked one.
-func (s *Simulator) phoneForTokenLocked(tok string, now time.Time) (string, *apiError) {
+// InvalidAccessToken for an unknown, expired or revoked one, and, when the
+// call is for Amazon Pay Later (payLater), for one linked for balance only.
+func (s *Simulator) phoneForTokenLocked(tok string, now time.Time, payLater bool) (string, *apiError) {
 	g := s.access[tok]
 	if g == nil || now.After(g.expires) || (s.refresh[g.refresh] != nil && s.refresh[g.refresh].revoked) {
 		return "", errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken, "The access token is invalid or expired.")
+	}
+	if payLater && g.balanceOnly {
+		return "", errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken,
+			"The access token was linked for Amazon Pay balance only; link again to pay with Amazon Pay Later.")
 	}
 	return g.phone, nil
 }

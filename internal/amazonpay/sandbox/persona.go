@@ -29,6 +29,7 @@ const (
 	ReasonNotRegistered = "You have not registered for Amazon Pay Later. Complete registration in the Amazon app."
 	ReasonKYCExpired    = "Your KYC has expired. Update it in the Amazon app to use Amazon Pay Later."
 	ReasonNotAvailable  = "Amazon Pay Later is not available for this transaction."
+	ReasonNonKYC        = "Your Amazon Pay account has no KYC. Complete KYC in the Amazon app to pay from your balance."
 )
 
 // Persona is a scripted sandbox customer, chosen by phone number.
@@ -38,22 +39,33 @@ type Persona struct {
 	Description string
 	Credit      money.Paise // starting Amazon Pay Later credit
 	Ineligible  string      // an ineligibility code, or "" when registered and KYC-valid
-	Outcome     Outcome
+	Outcome     Outcome     // what Amazon does with a charge the funds cover
+	Balance     money.Paise // starting Amazon Pay balance
+	// NonKYC marks an Amazon Pay account without KYC: its balance is shown
+	// disabled and balance charges are refused with NonKYCAccount.
+	NonKYC bool
 }
+
+// defaultBalance is the Amazon Pay balance of every persona that does not
+// set its own (DESIGN.md section 4: "any other ... balance 1,000.00").
+const defaultBalance money.Paise = 1_000_00
 
 var personas = []Persona{
-	{Phone: "9000000001", Name: "Asha (approved)", Description: "Eligible, credit ₹50,000.00, charges approved at once.", Credit: 50_000_00},
-	{Phone: "9000000002", Name: "Bharat (low credit)", Description: "Eligible, credit ₹1,000.00; larger amounts are not eligible.", Credit: 1_000_00},
-	{Phone: "9000000003", Name: "Chitra (not registered)", Description: "Not registered for Amazon Pay Later.", Ineligible: CodeNotRegistered},
-	{Phone: "9000000004", Name: "Dev (KYC expired)", Description: "KYC expired; not eligible.", Credit: 10_000_00, Ineligible: CodeKYCExpired},
-	{Phone: "9000000005", Name: "Esha (2FA)", Description: "Eligible; each charge needs an OTP on Amazon's page (123456 passes, 999999 fails).", Credit: 10_000_00, Outcome: TwoFactor},
-	{Phone: "9000000006", Name: "Farhan (declined)", Description: "Eligible; charges are declined.", Credit: 10_000_00, Outcome: Decline},
-	{Phone: "9000000007", Name: "Gita (pending, approved)", Description: "Eligible; charges stay pending, then are approved.", Credit: 10_000_00, Outcome: PendingApprove},
-	{Phone: "9000000008", Name: "Hari (pending, failed)", Description: "Eligible; charges stay pending, then fail.", Credit: 10_000_00, Outcome: PendingFail},
-	{Phone: "9000000009", Name: "Indu (server error)", Description: "Eligible; the first charge call for each chargeId answers HTTP 500 after charging.", Credit: 10_000_00, Outcome: ServerErrorOnce},
+	{Phone: "9000000001", Name: "Asha (approved)", Description: "Eligible, credit ₹50,000.00, charges approved at once.", Credit: 50_000_00, Balance: defaultBalance},
+	{Phone: "9000000002", Name: "Bharat (low credit)", Description: "Eligible, credit ₹1,000.00; larger amounts are not eligible.", Credit: 1_000_00, Balance: defaultBalance},
+	{Phone: "9000000003", Name: "Chitra (not registered)", Description: "Not registered for Amazon Pay Later.", Ineligible: CodeNotRegistered, Balance: defaultBalance},
+	{Phone: "9000000004", Name: "Dev (KYC expired)", Description: "KYC expired; not eligible.", Credit: 10_000_00, Ineligible: CodeKYCExpired, Balance: defaultBalance},
+	{Phone: "9000000005", Name: "Esha (2FA)", Description: "Eligible; each Pay Later charge needs an OTP on Amazon's page (123456 passes, 999999 fails).", Credit: 10_000_00, Outcome: TwoFactor, Balance: defaultBalance},
+	{Phone: "9000000006", Name: "Farhan (declined)", Description: "Eligible; charges are declined.", Credit: 10_000_00, Outcome: Decline, Balance: defaultBalance},
+	{Phone: "9000000007", Name: "Gita (pending, approved)", Description: "Eligible; charges stay pending, then are approved.", Credit: 10_000_00, Outcome: PendingApprove, Balance: defaultBalance},
+	{Phone: "9000000008", Name: "Hari (pending, failed)", Description: "Eligible; charges stay pending, then fail.", Credit: 10_000_00, Outcome: PendingFail, Balance: defaultBalance},
+	{Phone: "9000000009", Name: "Indu (server error)", Description: "Eligible; the first charge call for each chargeId answers HTTP 500 after charging.", Credit: 10_000_00, Outcome: ServerErrorOnce, Balance: defaultBalance},
+	{Phone: "9000000010", Name: "Jaya (balance rich)", Description: "Amazon Pay balance ₹1,00,000.00; not registered for Amazon Pay Later.", Ineligible: CodeNotRegistered, Balance: 1_00_000_00},
+	{Phone: "9000000011", Name: "Kabir (low balance)", Description: "Amazon Pay balance ₹100.00: a larger balance charge goes to Amazon's top-up page. Pay Later credit ₹10,000.00.", Credit: 10_000_00, Balance: 100_00},
+	{Phone: "9000000012", Name: "Lata (no KYC)", Description: "Amazon Pay balance ₹0.00 and no KYC: balance charges are refused (NonKYCAccount); not registered for Amazon Pay Later.", Ineligible: CodeNotRegistered, NonKYC: true},
 }
 
-var defaultPersona = Persona{Name: "Sandbox shopper", Description: "Eligible, credit ₹10,000.00, charges approved at once.", Credit: 10_000_00}
+var defaultPersona = Persona{Name: "Sandbox shopper", Description: "Eligible, credit ₹10,000.00, balance ₹1,000.00, charges approved at once.", Credit: 10_000_00, Balance: defaultBalance}
 
 // Personas lists the scripted personas, followed by the default one (with
 // an empty Phone) that every other number gets.

@@ -147,8 +147,20 @@ func TestPersonaLookup(t *testing.T) {
 	if p := sandbox.PersonaFor("9123456789"); p.Credit != rupees("10000") || p.Outcome != sandbox.Approve {
 		t.Errorf("default persona = %+v", p)
 	}
-	if n := len(sandbox.Personas()); n != 10 {
+	if n := len(sandbox.Personas()); n != 13 {
 		t.Errorf("%d personas", n)
+	}
+	for phone, want := range map[string]sandbox.Persona{
+		"9000000001": {Credit: rupees("50000"), Balance: rupees("1000")},
+		"9000000010": {Ineligible: sandbox.CodeNotRegistered, Balance: rupees("100000")},
+		"9000000011": {Credit: rupees("10000"), Balance: rupees("100")},
+		"9000000012": {Ineligible: sandbox.CodeNotRegistered, NonKYC: true},
+		"9123456789": {Credit: rupees("10000"), Balance: rupees("1000")},
+	} {
+		p := sandbox.PersonaFor(phone)
+		if p.Credit != want.Credit || p.Balance != want.Balance || p.Ineligible != want.Ineligible || p.NonKYC != want.NonKYC || p.Name == "" {
+			t.Errorf("PersonaFor(%s) = %+v", phone, p)
+		}
 	}
 }
 

@@ -24,30 +24,27 @@ type wireRefund struct {
 }
 
 func (s *Simulator) wireRefund(rf *refund) wireRefund {
-	amazonChargeID := ""
-	if c := s.charges[rf.chargeID]; c != nil {
-		amazonChargeID = c.amazonID
-	}
+	c := rf.charge
 	return wireRefund{
-		MerchantID: s.opts.MerchantID, RefundID: rf.id, AmazonRefundID: rf.amazonID, ChargeID: rf.chargeID,
-		AmazonChargeID: amazonChargeID, Amount: rf.amount.String(), RefundedFee: "0.00", CurrencyCode: "INR",
+		MerchantID: c.merchantID, RefundID: rf.id, AmazonRefundID: rf.amazonID, ChargeID: c.id,
+		AmazonChargeID: c.amazonID, Amount: rf.amount.String(), RefundedFee: "0.00", CurrencyCode: "INR",
 		Status: string(rf.status), CreateTime: rf.created.Format(timeLayout), UpdateTime: rf.updated.Format(timeLayout),
 	}
 }
 
 func (s *Simulator) createRefund(w http.ResponseWriter, r *http.Request) {
-	body, e := s.authenticate(r)
+	body, sel, e := s.authenticate(r)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	f, e := decodeBody(body)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
-	if f["merchantId"] != s.opts.MerchantID {
-		s.writeError(w, r, errorf(http.StatusBadRequest, amazonpay.CodeInvalidMerchantID, "The merchant id does not exist."))
+	if e := s.checkMerchant(sel, f["merchantId"]); e != nil {
+		s.writeError(w, r, sel, e)
 		return
 	}
 	amount, err := money.Parse(f["amount"])
@@ -64,28 +61,29 @@ func (s *Simulator) createRefund(w http.ResponseWriter, r *http.Request) {
 		e = invalidArg("noteToCustomer or softDescriptor is too long.")
 	}
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.settleLocked(now)
-	rf, e := s.refundLocked(f["refundId"], f["chargeIdType"], f["chargeId"], amount, now)
+	rf, e := s.refundLocked(sel, f["refundId"], f["chargeIdType"], f["chargeId"], amount, now)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
-	s.writeSigned(w, r, http.StatusOK, s.wireRefund(rf))
+	s.writeSigned(w, r, sel, http.StatusOK, s.wireRefund(rf))
 }
 
-// refundLocked records a Pending refund against an approved charge. Credit
-// comes back when the refund is approved (see settleLocked).
-func (s *Simulator) refundLocked(id, chargeIDType, chargeID string, amount money.Paise, now time.Time) (*refund, *apiError) {
-	if s.refunds[id] != nil {
+// refundLocked records a Pending refund against one of sel's approved
+// charges. The credit or balance the charge used comes back when the
+// refund is approved (see settleLocked).
+func (s *Simulator) refundLocked(sel *seller, id, chargeIDType, chargeID string, amount money.Paise, now time.Time) (*refund, *apiError) {
+	if s.refunds[txnKey{sel.merchantID, id}] != nil {
 		return nil, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateRefundID, "This refund id was already processed.")
 	}
-	c := s.findChargeLocked(chargeIDType, chargeID)
+	c := s.findChargeLocked(sel, chargeIDType, chargeID)
 	switch {
 	case c == nil:
 		return nil, errorf(http.StatusBadRequest, amazonpay.CodeInvalidChargeID, "Specified charge id does not exist.")
@@ -98,35 +96,37 @@ func (s *Simulator) refundLocked(id, chargeIDType, chargeID string, amount money
 	c.refunded += amount
 	rf := &refund{
 		id: id, amazonID: fmt.Sprintf("%s-R%06d", c.amazonID, c.refundSeq*1000+randomDigits()%1000),
-		chargeID: c.id, amount: amount, status: amazonpay.StatusPending,
+		charge: c, amount: amount, status: amazonpay.StatusPending,
 		created: now, updated: now, resolveAt: now.Add(s.opts.RefundDelay), // settled by a later request, never in this answer
 	}
-	s.refunds[id] = rf
+	s.refunds[txnKey{sel.merchantID, id}] = rf
 	return rf, nil
 }
 
 func (s *Simulator) refundStatus(w http.ResponseWriter, r *http.Request) {
-	q, e := s.statusQuery(r)
+	q, sel, e := s.statusQuery(r)
 	if e != nil {
-		s.writeError(w, r, e)
+		s.writeError(w, r, sel, e)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleLocked(s.now())
-	if rf := s.findRefundLocked(q.Get("txnIdType"), q.Get("txnId")); rf != nil {
-		s.writeSigned(w, r, http.StatusOK, s.wireRefund(rf))
+	if rf := s.findRefundLocked(sel, q.Get("txnIdType"), q.Get("txnId")); rf != nil {
+		s.writeSigned(w, r, sel, http.StatusOK, s.wireRefund(rf))
 		return
 	}
-	s.writeError(w, r, errorf(http.StatusBadRequest, amazonpay.CodeInvalidRefundID, "Specified refund id does not exist."))
+	s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeInvalidRefundID, "Specified refund id does not exist."))
 }
 
-func (s *Simulator) findRefundLocked(idType, id string) *refund {
+// findRefundLocked finds one of sel's refunds by the merchant's or
+// Amazon's id.
+func (s *Simulator) findRefundLocked(sel *seller, idType, id string) *refund {
 	if idType != "AmazonTxnId" {
-		return s.refunds[id]
+		return s.refunds[txnKey{sel.merchantID, id}]
 	}
-	for _, rf := range s.refunds {
-		if rf.amazonID == id {
+	for k, rf := range s.refunds {
+		if k.merchantID == sel.merchantID && rf.amazonID == id {
 			return rf
 		}
 	}

@@ -1,25 +1,41 @@
 // Package sandbox is an in-memory simulator of Amazon Pay India's Link & Pay
-// API with Amazon Pay Later. It serves the same paths, fields, statuses,
-// error codes and HMAC-SHA384 signatures as Amazon, plus Login with Amazon
-// consent and token endpoints and the 2FA page, so that the amazonpay client
-// can talk to it over real HTTP exactly as it talks to Amazon. Outcomes are
-// scripted by the customer's phone number (see Personas). State lives in
-// memory and a restart resets it; charge decisions belong to the simulator,
-// what they mean for an order does not.
+// API with Amazon Pay Later and Amazon Pay balance. It serves the same
+// paths, fields, statuses, error codes and HMAC-SHA384 signatures as Amazon,
+// plus Login with Amazon consent and token endpoints, the 2FA page and the
+// balance top-up page, so that the amazonpay client can talk to it over real
+// HTTP exactly as it talks to Amazon. Outcomes are scripted by the
+// customer's phone number (see Personas). State lives in memory and a
+// restart resets it; charge decisions belong to the simulator, what they
+// mean for an order does not.
 //
 // Mounted at Prefix, it serves (without stripping the prefix):
 //
-//	Prefix + "/v1/payments/..."       the payments API (the client's BaseURL is host + Prefix)
-//	Prefix + "/lwa/ap/oa"             the consent page (the client's LWAURL is host + Prefix + "/lwa")
-//	Prefix + "/lwa/auth/o2/token"     the token endpoint
-//	Prefix + "/pay/{amazonChargeId}"  the 2FA page behind a charge's amazonPayUrl
-//	Prefix + "/render_kfs"            a dummy Key Fact Statement
-//	Prefix + "/assets/sandbox.css"    the pages' stylesheet
+//	Prefix + "/v1/payments/..."         the payments API (the client's BaseURL is host + Prefix)
+//	Prefix + "/lwa/ap/oa"               the consent page (the client's LWAURL is host + Prefix + "/lwa")
+//	Prefix + "/lwa/auth/o2/token"       the token endpoint
+//	Prefix + "/pay/{amazonChargeId}"    the 2FA page behind a Pay Later charge's amazonPayUrl
+//	Prefix + "/topup/{amazonChargeId}"  the top-up page behind a short balance charge's amazonPayUrl
+//	Prefix + "/render_kfs"              a dummy Key Fact Statement
+//	Prefix + "/assets/sandbox.css"      the pages' stylesheet
 //
-// The pages' forms (consent and 2FA) refuse cross-origin POSTs, judged by
-// net/http.CrossOriginProtection from Sec-Fetch-Site and Origin. The
-// payments API and the token endpoint are exempt: servers call them, and
-// they are authenticated by signature and client secret, not by a cookie.
+// Get Instruments answers amazonPayLater, amazonPayBalance or both
+// (instrumentTypes=AmazonPayLater,AmazonPayBalance), and charges take
+// selectedPaymentInstrumentType AmazonPayLater or AmazonPayBalance. A
+// balance that covers the amount is charged at once; a short one gives
+// CapturePending with an amazonPayUrl to the top-up page, whose "Add money
+// and pay" approves the charge and whose "Cancel" declines it
+// (InsufficientFunds), both sending the customer to the charge's
+// callbackUrl as the 2FA page does. The consent page's "Allow for Amazon Pay
+// balance only" issues tokens that Pay Later calls refuse with 403
+// InvalidAccessToken. Pay Later and balance may have separate seller
+// credentials (Options.Balance*); a call for an instrument under the other
+// seller's id is refused with InvalidMerchantId.
+//
+// The pages' forms (consent, 2FA and top-up) refuse cross-origin POSTs,
+// judged by net/http.CrossOriginProtection from Sec-Fetch-Site and Origin.
+// The payments API and the token endpoint are exempt: servers call them,
+// and they are authenticated by signature and client secret, not by a
+// cookie.
 package sandbox
 
 import (
@@ -57,14 +73,22 @@ func DefaultCredentials() Credentials {
 	}
 }
 
-// Options configure a Simulator. Empty credentials take DefaultCredentials.
+// Options configure a Simulator. Empty credentials take DefaultCredentials;
+// empty balance credentials take the Pay Later ones, so by default one
+// seller serves both instruments.
 type Options struct {
 	Prefix       string // where the handler is mounted, e.g. "/sandbox/amazonpay"
-	MerchantID   string
+	MerchantID   string // the Amazon Pay Later seller id
 	AccessKey    string
 	SecretKey    string
 	ClientID     string
 	ClientSecret string
+	// BalanceMerchantID, BalanceAccessKey and BalanceSecretKey are the
+	// Amazon Pay balance seller's credentials. Amazon issues them apart
+	// from the Pay Later ones.
+	BalanceMerchantID string
+	BalanceAccessKey  string
+	BalanceSecretKey  string
 	// RedirectURIs are the return URLs registered for ClientID. As with
 	// Login with Amazon, consent sends the customer back only to one of
 	// them, compared byte for byte; with none, consent refuses every
@@ -77,9 +101,10 @@ type Options struct {
 
 // Simulator is an http.Handler that behaves like Amazon Pay India.
 type Simulator struct {
-	opts    Options
-	signer  amazonpay.Signer
-	handler http.Handler // the routes behind cross-origin protection
+	opts     Options
+	payLater *seller      // Pay Later's seller credentials
+	balance  *seller      // balance's; the same *seller when they are equal
+	handler  http.Handler // the routes behind cross-origin protection
 
 	mu       sync.Mutex
 	seq      int
@@ -87,9 +112,9 @@ type Simulator struct {
 	codes    map[string]*authCode    // by code
 	access   map[string]*accessGrant // by access token
 	refresh  map[string]*refreshGrant
-	charges  map[string]*charge // by merchant chargeId
+	charges  map[txnKey]*charge // by seller and merchant chargeId
 	byAmazon map[string]*charge // by amazonChargeId
-	refunds  map[string]*refund // by merchant refundId
+	refunds  map[txnKey]*refund // by seller and merchant refundId
 }
 
 // New returns a simulator with empty state.
@@ -105,6 +130,9 @@ func New(opts Options) *Simulator {
 	fill(&opts.SecretKey, def.SecretKey)
 	fill(&opts.ClientID, def.ClientID)
 	fill(&opts.ClientSecret, def.ClientSecret)
+	fill(&opts.BalanceMerchantID, opts.MerchantID)
+	fill(&opts.BalanceAccessKey, opts.AccessKey)
+	fill(&opts.BalanceSecretKey, opts.SecretKey)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -115,14 +143,18 @@ func New(opts Options) *Simulator {
 	opts.RedirectURIs = slices.Clone(opts.RedirectURIs)
 	s := &Simulator{
 		opts:     opts,
-		signer:   amazonpay.Signer{AccessKey: opts.AccessKey, SecretKey: opts.SecretKey},
+		payLater: newSeller(opts.MerchantID, opts.AccessKey, opts.SecretKey),
 		accounts: map[string]*account{},
 		codes:    map[string]*authCode{},
 		access:   map[string]*accessGrant{},
 		refresh:  map[string]*refreshGrant{},
-		charges:  map[string]*charge{},
+		charges:  map[txnKey]*charge{},
 		byAmazon: map[string]*charge{},
-		refunds:  map[string]*refund{},
+		refunds:  map[txnKey]*refund{},
+	}
+	s.balance = s.payLater
+	if opts.BalanceMerchantID != opts.MerchantID || opts.BalanceAccessKey != opts.AccessKey || opts.BalanceSecretKey != opts.SecretKey {
+		s.balance = newSeller(opts.BalanceMerchantID, opts.BalanceAccessKey, opts.BalanceSecretKey)
 	}
 	s.routes()
 	return s
@@ -142,6 +174,8 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST "+p+LWAPath+amazonpay.PathToken, s.token)
 	m.HandleFunc("GET "+p+"/pay/{amazonChargeId}", s.showOTP)
 	m.HandleFunc("POST "+p+"/pay/{amazonChargeId}", s.submitOTP)
+	m.HandleFunc("GET "+p+"/topup/{amazonChargeId}", s.showTopUp)
+	m.HandleFunc("POST "+p+"/topup/{amazonChargeId}", s.submitTopUp)
 	m.HandleFunc("GET "+p+"/render_kfs", s.showKFS)
 	m.HandleFunc("GET "+p+"/assets/sandbox.css", s.css)
 

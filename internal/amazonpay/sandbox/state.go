@@ -3,7 +3,6 @@ package sandbox
 import (
 	"crypto/rand"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
@@ -21,54 +20,72 @@ const (
 	ReasonCodeNonKYCAccount = amazonpay.CodeNonKYCAccount
 )
 
+// Instruments as Amazon names them on the wire.
+const (
+	instrumentPayLater = "AmazonPayLater"
+	instrumentBalance  = "AmazonPayBalance"
+)
+
 type account struct {
 	persona Persona
-	credit  money.Paise // available now; pending charges hold credit
+	credit  money.Paise // Pay Later credit available now; pending charges hold credit
+	balance money.Paise // Amazon Pay balance available now; pending charges hold balance
 }
 
 type authCode struct {
 	clientID, redirectURI, phone string
+	balanceOnly                  bool
 	expires                      time.Time
 }
 
 type accessGrant struct {
 	phone, refresh string
+	balanceOnly    bool // linked for Amazon Pay balance only: refused for Pay Later
 	expires        time.Time
 }
 
 type refreshGrant struct {
-	phone   string
-	revoked bool
+	phone       string
+	balanceOnly bool
+	revoked     bool
 }
+
+// txnKey names a charge or refund: ids are the merchant's, so they are
+// unique per seller, not across sellers.
+type txnKey struct{ merchantID, id string }
 
 type charge struct {
 	id, amazonID, phone, callbackURL, customData string
+	merchantID, instrument                       string // the seller that made it and what it draws on
 	amount, approved, refunded                   money.Paise
+	held                                         money.Paise // taken from the instrument: held while pending, kept when approved
+	topUp                                        money.Paise // what the customer adds on the top-up page (balance only)
 	status                                       amazonpay.Status
 	reasonCode, reasonDesc                       string
 	created, updated                             time.Time
 	resolveAt                                    time.Time // pending personas settle at this time
 	resolveTo                                    amazonpay.Status
-	needsOTP                                     bool
-	otpDeadline                                  time.Time
+	needsOTP, needsTopUp                         bool      // waiting for the customer on amazonPayUrl
+	deadline                                     time.Time // when a charge waiting for the customer fails
 	refundSeq                                    int
 }
 
 type refund struct {
-	id, amazonID, chargeID string
-	amount                 money.Paise
-	status                 amazonpay.Status
-	created, updated       time.Time
-	resolveAt              time.Time
+	id, amazonID     string
+	charge           *charge
+	amount           money.Paise
+	status           amazonpay.Status
+	created, updated time.Time
+	resolveAt        time.Time
 }
 
 // accountLocked returns the account for a ten-digit phone, creating it with
-// the persona's starting credit.
+// the persona's starting credit and balance.
 func (s *Simulator) accountLocked(phone string) *account {
 	a := s.accounts[phone]
 	if a == nil {
 		p := PersonaFor(phone)
-		a = &account{persona: p, credit: p.Credit}
+		a = &account{persona: p, credit: p.Credit, balance: p.Balance}
 		s.accounts[phone] = a
 	}
 	return a
@@ -83,9 +100,11 @@ func (s *Simulator) settleLocked(now time.Time) {
 			continue
 		}
 		switch {
-		case c.needsOTP && !now.Before(c.otpDeadline):
+		case c.needsOTP && !now.Before(c.deadline):
 			s.finishLocked(c, amazonpay.StatusFailed, ReasonCodeTimedOut, "The customer did not complete verification in time.", now)
-		case !c.needsOTP && !c.resolveAt.IsZero() && !now.Before(c.resolveAt):
+		case c.needsTopUp && !now.Before(c.deadline):
+			s.finishLocked(c, amazonpay.StatusFailed, ReasonCodeTimedOut, "The customer did not add money in time.", now)
+		case !c.needsOTP && !c.needsTopUp && !c.resolveAt.IsZero() && !now.Before(c.resolveAt):
 			if c.resolveTo == amazonpay.StatusCaptureApproved {
 				s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
 			} else {
@@ -106,22 +125,45 @@ func (s *Simulator) settleLocked(now time.Time) {
 	for _, r := range s.refunds {
 		if r.status == amazonpay.StatusPending && !now.Before(r.resolveAt) {
 			r.status, r.updated = amazonpay.StatusApproved, now
-			if c := s.charges[r.chargeID]; c != nil {
-				s.accountLocked(c.phone).credit += r.amount
-			}
+			*s.fundsLocked(r.charge) += r.amount // back to the instrument the charge used
 		}
 	}
 }
 
-// finishLocked gives a pending charge its final status, releasing the held
-// credit unless it was approved.
+// finishLocked gives a pending charge its final status, giving back the
+// held credit or balance unless it was approved.
 func (s *Simulator) finishLocked(c *charge, st amazonpay.Status, code, desc string, now time.Time) {
 	c.status, c.reasonCode, c.reasonDesc, c.updated = st, code, desc, now
+	c.needsOTP, c.needsTopUp = false, false
 	if st == amazonpay.StatusCaptureApproved {
 		c.approved = c.amount
 		return
 	}
-	s.accountLocked(c.phone).credit += c.amount
+	*s.fundsLocked(c) += c.held
+	c.held = 0
+}
+
+// fundsLocked is what c draws on: the customer's Pay Later credit or
+// Amazon Pay balance.
+func (s *Simulator) fundsLocked(c *charge) *money.Paise {
+	a := s.accountLocked(c.phone)
+	if c.instrument == instrumentBalance {
+		return &a.balance
+	}
+	return &a.credit
+}
+
+// holdLocked takes c's amount from its instrument. A balance never goes
+// below zero: what it lacks is the top-up the customer adds on Amazon's
+// page. Pay Later credit is checked before a charge is made.
+func (s *Simulator) holdLocked(c *charge) {
+	funds := s.fundsLocked(c)
+	take := c.amount
+	if c.instrument == instrumentBalance {
+		take = max(min(take, *funds), 0)
+	}
+	*funds -= take
+	c.held, c.topUp = take, c.amount-take
 }
 
 func (s *Simulator) nextAmazonIDLocked() string {
@@ -133,96 +175,4 @@ func randomDigits() int {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return int(uint32(b[0])<<16|uint32(b[1])<<8|uint32(b[2])) % 10_000_000
-}
-
-// ChargeRecord is the simulator's record of one charge, for tests.
-type ChargeRecord struct {
-	ChargeID       string
-	AmazonChargeID string
-	Phone          string
-	Amount         money.Paise
-	Status         string
-	ReasonCode     string
-	Refunded       money.Paise
-	Created        time.Time
-}
-
-// Charges lists the charges made for a phone (any accepted form), oldest
-// first; an empty phone lists every charge.
-func (s *Simulator) Charges(phone string) []ChargeRecord {
-	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	var out []ChargeRecord
-	for _, c := range s.charges {
-		if phone == "" || c.phone == phone {
-			out = append(out, ChargeRecord{
-				ChargeID: c.id, AmazonChargeID: c.amazonID, Phone: c.phone, Amount: c.amount,
-				Status: string(c.status), ReasonCode: c.reasonCode, Refunded: c.refunded, Created: c.created,
-			})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].AmazonChargeID < out[j].AmazonChargeID })
-	return out
-}
-
-// ChargeCount is how many charges exist under a merchant chargeId: 0 or 1,
-// however often it was submitted.
-func (s *Simulator) ChargeCount(chargeID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.charges[chargeID] != nil {
-		return 1
-	}
-	return 0
-}
-
-// Credit is the Amazon Pay Later credit a phone has available now.
-func (s *Simulator) Credit(phone string) money.Paise {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	return s.accountLocked(NormalizePhone(phone)).credit
-}
-
-// RevokeLink simulates the customer removing the merchant's app from their
-// Amazon account: the phone's tokens stop working and refreshes answer
-// invalid_grant.
-func (s *Simulator) RevokeLink(phone string) {
-	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, g := range s.refresh {
-		if g.phone == phone {
-			g.revoked = true
-		}
-	}
-	for tok, g := range s.access {
-		if g.phone == phone {
-			delete(s.access, tok)
-		}
-	}
-}
-
-// ForceCapture makes Amazon hold a captured charge of amount under the
-// merchant's chargeId for phone, whatever it said about that id before: a
-// charge it reported as declined, refused or unknown turns out captured
-// after all. It is for testing how paypage deals with Amazon changing its
-// answer; no persona does it.
-func (s *Simulator) ForceCapture(chargeID, phone string, amount money.Paise) {
-	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	c := s.charges[chargeID]
-	if c == nil {
-		c = &charge{id: chargeID, amazonID: s.nextAmazonIDLocked(), phone: phone, amount: amount, created: now}
-		s.charges[c.id], s.byAmazon[c.amazonID] = c, c
-	}
-	if c.status != amazonpay.StatusCaptureApproved && c.status != amazonpay.StatusCapturePending {
-		s.accountLocked(c.phone).credit -= c.amount // pending charges already hold it
-	}
-	c.status, c.reasonCode, c.reasonDesc, c.approved, c.updated = amazonpay.StatusCaptureApproved, "", "", c.amount, now
-	c.needsOTP, c.resolveAt = false, time.Time{}
 }

@@ -1,0 +1,90 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/paypage/paypage/internal/amazonpay"
+	tpl "github.com/paypage/paypage/templates/amazonsandbox"
+)
+
+// Top-up decisions: the value of the decision field of each top-up form.
+const (
+	topUpPay    = "pay"
+	topUpCancel = "cancel"
+)
+
+// ReasonTopUpCancelled describes a balance charge the customer cancelled on
+// the top-up page. Its reason code is InsufficientFunds, the documented
+// code for a charge that failed for lack of funds.
+const ReasonTopUpCancelled = "The customer did not add money to the Amazon Pay balance."
+
+// topUpVM is the top-up page: Amount is the charge, Balance what the
+// balance pays, Shortfall what the customer adds, all formatted.
+type topUpVM struct {
+	tpl.Page
+	Action, Amount, Balance, Shortfall, ChargeID string
+}
+
+// waitingTopUp reports whether c is a balance charge waiting on the top-up
+// page.
+func waitingTopUp(c *charge) bool {
+	return c.needsTopUp && c.status == amazonpay.StatusCapturePending
+}
+
+func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.settleLocked(s.now())
+	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	var vm topUpVM
+	waiting := c != nil && waitingTopUp(c)
+	if waiting {
+		vm = topUpVM{
+			Page: s.page("Add money to pay"), Action: s.path("/topup/" + url.PathEscape(c.amazonID)),
+			Amount: c.amount.Indian(), Balance: c.held.Indian(), Shortfall: c.topUp.Indian(), ChargeID: c.amazonID,
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case c == nil:
+		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+	case !waiting:
+		s.backToMerchant(w, r, c)
+	default:
+		s.render(w, r, http.StatusOK, htmlComponent(topUpHTML, vm))
+	}
+}
+
+// submitTopUp pays or cancels a charge waiting on the top-up page and
+// sends the customer back to its callbackUrl. A charge that is no longer
+// waiting is left as it is, so a second submit changes nothing.
+func (s *Simulator) submitTopUp(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return
+	}
+	decision := r.PostForm.Get("decision")
+	if decision != topUpPay && decision != topUpCancel {
+		s.message(w, r, http.StatusBadRequest, "Bad request", "Choose Add money and pay, or Cancel.")
+		return
+	}
+	s.mu.Lock()
+	now := s.now()
+	s.settleLocked(now)
+	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	switch {
+	case c == nil:
+		s.mu.Unlock()
+		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		return
+	case !waitingTopUp(c):
+	case decision == topUpPay:
+		// The customer adds c.topUp by card or UPI on Amazon's page, and
+		// the whole amount is paid from the balance.
+		s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
+	default:
+		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeInsufficient, ReasonTopUpCancelled, now)
+	}
+	s.mu.Unlock()
+	s.backToMerchant(w, r, c)
+}
