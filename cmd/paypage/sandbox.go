@@ -34,7 +34,9 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 		Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
-		RedirectURIs: redirects, PendingDelay: *pending,
+		BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,
+		BalanceSecretKey: cfg.AmazonPay.Balance.SecretKey,
+		RedirectURIs:     redirects, PendingDelay: *pending,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

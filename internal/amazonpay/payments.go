@@ -53,6 +53,14 @@ type Instruments struct {
 	KeyFactStatementURL string
 }
 
+// Balance is the Amazon Pay balance part of a Get Instruments answer.
+type Balance struct {
+	Enabled bool // the balance can pay (a KYC'd account)
+	Total   money.Paise
+	// Redeemable is what can be spent now; show this one.
+	Redeemable money.Paise
+}
+
 // Eligibility is the answer to a pre-link eligibility check.
 type Eligibility struct {
 	Eligible            bool
@@ -127,6 +135,19 @@ func (c *Client) Instruments(ctx context.Context, accessToken string, amount mon
 		return Instruments{}, err
 	}
 	return w.instruments()
+}
+
+// Balance asks for the customer's Amazon Pay balance.
+func (c *Client) Balance(ctx context.Context, accessToken string, amount money.Paise) (Balance, error) {
+	query := map[string]string{
+		"merchantId": c.cfg.MerchantID, "accessToken": accessToken,
+		"instrumentTypes": InstrumentBalance, "amount": amount.String(),
+	}
+	var w wireInstruments
+	if err := c.do(ctx, "GET", PathInstruments, query, nil, &w); err != nil {
+		return Balance{}, err
+	}
+	return w.balance()
 }
 
 // Eligibility asks whether a customer who has not linked yet could pay

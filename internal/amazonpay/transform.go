@@ -105,6 +105,27 @@ type wireInstruments struct {
 		IneligibilityReason *string    `json:"ineligibilityReason"`
 		KeyFactStatementURL string     `json:"keyFactStatementUrl"`
 	} `json:"amazonPayLater"`
+	AmazonPayBalance *struct {
+		Enabled           bool       `json:"enabled"`
+		TotalBalance      flexString `json:"totalBalance"`
+		RedeemableBalance flexString `json:"redeemableBalance"`
+	} `json:"amazonPayBalance"`
+}
+
+func (w wireInstruments) balance() (Balance, error) {
+	b := w.AmazonPayBalance
+	if b == nil {
+		return Balance{}, nil
+	}
+	total, err := b.TotalBalance.paise("totalBalance")
+	if err != nil {
+		return Balance{}, err
+	}
+	redeemable, err := b.RedeemableBalance.paise("redeemableBalance")
+	if err != nil {
+		return Balance{}, err
+	}
+	return Balance{Enabled: b.Enabled, Total: total, Redeemable: redeemable}, nil
 }
 
 func (w wireInstruments) instruments() (Instruments, error) {

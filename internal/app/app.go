@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/amazonpay/balance"
 	"github.com/paypage/paypage/internal/amazonpay/paylater"
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/checkout"
@@ -111,18 +112,29 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 			AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
-			RedirectURIs: []string{cfg.BaseURL + web.ConsentReturnPath}, PendingDelay: cfg.SandboxPendingDelay,
+			BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,
+			BalanceSecretKey: cfg.AmazonPay.Balance.SecretKey,
+			RedirectURIs:     []string{cfg.BaseURL + web.ConsentReturnPath}, PendingDelay: cfg.SandboxPendingDelay,
 		})
 		mounts[config.SandboxPath] = a.Simulator
 	}
-	client := amazonpay.New(amazonpay.Config{
-		BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, MerchantID: cfg.AmazonPay.MerchantID,
-		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
-		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
-		HTTPClient: amazonHTTPClient(),
-	})
+	amazonSeller := func(merchantID, accessKey, secretKey string) *amazonpay.Client {
+		return amazonpay.New(amazonpay.Config{
+			BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, MerchantID: merchantID,
+			AccessKey: accessKey, SecretKey: secretKey,
+			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
+			HTTPClient: amazonHTTPClient(),
+		})
+	}
+	// The payment page lists methods in this order.
+	methods := []checkout.Method{paylater.New(amazonSeller(cfg.AmazonPay.MerchantID, cfg.AmazonPay.AccessKey, cfg.AmazonPay.SecretKey))}
+	if b := cfg.AmazonPay.Balance; b.Set() {
+		methods = append(methods, balance.New(amazonSeller(b.MerchantID, b.AccessKey, b.SecretKey)))
+	} else {
+		log.Warn("Amazon Pay Balance is not offered: AMAZONPAY_BALANCE_MERCHANT_ID, _ACCESS_KEY and _SECRET_KEY are not set")
+	}
 	a.Service = checkout.NewService(db, checkout.Options{
-		Methods:            []checkout.Method{paylater.New(client)},
+		Methods:            methods,
 		Sealer:             box,
 		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
 		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },

@@ -65,7 +65,22 @@ type AmazonPay struct {
 	SecretKey    string // AMAZONPAY_SECRET_KEY
 	ClientID     string // AMAZONPAY_CLIENT_ID
 	ClientSecret string // AMAZONPAY_CLIENT_SECRET
+	// Balance are the Amazon Pay Balance seller's credentials, which Amazon
+	// issues apart from Pay Later's (AMAZONPAY_BALANCE_MERCHANT_ID,
+	// _ACCESS_KEY, _SECRET_KEY). In sandbox mode they default to the Pay
+	// Later ones; in production, without them the balance is not offered.
+	Balance Seller
 }
+
+// Seller is one Amazon Pay seller's credentials.
+type Seller struct {
+	MerchantID string
+	AccessKey  string
+	SecretKey  string
+}
+
+// Set reports whether all three credentials are given.
+func (s Seller) Set() bool { return s.MerchantID != "" && s.AccessKey != "" && s.SecretKey != "" }
 
 // SandboxPath is where the Amazon Pay simulator is mounted in sandbox mode.
 const SandboxPath = "/sandbox/amazonpay"
@@ -102,6 +117,11 @@ func Load(getenv func(string) string) (Config, error) {
 			SecretKey:    get("AMAZONPAY_SECRET_KEY", ""),
 			ClientID:     get("AMAZONPAY_CLIENT_ID", ""),
 			ClientSecret: get("AMAZONPAY_CLIENT_SECRET", ""),
+			Balance: Seller{
+				MerchantID: get("AMAZONPAY_BALANCE_MERCHANT_ID", ""),
+				AccessKey:  get("AMAZONPAY_BALANCE_ACCESS_KEY", ""),
+				SecretKey:  get("AMAZONPAY_BALANCE_SECRET_KEY", ""),
+			},
 		},
 	}
 	var err error
@@ -162,6 +182,9 @@ func (a *AmazonPay) fillSandboxDefaults(baseURL string) {
 	fill(&a.SecretKey, SandboxSecretKey)
 	fill(&a.ClientID, SandboxClientID)
 	fill(&a.ClientSecret, SandboxClientSecret)
+	fill(&a.Balance.MerchantID, a.MerchantID)
+	fill(&a.Balance.AccessKey, a.AccessKey)
+	fill(&a.Balance.SecretKey, a.SecretKey)
 }
 
 func (c Config) validate() error {
@@ -192,6 +215,9 @@ func (c Config) validate() error {
 			if v == "" {
 				problems = append(problems, name+" must be set in production")
 			}
+		}
+		if b := a.Balance; !b.Set() && (b.MerchantID != "" || b.AccessKey != "" || b.SecretKey != "") {
+			problems = append(problems, "AMAZONPAY_BALANCE_MERCHANT_ID, AMAZONPAY_BALANCE_ACCESS_KEY and AMAZONPAY_BALANCE_SECRET_KEY must be set together (or none, to leave Amazon Pay Balance out)")
 		}
 		if strings.Contains(a.BaseURL, SandboxPath) || strings.Contains(a.LWAURL, SandboxPath) {
 			problems = append(problems, "AMAZONPAY_BASE_URL and AMAZONPAY_LWA_URL must point at Amazon, not the built-in simulator, in production")
@@ -259,6 +285,8 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_BASE_URL=" + a.BaseURL, "AMAZONPAY_LWA_URL=" + a.LWAURL, "AMAZONPAY_MERCHANT_ID=" + a.MerchantID,
 		"AMAZONPAY_ACCESS_KEY=" + hide(a.AccessKey), "AMAZONPAY_SECRET_KEY=" + hide(a.SecretKey),
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
+		"AMAZONPAY_BALANCE_MERCHANT_ID=" + a.Balance.MerchantID, "AMAZONPAY_BALANCE_ACCESS_KEY=" + hide(a.Balance.AccessKey),
+		"AMAZONPAY_BALANCE_SECRET_KEY=" + hide(a.Balance.SecretKey),
 		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
 		"PAYPAGE_SANDBOX_REDIRECT_URIS=" + strings.Join(c.SandboxRedirectURIs, ","),
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),

@@ -72,50 +72,6 @@ func (m Method) Offer(ctx context.Context, r checkout.OfferRequest) (checkout.Of
 		Consent: "You'll link your Amazon Pay Later account on Amazon, then pay " + amount.Indian() + ". Next time you pay in one tap."}, nil
 }
 
-// Outcomes implements checkout.Method.
-func (Method) Outcomes() checkout.OutcomeTable { return outcomes }
-
-const (
-	u = checkout.OutcomeUnknown
-	d = checkout.OutcomeDeclined
-	x = checkout.OutcomeRejected
-	n = checkout.OutcomeNotFound
-)
-
-// outcomes decides every documented Amazon Pay error code
-// (reference/amazonpay-india-api.md section 10) for each call, in the
-// order charge, charge status, refund, refund status; checkout treats a
-// missing code, a 429, a 5xx and every unverified answer as Unknown, and
-// never lets a status read fail anything.
-//
-// On a charge, Declined rows are Amazon's final refusals, and Rejected rows
-// refuse the request before any decision; either way nothing was charged
-// (the attempt stays watched until a status read agrees). Duplicate ids
-// are resolved by the client with a status read; reaching here means that
-// read gave no answer. AuthorizationExpired (clock skew),
-// AuthorizationFailed (a bad signature) and InternalServerError mean Amazon
-// did not process the request. InvalidAccessToken on a charge means the
-// link does not work for Pay Later (revoked, or a balance-only token): the
-// customer links again for Pay Later.
-var outcomes = checkout.OutcomeTable{
-	Codes: map[string][4]checkout.Outcome{
-		//                                  charge status refund status
-		amazonpay.CodeInvalidArguments:      {x, u, x, u},
-		amazonpay.CodeInvalidMerchantID:     {x, u, x, u},
-		amazonpay.CodeInvalidChargeID:       {x, n, d, u},
-		amazonpay.CodeInvalidRefundID:       {u, u, x, n},
-		amazonpay.CodeInvalidCallbackURL:    {x, u, u, u},
-		amazonpay.CodeNonKYCAccount:         {d, u, u, u},
-		amazonpay.CodeInsufficientFunds:     {d, u, u, u},
-		amazonpay.CodeInsufficientLoadLimit: {d, u, u, u},
-		amazonpay.CodeDuplicateChargeID:     {u, u, u, u},
-		amazonpay.CodeDuplicateRefundID:     {u, u, u, u},
-		amazonpay.CodeExcessRefundAmount:    {u, u, d, u},
-		amazonpay.CodeChargeNotApproved:     {d, u, d, u},
-		amazonpay.CodeAuthorizationExpired:  {u, u, u, u},
-		amazonpay.CodeAuthorizationFailed:   {u, u, u, u},
-		amazonpay.CodeInvalidAccessToken:    {x, u, u, u},
-		amazonpay.CodeInternalServerError:   {u, u, u, u},
-	},
-	Relink: map[string]bool{amazonpay.CodeInvalidAccessToken: true},
-}
+// Outcomes implements checkout.Method: Amazon's codes mean the same for
+// both instruments (amazonpay.Outcomes).
+func (Method) Outcomes() checkout.OutcomeTable { return amazonpay.Outcomes }

@@ -18,9 +18,9 @@ var calls = [4]checkout.Call{checkout.CallCharge, checkout.CallChargeStatus, che
 
 func outcome(call checkout.Call, r checkout.Reply) checkout.Outcome {
 	if call == checkout.CallCharge || call == checkout.CallChargeStatus {
-		return checkout.Interpret(call, r, outcomes).Outcome
+		return checkout.Interpret(call, r, amazonpay.Outcomes).Outcome
 	}
-	return checkout.InterpretRefund(call, r, outcomes).Outcome
+	return checkout.InterpretRefund(call, r, amazonpay.Outcomes).Outcome
 }
 
 // One row per documented Amazon error code and call, written out rather
@@ -51,8 +51,8 @@ func TestErrorCodeDecisions(t *testing.T) {
 		{400, "SomethingNew", [4]checkout.Outcome{U, U, U, U}},
 		{400, "", [4]checkout.Outcome{U, U, U, U}},
 	}
-	if len(outcomes.Codes) != 16 {
-		t.Errorf("the table has %d codes; every documented code needs a row here", len(outcomes.Codes))
+	if len(amazonpay.Outcomes.Codes) != 16 {
+		t.Errorf("the table has %d codes; every documented code needs a row here", len(amazonpay.Outcomes.Codes))
 	}
 	for _, tt := range tests {
 		for i, call := range calls {
@@ -76,16 +76,16 @@ func TestErrorCodeDecisions(t *testing.T) {
 }
 
 func TestOnlyAnInvalidTokenRevokesTheLink(t *testing.T) {
-	r := checkout.Interpret(checkout.CallCharge, checkout.Reply{Verified: true, HTTPStatus: 403, Code: "InvalidAccessToken"}, outcomes)
+	r := checkout.Interpret(checkout.CallCharge, checkout.Reply{Verified: true, HTTPStatus: 403, Code: "InvalidAccessToken"}, amazonpay.Outcomes)
 	if r.Outcome != checkout.OutcomeRejected || !r.LinkRevoked {
 		t.Errorf("InvalidAccessToken on a charge: %+v", r)
 	}
 	for _, code := range []string{"InvalidArguments", "InsufficientFunds"} {
-		if checkout.Interpret(checkout.CallCharge, checkout.Reply{Verified: true, HTTPStatus: 400, Code: code}, outcomes).LinkRevoked {
+		if checkout.Interpret(checkout.CallCharge, checkout.Reply{Verified: true, HTTPStatus: 400, Code: code}, amazonpay.Outcomes).LinkRevoked {
 			t.Errorf("%s revokes the link", code)
 		}
 	}
-	if checkout.Interpret(checkout.CallChargeStatus, checkout.Reply{Verified: true, HTTPStatus: 403, Code: "InvalidAccessToken"}, outcomes).LinkRevoked {
+	if checkout.Interpret(checkout.CallChargeStatus, checkout.Reply{Verified: true, HTTPStatus: 403, Code: "InvalidAccessToken"}, amazonpay.Outcomes).LinkRevoked {
 		t.Error("a status read revokes the link")
 	}
 }
@@ -111,7 +111,7 @@ func TestStatusDecisions(t *testing.T) {
 	for _, tt := range tests {
 		for _, call := range calls[:2] {
 			reply := amazonpay.ChargeStatusReply(amazonpay.Charge{Status: amazonpay.Status(tt.status), ReasonCode: tt.reason}, nil)
-			got := checkout.Interpret(call, reply, outcomes)
+			got := checkout.Interpret(call, reply, amazonpay.Outcomes)
 			if got.Outcome != tt.want || got.AuthenticationFailed != tt.authFailed {
 				t.Errorf("%s/%s on %s: %+v", tt.status, tt.reason, call, got)
 			}
@@ -120,24 +120,24 @@ func TestStatusDecisions(t *testing.T) {
 	for status, want := range map[string]checkout.Outcome{"Approved": checkout.OutcomeSucceeded, "Pending": checkout.OutcomePending,
 		"Declined": checkout.OutcomeDeclined, "Failed": checkout.OutcomeDeclined, "Odd": checkout.OutcomeUnknown} {
 		reply := amazonpay.RefundReply(amazonpay.Refund{Status: amazonpay.Status(status)}, nil, amazonpay.CodeInvalidRefundID)
-		if got := checkout.InterpretRefund(checkout.CallRefundStatus, reply, outcomes).Outcome; got != want {
+		if got := checkout.InterpretRefund(checkout.CallRefundStatus, reply, amazonpay.Outcomes).Outcome; got != want {
 			t.Errorf("refund %s: %v, want %v", status, got, want)
 		}
 	}
 	// A status body whose signature could not be checked is no answer.
 	unsigned := amazonpay.ChargeStatusReply(amazonpay.Charge{}, &amazonpay.APIError{HTTPStatus: 200, Code: "", Message: ""})
-	if got := checkout.Interpret(checkout.CallChargeStatus, unsigned, outcomes).Outcome; got != checkout.OutcomeUnknown {
+	if got := checkout.Interpret(checkout.CallChargeStatus, unsigned, amazonpay.Outcomes).Outcome; got != checkout.OutcomeUnknown {
 		t.Errorf("unverified answer: %v", got)
 	}
 	// Amazon's not-found wording without a code still means not found,
 	// on a read only.
 	notFound := &amazonpay.APIError{Verified: true, HTTPStatus: 400, Message: "Specified charge id does not exist."}
 	msg := amazonpay.ChargeStatusReply(amazonpay.Charge{}, notFound)
-	if got := checkout.Interpret(checkout.CallChargeStatus, msg, outcomes).Outcome; got != checkout.OutcomeNotFound {
+	if got := checkout.Interpret(checkout.CallChargeStatus, msg, amazonpay.Outcomes).Outcome; got != checkout.OutcomeNotFound {
 		t.Errorf("not-found message on a read: %v", got)
 	}
 	msg = amazonpay.ChargeReply(amazonpay.Charge{}, notFound)
-	if got := checkout.Interpret(checkout.CallCharge, msg, outcomes).Outcome; got != checkout.OutcomeUnknown {
+	if got := checkout.Interpret(checkout.CallCharge, msg, amazonpay.Outcomes).Outcome; got != checkout.OutcomeUnknown {
 		t.Errorf("not-found message on a charge: %v", got)
 	}
 }
