@@ -20,6 +20,9 @@ var personas = []persona{
 	{"9000000007", "eligible; charge pending, approved 20 s later"},
 	{"9000000008", "eligible; charge pending, fails 20 s later"},
 	{"9000000009", "eligible; first charge call returns HTTP 500 after charging"},
+	{"9000000010", "Amazon Pay balance 1,00,000.00; not registered for Pay Later"},
+	{"9000000011", "balance 100.00: a larger charge goes through Amazon's top-up page"},
+	{"9000000012", "balance 0.00, not KYC'd: balance charge refused"},
 	{"9876543210", "any other number: eligible, credit 10,000.00, approved at once"},
 }
 

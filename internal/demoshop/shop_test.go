@@ -29,7 +29,7 @@ func TestCartPage(t *testing.T) {
 	if opts.Length() != len(personas) {
 		t.Errorf("%d personas listed", opts.Length())
 	}
-	for _, p := range []string{"9000000001", "9000000009", "9876543210"} {
+	for _, p := range []string{"9000000001", "9000000009", "9000000010", "9000000011", "9000000012", "9876543210"} {
 		if doc.Find(`option[value="`+p+`"]`).Length() != 1 {
 			t.Errorf("persona %s missing", p)
 		}

@@ -1,7 +1,8 @@
 // Package amazonsandbox holds the templ pages of the Amazon Pay simulator:
-// the Login with Amazon consent page, the 2FA (OTP) page, the dummy Key
-// Fact Statement and a message page. They take ready-formatted view models
-// and use only the simulator's own stylesheet: no inline styles or scripts.
+// the Login with Amazon consent page, the 2FA (OTP) page, Amazon's
+// balance top-up page, the dummy Key Fact Statement and a message page.
+// They take ready-formatted view models and use only the simulator's own
+// stylesheet: no inline styles or scripts.
 package amazonsandbox
 
 // Page is what every simulator page needs.
@@ -19,13 +20,13 @@ type Field struct {
 // ConsentVM is the Login with Amazon consent page.
 type ConsentVM struct {
 	Page
-	Action             string // where both forms post
+	Action             string // where every form posts
 	AppName            string
 	Phone              string // the persona's phone; empty when NeedPhone
 	PersonaName        string
 	PersonaDescription string
 	NeedPhone          bool    // no login hint came: ask for the phone
-	Hidden             []Field // carried by both forms
+	Hidden             []Field // carried by every form
 	Error              string
 }
 
@@ -37,6 +38,17 @@ type OTPVM struct {
 	Phone    string // masked
 	ChargeID string
 	Error    string
+}
+
+// TopUpVM is Amazon's top-up page behind a short balance charge's
+// amazonPayUrl. Amounts are formatted, e.g. "₹1,49,900.00".
+type TopUpVM struct {
+	Page
+	Action    string // where both forms post
+	Amount    string // the whole charge
+	Balance   string // what the balance pays
+	Shortfall string // what the customer adds
+	ChargeID  string
 }
 
 // KFSVM is the dummy Key Fact Statement.

@@ -118,7 +118,7 @@ func (s *Simulator) showConsent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, htmlComponent(consentHTML, s.consentPage(c, "")))
+	s.render(w, r, http.StatusOK, tpl.Consent(s.consentPage(c, "")))
 }
 
 func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +137,7 @@ func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	phone := NormalizePhone(c.loginHint)
 	if !validPhone(phone) {
-		s.render(w, r, http.StatusUnprocessableEntity, htmlComponent(consentHTML, s.consentPage(c, "Enter a 10-digit mobile number.")))
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.Consent(s.consentPage(c, "Enter a 10-digit mobile number.")))
 		return
 	}
 	code := "ANLw" + rand.Text()

@@ -2,12 +2,9 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
-	"embed"
+	_ "embed"
 	"encoding/hex"
-	"html/template"
-	"io"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -17,30 +14,6 @@ import (
 
 //go:embed sandbox.css
 var css []byte
-
-// The consent and top-up pages are html/template files in this package,
-// drawn in the same frame and with the same view-model types as the templ
-// pages of templates/amazonsandbox.
-//
-//go:embed html/*.html
-var htmlFS embed.FS
-
-var (
-	consentHTML = htmlPage("consent.html")
-	topUpHTML   = htmlPage("topup.html")
-)
-
-func htmlPage(name string) *template.Template {
-	return template.Must(template.ParseFS(htmlFS, "html/shell.html", "html/"+name))
-}
-
-// htmlComponent renders t's frame with vm as a templ component, so that it
-// goes through render like the templ pages.
-func htmlComponent(t *template.Template, vm any) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		return t.ExecuteTemplate(w, "shell", vm)
-	})
-}
 
 // cssVersion fingerprints the stylesheet URL so it can be cached for good.
 var cssVersion = func() string {

@@ -19,13 +19,6 @@ const (
 // code for a charge that failed for lack of funds.
 const ReasonTopUpCancelled = "The customer did not add money to the Amazon Pay balance."
 
-// topUpVM is the top-up page: Amount is the charge, Balance what the
-// balance pays, Shortfall what the customer adds, all formatted.
-type topUpVM struct {
-	tpl.Page
-	Action, Amount, Balance, Shortfall, ChargeID string
-}
-
 // waitingTopUp reports whether c is a balance charge waiting on the top-up
 // page.
 func waitingTopUp(c *charge) bool {
@@ -36,10 +29,10 @@ func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.settleLocked(s.now())
 	c := s.byAmazon[r.PathValue("amazonChargeId")]
-	var vm topUpVM
+	var vm tpl.TopUpVM
 	waiting := c != nil && waitingTopUp(c)
 	if waiting {
-		vm = topUpVM{
+		vm = tpl.TopUpVM{
 			Page: s.page("Add money to pay"), Action: s.path("/topup/" + url.PathEscape(c.amazonID)),
 			Amount: c.amount.Indian(), Balance: c.held.Indian(), Shortfall: c.topUp.Indian(), ChargeID: c.amazonID,
 		}
@@ -51,7 +44,7 @@ func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
 	case !waiting:
 		s.backToMerchant(w, r, c)
 	default:
-		s.render(w, r, http.StatusOK, htmlComponent(topUpHTML, vm))
+		s.render(w, r, http.StatusOK, tpl.TopUp(vm))
 	}
 }
 
