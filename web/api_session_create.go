@@ -71,13 +71,24 @@ func decodeSessionJSON(c echo.Context) (checkout.SessionInput, error) {
 			}
 		}
 	}
-	return sessionInput(slices.Collect(maps.Keys(raw)), func(key string) (string, error) {
+	// payment_filter is an object: the domain reads it whole.
+	filter, hasFilter := raw["payment_filter"]
+	delete(raw, "payment_filter")
+	in, err := sessionInput(slices.Collect(maps.Keys(raw)), func(key string) (string, error) {
 		v, ok := raw[key]
 		if !ok || isNull(v) {
 			return "", nil
 		}
 		return scalarString(v)
 	})
+	if hasFilter && !isNull(filter) {
+		// An object, or (as form-minded clients send it) JSON in a string.
+		in.PaymentFilter = string(filter)
+		if text, serr := scalarString(filter); serr == nil {
+			in.PaymentFilter = text
+		}
+	}
+	return in, err
 }
 
 // sessionInput maps request fields onto a SessionInput, whatever body they
@@ -110,6 +121,7 @@ func sessionInput(keys []string, value func(key string) (string, error)) (checko
 	for i := range in.UDF {
 		str(fmt.Sprintf("udf%d", i+1), &in.UDF[i])
 	}
+	str("payment_filter", &in.PaymentFilter)
 	str("metadata.expiryInMins", &in.ExpiryInMins)
 	str("metadata.webhook_url", &in.WebhookURL)
 	for _, k := range keys {

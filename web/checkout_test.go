@@ -24,11 +24,31 @@ var orderSeq atomic.Int64
 // newOrder creates an order through the API and returns its page URL.
 func newOrder(t *testing.T, s *apptest.Server, phone, amount, customer string) (orderID, link string) {
 	t.Helper()
+	return newOrderWith(t, s, phone, amount, customer, nil)
+}
+
+// payLaterOnly is a payment_filter that leaves only Amazon Pay Later, for
+// tests of its listing rule.
+var payLaterOnly = map[string]any{"allowDefaultOptions": false,
+	"options": []any{map[string]any{"paymentMethodType": "CONSUMER_FINANCE", "enable": true}}}
+
+// newPayLaterOrder is newOrder with only Amazon Pay Later offered.
+func newPayLaterOrder(t *testing.T, s *apptest.Server, phone, amount, customer string) (orderID, link string) {
+	t.Helper()
+	return newOrderWith(t, s, phone, amount, customer, map[string]any{"payment_filter": payLaterOnly})
+}
+
+// newOrderWith is newOrder with extra session fields.
+func newOrderWith(t *testing.T, s *apptest.Server, phone, amount, customer string, extra map[string]any) (orderID, link string) {
+	t.Helper()
 	orderID = fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano()%1e9, orderSeq.Add(1))
 	body := s.Session(orderID, amount, phone)
 	body["return_url"] = s.URL + "/sandbox/shop/return?cart=shoes+1&note=a%2Fb~c%2B%E2%82%B9"
 	if customer != "" {
 		body["customer_id"] = customer
+	}
+	for k, v := range extra {
+		body[k] = v
 	}
 	r := s.API(t, "POST", "/session", body)
 	if r.Status != 200 {
@@ -151,11 +171,11 @@ func TestReturningCustomerPaysInOneTap(t *testing.T) {
 func TestLimitPersona(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, nil)
-	_, link := newOrder(t, s, "9000000002", "1500", "")
+	_, link := newPayLaterOrder(t, s, "9000000002", "1500", "")
 	if sh := shopper(t, s).Get(link); sh.Has("method-AMAZONPAYLATER") || !sh.Has("no-methods") || !sh.Has("cancel-link") {
 		t.Errorf("above the limit:\n%s", sh.Body)
 	}
-	_, link = newOrder(t, s, "9000000002", "999.99", "")
+	_, link = newPayLaterOrder(t, s, "9000000002", "999.99", "")
 	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
 	if got := signedReturn(t, s, sh); got != "CHARGED" {
 		t.Errorf("below the limit: %s", got)
@@ -166,7 +186,7 @@ func TestNotEligibleSeesNoOption(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, nil)
 	for _, phone := range []string{"9000000003", "9000000004", ""} {
-		orderID, link := newOrder(t, s, phone, "100", "")
+		orderID, link := newPayLaterOrder(t, s, phone, "100", "")
 		sh := shopper(t, s).Get(link)
 		if sh.Has("method-AMAZONPAYLATER") || !sh.Has("no-methods") {
 			t.Errorf("phone %q listed:\n%s", phone, sh.Body)
@@ -433,13 +453,13 @@ func settle(t *testing.T, s *apptest.Server) { s.Settle(t) }
 func TestLinkedButAboveCreditShowsAmazonsReason(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, nil)
-	_, link := newOrder(t, s, "9000000002", "600", "cust-limit")
+	_, link := newPayLaterOrder(t, s, "9000000002", "600", "cust-limit")
 	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
 	if got := signedReturn(t, s, sh); got != "CHARGED" {
 		t.Fatalf("first payment: %s", got)
 	}
 	// ₹400 of credit left: ₹500 is not payable, and Amazon says why.
-	_, link = newOrder(t, s, "9000000002", "500", "cust-limit")
+	_, link = newPayLaterOrder(t, s, "9000000002", "500", "cust-limit")
 	sh = shopper(t, s).Get(link)
 	if !sh.Has("method-AMAZONPAYLATER") || sh.Text("method-reason") == "" || sh.Has("pay-button") || !sh.Has("no-methods") {
 		t.Errorf("linked customer above the credit:\n%s", sh.Body)

@@ -218,6 +218,14 @@ func (w *world) pay(i int, r *rand.Rand) error {
 				otp = "999999"
 			}
 			loc, err = b.Submit("otp-submit", map[string]string{"otp": otp})
+		case b.Has("topup-pay"):
+			if r.IntN(5) == 0 {
+				w.events.Add("cancelled the top-up")
+				loc, err = b.Submit("topup-cancel", nil)
+			} else {
+				w.events.Add("topped up the balance")
+				loc, err = b.Submit("topup-pay", nil)
+			}
 		case b.Has("processing"):
 			if b.Has("continue-on-amazon") {
 				loc, err = b.Get(b.Href("continue-on-amazon"))
@@ -236,6 +244,9 @@ func (w *world) pay(i int, r *rand.Rand) error {
 			}
 			retried = true
 			loc, err = w.tap(b, "retry-button", r)
+		case b.Has("method-AMAZONPAY") && b.Has("pay-button") && r.IntN(3) == 0:
+			w.events.Add("paid with the balance")
+			loc, err = w.tapMethod(b, "pay-button", "AMAZONPAY", r)
 		case b.Has("pay-button"):
 			loc, err = w.tap(b, "pay-button", r)
 		case b.Has("no-methods"):
@@ -249,6 +260,14 @@ func (w *world) pay(i int, r *rand.Rand) error {
 		}
 	}
 	return fmt.Errorf("order %s: no end after 60 steps, at %s", orderID, b.URL)
+}
+
+// tapMethod is tap with the pay form naming method.
+func (w *world) tapMethod(b *apptest.Browser, testid, method string, r *rand.Rand) (string, error) {
+	if r.IntN(5) != 0 {
+		return b.Submit(testid, map[string]string{"method": method})
+	}
+	return w.tap(b, testid, r)
 }
 
 // tap submits the pay form, sometimes twice at the same instant (a double
@@ -415,6 +434,9 @@ func (w *world) comeBack(id string) {
 		case b.Has("otp-input"):
 			w.events.Add("came back to 2FA")
 			loc, err = b.Submit("otp-submit", map[string]string{"otp": "123456"})
+		case b.Has("topup-pay"):
+			w.events.Add("came back to the top-up")
+			loc, err = b.Submit("topup-pay", nil)
 		default:
 			return
 		}

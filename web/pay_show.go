@@ -73,6 +73,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Screen = tplpay.ScreenPayable
 	case checkout.PageNoMethods:
 		vm.Screen = tplpay.ScreenNoMethods
+		vm.NoMethodsWhy = noMethodsWhy[p.NoMethods]
 	case checkout.PageProcessing:
 		vm.Screen = tplpay.ScreenProcessing
 		vm.CheckURL = s.url(routePayShow, o.ID) + "?" + waitParam + "=1"
@@ -106,6 +107,13 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Methods = append(vm.Methods, mv)
 	}
 	return vm
+}
+
+// noMethodsWhy says in plain words why nothing can pay.
+var noMethodsWhy = map[checkout.NoMethodsReason]string{
+	checkout.NoneEnabled:  "No payment method is enabled for this order.",
+	checkout.NoneOffered:  "None of the payment methods here can be used for this order and account.",
+	checkout.NoneAnswered: "The payment methods here could not be checked just now. Reload this page to try again.",
 }
 
 // figureTestIDs are the data-testids of an offer's figure.

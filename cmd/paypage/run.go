@@ -9,8 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 
+	"github.com/paypage/paypage/internal/amazonpay/balance"
+	"github.com/paypage/paypage/internal/amazonpay/paylater"
 	"github.com/paypage/paypage/internal/app"
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
@@ -41,7 +44,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		case len(args) > 0 && args[0] == "rotate-webhook-secret":
 			return rotateWebhookSecret(ctx, cfg, args[1:], stdout, log)
 		}
-		return errors.New("usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--webhook-url URL] [--return-method GET|POST]\n" +
+		return errors.New("usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--webhook-url URL] [--return-method GET|POST] [--methods paylater,balance]\n" +
 			"       paypage merchant rotate-webhook-secret --id ID [--overlap 24h]")
 	case "amazonpay-sandbox":
 		return runSandbox(ctx, cfg, args, stdout, log)
@@ -113,6 +116,24 @@ func migrate(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog
 	})
 }
 
+// methodFlags are the --methods names of the payment methods.
+var methodFlags = map[string]string{"paylater": paylater.Name, "balance": balance.Name}
+
+// methodNames turns --methods into payment_method names.
+func methodNames(list string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(list, ",") {
+		name, ok := methodFlags[strings.TrimSpace(f)]
+		if !ok {
+			return nil, fmt.Errorf("--methods: %q is not a payment method (paylater, balance)", strings.TrimSpace(f))
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
 // stringList collects a repeatable flag.
 type stringList []string
 
@@ -129,12 +150,17 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, stdou
 	fs.StringVar(&nm.DefaultReturnURL, "default-return-url", "", "return URL for sessions that name none")
 	fs.StringVar(&nm.WebhookURL, "webhook-url", "", "where webhooks are sent")
 	fs.StringVar(&nm.ReturnMethod, "return-method", "GET", "GET or POST")
+	methods := fs.String("methods", "paylater,balance", "payment methods to offer, comma-separated: paylater, balance")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	nm.ReturnURLPrefixes = prefixes
+	var err error
+	if nm.Methods, err = methodNames(*methods); err != nil {
+		return err
+	}
 	var creds checkout.Credentials
-	err := withDB(ctx, cfg, log, func(db *postgres.DB) error {
+	err = withDB(ctx, cfg, log, func(db *postgres.DB) error {
 		var err error
 		creds, err = checkout.NewService(db, checkout.Options{Logger: log}).CreateMerchant(ctx, nm)
 		return err

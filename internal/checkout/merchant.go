@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +33,10 @@ type Merchant struct {
 	ReturnURLPrefixes []string
 	DefaultReturnURL  string
 	ReturnMethod      string
-	CreatedAt         time.Time
+	// Methods names the payment methods (Juspay payment_method names) the
+	// merchant offers; empty offers every configured method.
+	Methods   []string
+	CreatedAt time.Time
 }
 
 // Credentials are a merchant's secrets as issued, printed once.
@@ -53,6 +57,7 @@ type NewMerchant struct {
 	DefaultReturnURL  string
 	WebhookURL        string
 	ReturnMethod      string
+	Methods           []string // payment_method names; empty: all
 }
 
 var merchantIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -146,6 +151,12 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 	if method != ReturnGET && method != ReturnPOST {
 		fields = append(fields, errs.FieldError{Field: "return-method", Message: "must be GET or POST"})
 	}
+	for i, name := range nm.Methods {
+		if name == "" || slices.Contains(nm.Methods[:i], name) {
+			fields = append(fields, errs.FieldError{Field: "methods", Message: "must name each payment method once"})
+			break
+		}
+	}
 	if len(fields) > 0 {
 		return Merchant{}, errs.Fields("invalid.merchant", fields...)
 	}
@@ -161,6 +172,7 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 		ReturnURLPrefixes: nm.ReturnURLPrefixes,
 		DefaultReturnURL:  nm.DefaultReturnURL,
 		ReturnMethod:      method,
+		Methods:           slices.Clone(nm.Methods),
 	}, nil
 }
 

@@ -27,6 +27,7 @@ type Order struct {
 	PaymentPageClientID string
 	UDF                 [10]string
 	Metadata            map[string]string // the request's metadata.* fields, without the prefix
+	PaymentFilter       *PaymentFilter    // the session's payment_filter; nil when none
 	Status              Status
 	ExpiresAt           time.Time
 	CreatedAt           time.Time

@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 )
 
@@ -19,6 +20,16 @@ const (
 	PageClosed                      // final without payment (attempts exhausted, auto-refunded)
 )
 
+// NoMethodsReason says why nothing is payable.
+type NoMethodsReason int
+
+// Reasons for PageNoMethods.
+const (
+	NoneEnabled  NoMethodsReason = iota + 1 // the merchant or the session's payment_filter leaves no method
+	NoneOffered                             // every method answered, and none can pay this order for this customer
+	NoneAnswered                            // a provider did not answer in time, and no other method can pay
+)
+
 // MethodOffer is one method as the page lists it.
 type MethodOffer struct {
 	Kind MethodKind
@@ -31,7 +42,9 @@ type Page struct {
 	Merchant Merchant
 	State    PageState
 	Offers   []MethodOffer // listed methods, in the order they are configured
-	Latest   *Attempt      // newest attempt, if any
+	// NoMethods says why, on PageNoMethods.
+	NoMethods NoMethodsReason
+	Latest    *Attempt // newest attempt, if any
 	// LatestTitle names the newest attempt's method.
 	LatestTitle string
 	Retry       bool // the latest attempt failed and another may be made
@@ -86,45 +99,74 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
-	p.Offers = s.listing(ctx, p.Order, r.Links)
+	allowed := s.allowed(p.Order, p.Merchant)
+	var answered bool
+	p.Offers, answered = s.listing(ctx, p.Order, allowed, r.Links)
 	p.State = PageNoMethods
 	for _, o := range p.Offers {
 		if o.Payable {
 			p.State = PagePayable
 		}
 	}
+	switch {
+	case p.State == PagePayable:
+	case len(allowed) == 0:
+		p.NoMethods = NoneEnabled
+	case !answered:
+		p.NoMethods = NoneAnswered
+	default:
+		p.NoMethods = NoneOffered
+	}
 	return p, nil
 }
 
-// listing asks every method for its offer, at once and within the
-// listing timeout, and keeps the listed ones in configured order.
-func (s *Service) listing(ctx context.Context, o Order, links []SealedLink) []MethodOffer {
+// allowed lists the configured methods that order o of merchant m may
+// show: those the merchant offers (all when it names none) that the
+// session's payment_filter lets through.
+func (s *Service) allowed(o Order, m Merchant) []Method {
+	var out []Method
+	for _, meth := range s.opts.Methods {
+		k := meth.Kind()
+		if (len(m.Methods) == 0 || slices.Contains(m.Methods, k.Name)) && o.PaymentFilter.Allows(k) {
+			out = append(out, meth)
+		}
+	}
+	return out
+}
+
+// listing asks every method in ms for its offer, at once and within the
+// listing timeout, and keeps the listed ones in order; answered is false
+// when a method gave no answer.
+func (s *Service) listing(ctx context.Context, o Order, ms []Method, links []SealedLink) (listed []MethodOffer, answered bool) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout)
 	defer cancel()
-	offers := make([]MethodOffer, len(s.opts.Methods))
+	offers := make([]MethodOffer, len(ms))
+	ok := make([]bool, len(ms))
 	var wg sync.WaitGroup
-	for i, m := range s.opts.Methods {
+	for i, m := range ms {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			offers[i] = MethodOffer{Kind: m.Kind(), Offer: s.offer(ctx, m, o, links)}
+			off, err := s.offer(ctx, m, o, links)
+			offers[i], ok[i] = MethodOffer{Kind: m.Kind(), Offer: off}, err == nil
 		}()
 	}
 	wg.Wait()
-	listed := offers[:0]
-	for _, mo := range offers {
+	answered = true
+	for i, mo := range offers {
+		answered = answered && ok[i]
 		if mo.Listed {
 			listed = append(listed, mo)
 		}
 	}
-	return listed
+	return listed, answered
 }
 
 // offer is method m's offer for order o: with the customer's link if it
 // has a usable one, else as for a first payment. A link the method refuses
 // is recorded and the method asked again as for a first payment. Any
-// failure or timeout means "not listed".
-func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLink) Offer {
+// failure or timeout means "not listed", and is returned.
+func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLink) (Offer, error) {
 	k := m.Kind()
 	phone, _ := NormalizePhone(o.CustomerPhone)
 	req := OfferRequest{Order: o, Phone: phone}
@@ -135,7 +177,7 @@ func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLi
 		req.Token = token
 	case !errors.Is(err, errNotLinked):
 		s.log.WarnContext(ctx, "link unusable", "order_id", o.OrderID, "method", k.Name, "error", err)
-		return Offer{}
+		return Offer{}, err
 	}
 	off, err := m.Offer(ctx, req)
 	if errors.Is(err, ErrLinkRevoked) && req.Token != "" {
@@ -147,7 +189,7 @@ func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLi
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "method offer failed", "order_id", o.OrderID, "method", k.Name, "error", err)
-		return Offer{}
+		return Offer{}, err
 	}
-	return off
+	return off, nil
 }

@@ -43,7 +43,7 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	if r.Latest != nil && r.Latest.Status.InFlight() {
 		return s.resume(ctx, *r.Latest), nil
 	}
-	m, err := s.choose(method)
+	m, err := s.choose(s.allowed(o, r.Merchant), method)
 	if err != nil {
 		return Next{}, err
 	}
@@ -80,17 +80,23 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	return s.charge(ctx, m, a, o, token), nil
 }
 
-// choose finds the method a pay form named; with one method configured
-// the form may leave it out.
-func (s *Service) choose(name string) (Method, error) {
+// choose finds the method a pay form named among those the order may
+// use; a form that names none (a page from before methods were named)
+// means the first.
+func (s *Service) choose(allowed []Method, name string) (Method, error) {
 	if len(s.opts.Methods) == 0 {
 		return nil, errs.E(errs.Unavailable, "gateway.unavailable", "payments are not configured")
 	}
-	if name == "" && len(s.opts.Methods) == 1 {
-		return s.opts.Methods[0], nil
+	if len(allowed) == 0 {
+		return nil, errs.E(errs.Conflict, "method.unavailable", "no payment method is enabled for this order")
 	}
-	if m, ok := s.methodNamed(name); ok {
-		return m, nil
+	if name == "" {
+		return allowed[0], nil
+	}
+	for _, m := range allowed {
+		if m.Kind().Name == name {
+			return m, nil
+		}
 	}
 	return nil, errs.Fields("invalid.request", errs.FieldError{Field: "method", Message: "does not name a payment method of this page"})
 }

@@ -34,6 +34,9 @@ type SessionInput struct {
 	UDF                 [10]string
 	ExpiryInMins        string
 	WebhookURL          string
+	// PaymentFilter is Juspay's payment_filter as JSON text ("" when
+	// none), narrowing the methods the page shows.
+	PaymentFilter string
 	// Metadata holds every metadata.* field (expiryInMins and webhook_url
 	// among them) by its name after "metadata.", to echo in the order.
 	Metadata map[string]string
@@ -156,6 +159,9 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		}
 	}
 
+	filter, filterProblems := parsePaymentFilter(in.PaymentFilter)
+	fields = append(fields, filterProblems...)
+
 	expiry := DefaultExpiry
 	if in.ExpiryInMins != "" {
 		n, err := strconv.Atoi(in.ExpiryInMins)
@@ -185,6 +191,7 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		PaymentPageClientID: in.PaymentPageClientID,
 		UDF:                 in.UDF,
 		Metadata:            maps.Clone(in.Metadata),
+		PaymentFilter:       filter,
 		Status:              StatusNew,
 		ExpiresAt:           now.Add(expiry).Truncate(time.Second),
 	}, nil

@@ -75,6 +75,8 @@ type Order struct {
 	PaymentGatewayResponse *GatewayResponse `json:"payment_gateway_response,omitempty"`
 	// CapturedAmount is present once the order is CHARGED.
 	CapturedAmount *json.Number `json:"captured_amount,omitempty"`
+	// Wallet is present for wallet payments, as Juspay sends it.
+	Wallet *Wallet `json:"wallet,omitempty"`
 
 	// Refunds lists the merchant's refunds of the order's charge, once
 	// one was asked for.
@@ -83,6 +85,11 @@ type Order struct {
 	// attempts other than the charge, with their status (PENDING,
 	// SUCCESS, MANUAL_REVIEW). They never count as merchant refunds.
 	AutoRefunds []Refund `json:"auto_refunds,omitempty"`
+}
+
+// Wallet is the wallet object of a wallet payment.
+type Wallet struct {
+	TxnFlowType string `json:"txn_flow_type"`
 }
 
 // TxnDetail is the txn_detail object of the newest attempt.
@@ -200,7 +207,7 @@ func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 		TxnID: a.TxnID, OrderID: o.OrderID, Status: string(a.TxnStatus()), TxnUUID: a.ID,
 		Gateway: a.Provider, GatewayID: gatewayID, TxnAmount: num(a.Amount), NetAmount: num(a.Amount),
 		Currency: o.Currency, Created: created, LastUpdated: stamp(a.UpdatedAt),
-		ErrorCode: a.ErrorCode, ErrorMessage: a.ErrorMessage, Redirect: !a.Linked, TxnFlowType: "DIRECT_DEBIT",
+		ErrorCode: a.ErrorCode, ErrorMessage: a.ErrorMessage, Redirect: !a.Linked, TxnFlowType: flowType(a),
 		TxnAmountBreakup: []Breakup{{Name: "BASE", Amount: num(a.Amount), Method: "ADD"}},
 	}
 	j.PaymentGatewayResponse = &GatewayResponse{
@@ -213,6 +220,19 @@ func addAttempt(j *Order, o checkout.Order, a checkout.Attempt) {
 		captured := num(o.Amount)
 		j.CapturedAmount = &captured
 	}
+	if a.MethodType == "WALLET" {
+		j.Wallet = &Wallet{TxnFlowType: flowType(a)}
+	}
+}
+
+// flowType is Juspay's txn_flow_type: a wallet payment whose shopper went
+// to the provider's page to add money is REDIRECT_DEBIT; the rest are
+// DIRECT_DEBIT (a 2FA page does not change that).
+func flowType(a checkout.Attempt) string {
+	if a.MethodType == "WALLET" && a.ActionURL != "" {
+		return "REDIRECT_DEBIT"
+	}
+	return "DIRECT_DEBIT"
 }
 
 // addRefunds reports refunds per charge: the merchant's refunds (all of

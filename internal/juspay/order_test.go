@@ -123,7 +123,6 @@ var notApplicable = map[string]string{
 	"resp_category":                         "as resp_code",
 	"refundable_amount":                     "maximum_eligible_refund_amount says it",
 	"emi_details":                           "no EMI",
-	"wallet":                                "Pay Later is consumer finance, not a wallet",
 	"payment_links.mobile":                  "one hosted page serves every device: payment_links.web",
 	"payment_links.iframe":                  "the page refuses to be framed",
 	"txn_detail.metadata":                   "the payment channel is not known",
@@ -167,7 +166,9 @@ var juspaySampleKeys = []string{
 // not applicable, with a reason.
 func TestFieldsAgainstJuspaySamples(t *testing.T) {
 	o := order(39500, checkout.StatusCharged)
-	m := render(t, o, charged(o), nil)
+	a := charged(o)
+	a.Method, a.MethodType = "AMAZONPAY", "WALLET" // the samples are Amazon Pay Balance's
+	m := render(t, o, a, nil)
 	for _, key := range juspaySampleKeys {
 		_, skip := notApplicable[key]
 		_, has := lookup(m, key)
@@ -205,4 +206,23 @@ func lookup(m map[string]any, path string) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+// Each method appears under its own Juspay names; a balance payment that
+// went through the top-up page is a REDIRECT_DEBIT.
+func TestMethodNames(t *testing.T) {
+	o := order(39500, checkout.StatusCharged)
+	a := charged(o)
+	m := render(t, o, a, nil)
+	if m["payment_method"] != "AMAZONPAYLATER" || m["payment_method_type"] != "CONSUMER_FINANCE" || m["gateway_id"] != 38.0 || m["wallet"] != nil {
+		t.Errorf("pay later: %v %v %v %v", m["payment_method"], m["payment_method_type"], m["gateway_id"], m["wallet"])
+	}
+	a.Method, a.MethodType, a.ActionURL = "AMAZONPAY", "WALLET", "https://amazon.example/topup"
+	m = render(t, o, a, nil)
+	wallet, _ := m["wallet"].(map[string]any)
+	detail, _ := m["txn_detail"].(map[string]any)
+	if m["payment_method"] != "AMAZONPAY" || m["payment_method_type"] != "WALLET" || wallet["txn_flow_type"] != "REDIRECT_DEBIT" ||
+		detail["txn_flow_type"] != "REDIRECT_DEBIT" || detail["gateway"] != "AMAZONPAY" {
+		t.Errorf("balance with top-up: %v %v %v %v", m["payment_method"], m["payment_method_type"], wallet, detail["txn_flow_type"])
+	}
 }

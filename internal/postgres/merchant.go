@@ -22,6 +22,7 @@ type merchantRow struct {
 	DefaultReturnURL  string         `db:"default_return_url"`
 	ReturnMethod      string         `db:"return_method"`
 	CreatedAt         time.Time      `db:"created_at"`
+	Methods           pq.StringArray `db:"methods"`
 }
 
 func (r merchantRow) merchant() checkout.Merchant {
@@ -29,17 +30,17 @@ func (r merchantRow) merchant() checkout.Merchant {
 		ID: r.ID, Name: r.Name, APIKeyHash: r.APIKeyHash, ResponseKey: r.ResponseKey,
 		WebhookUsername: r.WebhookUsername, WebhookPassword: r.WebhookPassword, WebhookSecret: r.WebhookSecret,
 		WebhookURL: r.WebhookURL, ReturnURLPrefixes: r.ReturnURLPrefixes, DefaultReturnURL: r.DefaultReturnURL,
-		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt,
+		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods,
 	}
 }
 
 const merchantColumns = `id, name, api_key_hash, response_key, webhook_username, webhook_password,
-	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, created_at`
+	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, created_at, methods`
 
 const insertMerchant = `
 INSERT INTO merchants (id, name, api_key_hash, response_key, webhook_username, webhook_password,
-	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 
 // CreateMerchant stores a new merchant; an existing id is a Conflict.
 func (d *DB) CreateMerchant(ctx context.Context, m checkout.Merchant) error {
@@ -52,7 +53,8 @@ ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, api_key_hash = EXCLUDED.api
 	response_key = EXCLUDED.response_key, webhook_username = EXCLUDED.webhook_username,
 	webhook_password = EXCLUDED.webhook_password, webhook_secret = EXCLUDED.webhook_secret,
 	webhook_url = EXCLUDED.webhook_url, return_url_prefixes = EXCLUDED.return_url_prefixes,
-	default_return_url = EXCLUDED.default_return_url, return_method = EXCLUDED.return_method`
+	default_return_url = EXCLUDED.default_return_url, return_method = EXCLUDED.return_method,
+	methods = EXCLUDED.methods`
 
 // UpsertMerchant creates the merchant or overwrites its settings and keys.
 func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
@@ -62,7 +64,8 @@ func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
 
 func merchantArgs(m checkout.Merchant) []any {
 	return []any{m.ID, m.Name, m.APIKeyHash, m.ResponseKey, m.WebhookUsername, m.WebhookPassword,
-		m.WebhookSecret, m.WebhookURL, pq.StringArray(m.ReturnURLPrefixes), m.DefaultReturnURL, m.ReturnMethod}
+		m.WebhookSecret, m.WebhookURL, pq.StringArray(m.ReturnURLPrefixes), m.DefaultReturnURL, m.ReturnMethod,
+		nonNil(m.Methods)}
 }
 
 const merchantByID = `SELECT ` + merchantColumns + ` FROM merchants WHERE id = $1`
@@ -94,4 +97,12 @@ func (d *DB) RotateWebhookSecret(ctx context.Context, id, secret string, previou
 		return mapErr(err, "merchant")
 	}
 	return nil
+}
+
+// nonNil stores a nil list as an empty array.
+func nonNil(l []string) pq.StringArray {
+	if l == nil {
+		return pq.StringArray{}
+	}
+	return pq.StringArray(l)
 }

@@ -35,6 +35,7 @@ type orderRow struct {
 	CreatedAt           time.Time      `db:"created_at"`
 	UpdatedAt           time.Time      `db:"updated_at"`
 	Metadata            stringMap      `db:"metadata"`
+	PaymentFilter       filterJSON     `db:"payment_filter"`
 }
 
 func (r orderRow) order() checkout.Order {
@@ -45,6 +46,7 @@ func (r orderRow) order() checkout.Order {
 		Description: r.Description, ReturnURL: r.ReturnURL, WebhookURL: r.WebhookURL,
 		PaymentPageClientID: r.PaymentPageClientID, Status: checkout.Status(r.Status),
 		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Metadata: r.Metadata,
+		PaymentFilter: r.PaymentFilter.f,
 	}
 	copy(o.UDF[:], r.UDF)
 	return o
@@ -52,7 +54,7 @@ func (r orderRow) order() checkout.Order {
 
 const orderColumns = `id, merchant_id, order_id, amount, currency, customer_id, customer_email,
 	customer_phone, first_name, last_name, description, return_url, webhook_url,
-	payment_page_client_id, udf, status, expires_at, created_at, updated_at, metadata`
+	payment_page_client_id, udf, status, expires_at, created_at, updated_at, metadata, payment_filter`
 
 // insertOrder relies on the (merchant_id, order_id) unique constraint, so
 // concurrent identical creates make exactly one row; the losers get nothing
@@ -60,8 +62,8 @@ const orderColumns = `id, merchant_id, order_id, amount, currency, customer_id, 
 const insertOrder = `
 INSERT INTO orders (id, merchant_id, order_id, amount, currency, customer_id, customer_email,
 	customer_phone, first_name, last_name, description, return_url, webhook_url,
-	payment_page_client_id, udf, status, expires_at, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+	payment_page_client_id, udf, status, expires_at, metadata, payment_filter)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 ON CONFLICT (merchant_id, order_id) DO NOTHING
 RETURNING created_at, updated_at`
 
@@ -76,7 +78,7 @@ func (d *DB) InsertOrder(ctx context.Context, o checkout.Order) (checkout.Order,
 	err = st.QueryRowContext(ctx, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
 		o.Currency, o.CustomerID, o.CustomerEmail, o.CustomerPhone, o.FirstName, o.LastName,
 		o.Description, o.ReturnURL, o.WebhookURL, o.PaymentPageClientID, pq.StringArray(o.UDF[:]),
-		string(o.Status), o.ExpiresAt, stringMap(o.Metadata)).Scan(&o.CreatedAt, &o.UpdatedAt)
+		string(o.Status), o.ExpiresAt, stringMap(o.Metadata), filterJSON{o.PaymentFilter}).Scan(&o.CreatedAt, &o.UpdatedAt)
 	if err == nil {
 		return o, true, nil
 	}
@@ -115,9 +117,9 @@ func (d *DB) OrderByID(ctx context.Context, id string) (checkout.Order, error) {
 const pageRecords = `
 SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.customer_email,
 	o.customer_phone, o.first_name, o.last_name, o.description, o.return_url, o.webhook_url,
-	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at, o.metadata,
+	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at, o.metadata, o.payment_filter,
 	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
-	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at,
+	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods,
 	` + prefixedAttemptColumns + `,
 	l.providers, l.methods, l.refresh, l.access, l.expiry, l.refused
 FROM orders o
@@ -161,9 +163,9 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 	err = st.QueryRowContext(ctx, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
 		&o.CustomerPhone, &o.FirstName, &o.LastName, &o.Description, &o.ReturnURL, &o.WebhookURL,
-		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata,
+		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata, &o.PaymentFilter,
 		&m.ID, &m.Name, &m.APIKeyHash, &m.ResponseKey, &m.WebhookUsername, &m.WebhookPassword,
-		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt,
+		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt, &m.Methods,
 		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,
 		&a.providerRef, &a.actionURL, &a.authType, &a.errCode, &a.errMessage, &a.chargeSentAt,
 		&a.createdAt, &a.updatedAt, &a.method, &a.methodType, &a.provider,
@@ -222,4 +224,33 @@ func (m *stringMap) Scan(src any) error {
 		return fmt.Errorf("stringMap: cannot scan %T", src)
 	}
 	return json.Unmarshal(b, (*map[string]string)(m))
+}
+
+// filterJSON stores an order's payment filter as jsonb (NULL: none).
+type filterJSON struct{ f *checkout.PaymentFilter }
+
+// Value implements driver.Valuer.
+func (j filterJSON) Value() (driver.Value, error) {
+	if j.f == nil {
+		return nil, nil
+	}
+	return json.Marshal(j.f)
+}
+
+// Scan implements sql.Scanner.
+func (j *filterJSON) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		j.f = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("filterJSON: cannot scan %T", src)
+	}
+	j.f = new(checkout.PaymentFilter)
+	return json.Unmarshal(b, j.f)
 }

@@ -26,6 +26,7 @@ type PageVM struct {
 	ExpiresAt    string // RFC 3339, for the <time> element
 	Notice       *NoticeVM
 	Methods      []MethodVM // one card each, in the order listed
+	NoMethodsWhy string     // on the no-methods screen, why, in a sentence
 	PayURL       string     // the pay form's action
 	CSRF         string
 	Retry        bool   // the pay button is a retry after a failure
