@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/web"
 )
 
@@ -44,4 +45,59 @@ func TestOpenAPIDocumentIsServed(t *testing.T) {
 	if resp.StatusCode != http.StatusNotModified {
 		t.Errorf("If-None-Match the ETag: %d, want 304", resp.StatusCode)
 	}
+}
+
+// TestOpenAPIDocumentCoversTheAPIRoutes: the document is a valid OpenAPI
+// 3.1 document, and every merchant API route (route names starting with
+// "api.") has its path and method in it.
+func TestOpenAPIDocumentCoversTheAPIRoutes(t *testing.T) {
+	t.Parallel()
+	doc, err := apptest.LoadOpenAPI(web.OpenAPI())
+	if err != nil {
+		t.Fatalf("web/openapi.json: %v", err)
+	}
+	var templates []string
+	for tmpl := range doc.Paths.PathItems.KeysFromOldest() {
+		templates = append(templates, tmpl)
+	}
+	srv := web.NewServer(web.Options{BaseURL: "http://paypage.test", SecretKey: "test-secret-key-0123456789abcdef0123456789"})
+	n := 0
+	for _, r := range srv.Echo().Routes() {
+		if !strings.HasPrefix(r.Name, "api.") {
+			continue
+		}
+		n++
+		tmpl := documented(templates, r.Path)
+		if tmpl == "" {
+			t.Errorf("route %s (%s %s) has no path in the document (paths: %v)", r.Name, r.Method, r.Path, templates)
+			continue
+		}
+		if doc.Paths.PathItems.GetOrZero(tmpl).GetOperations().GetOrZero(strings.ToLower(r.Method)) == nil {
+			t.Errorf("route %s: the document has no %s %s", r.Name, r.Method, tmpl)
+		}
+	}
+	if n < 3 {
+		t.Errorf("found %d API routes; the route names no longer start with \"api.\"?", n)
+	}
+}
+
+// documented returns the document's path template for an Echo route path
+// (/orders/:id matches /orders/{order_id}), or "".
+func documented(templates []string, route string) string {
+	rs := strings.Split(route, "/")
+next:
+	for _, tmpl := range templates {
+		ts := strings.Split(tmpl, "/")
+		if len(ts) != len(rs) {
+			continue
+		}
+		for i := range ts {
+			param := strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}")
+			if param != strings.HasPrefix(rs[i], ":") || (!param && ts[i] != rs[i]) {
+				continue next
+			}
+		}
+		return tmpl
+	}
+	return ""
 }

@@ -80,7 +80,7 @@ func TestWebhooksReachTheMerchant(t *testing.T) {
 func TestDeliveriesSurviveRestart(t *testing.T) {
 	t.Parallel()
 	dsn := pgtestDatabase(t)
-	rcv := &apptest.Receiver{}
+	rcv := &apptest.Receiver{T: t}
 	hook := httptest.NewUnstartedServer(rcv)
 	first := apptest.StartOn(t, dsn, nil)
 	creds, err := first.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
