@@ -307,26 +307,27 @@ func (c *contract) checkWebhook(header http.Header, body []byte) error {
 	return nil
 }
 
-// describe flattens the validator's errors into one line, each failure
-// with where in the value it is.
+// describe flattens the validator's errors into one line: each schema
+// failure with where in the value it is (the validator's message around
+// them only repeats the request), and each other failure with its reason.
 func describe(errs []*liberrors.ValidationError) string {
 	var out []string
 	for _, e := range errs {
-		s := e.Message
-		if len(e.SchemaValidationErrors) > 0 {
-			var at []string
-			for _, se := range e.SchemaValidationErrors {
-				loc := se.FieldPath
-				if loc == "" {
-					loc = "$"
-				}
-				at = append(at, loc+": "+se.Reason)
+		if len(e.SchemaValidationErrors) == 0 {
+			s := e.Message
+			if e.Reason != "" {
+				s += ": " + e.Reason
 			}
-			s += ": " + strings.Join(at, "; ")
-		} else if e.Reason != "" {
-			s += ": " + e.Reason
+			out = append(out, s)
+			continue
 		}
-		out = append(out, s)
+		for _, se := range e.SchemaValidationErrors {
+			loc := se.FieldPath
+			if loc == "" {
+				loc = "$"
+			}
+			out = append(out, e.ValidationType+" "+loc+": "+se.Reason)
+		}
 	}
 	sort.Strings(out)
 	return strings.Join(out, " | ")
@@ -394,6 +395,14 @@ func (r *reporter) flush() {
 		r.t.Logf("openapi (not yet required, see %s): %s", pendingKey, p)
 	}
 	r.held, r.heldP, r.hold = nil, nil, false
+}
+
+// WebhookValidator returns a function that checks a webhook delivery
+// against the OpenAPI document's webhooks and fails t on a mismatch, for
+// webhook receivers in tests.
+func WebhookValidator(t testing.TB) func(header http.Header, body []byte) {
+	rep := newReporter(t)
+	return func(header http.Header, body []byte) { rep.report(CheckWebhook(header, body)) }
 }
 
 // ValidateAPI wraps h, a paypage handler, so that each merchant API answer

@@ -20,7 +20,7 @@ type Receiver struct {
 	mu     sync.Mutex
 	seen   map[string]int
 	bad    int
-	rep    *reporter
+	check  func(http.Header, []byte)
 }
 
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -28,10 +28,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.T != nil {
-		if r.rep == nil {
-			r.rep = newReporter(r.T)
+		if r.check == nil {
+			r.check = WebhookValidator(r.T)
 		}
-		r.rep.report(CheckWebhook(req.Header, body))
+		r.check(req.Header, body)
 	}
 	if err := webhook.Verify(r.Secret, req.Header, body, time.Now(), 5*time.Minute); err != nil {
 		r.bad++
