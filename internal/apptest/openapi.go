@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,10 +37,6 @@ import (
 // webhookOperation is the document's name of the webhook paypage sends.
 const webhookOperation = "orderEvent"
 
-// pendingKey names, on a schema, the properties that become required once
-// the server sends them always. Answers that lack them are only logged.
-const pendingKey = "x-required-pending"
-
 // Exchange is one merchant API request and the answer it got.
 type Exchange struct {
 	Request *http.Request
@@ -57,9 +52,6 @@ type Exchange struct {
 type Findings struct {
 	// Problems contradict the document: each fails the test.
 	Problems []string
-	// Pending would contradict the document only once the properties
-	// under x-required-pending are required: each is logged.
-	Pending []string
 }
 
 // contract is one loaded copy of the document.
@@ -71,25 +63,13 @@ type contract struct {
 	webhook  *v3.PathItem
 }
 
-type contracts struct{ now, target *contract }
-
-// loadContracts loads the document twice: as written, and with every
-// x-required-pending list added to its schema's required list.
-var loadContracts = sync.OnceValues(func() (*contracts, error) {
-	raw := web.OpenAPI()
-	now, err := newContract(raw)
+// loadContract loads the document once.
+var loadContract = sync.OnceValues(func() (*contract, error) {
+	c, err := newContract(web.OpenAPI())
 	if err != nil {
 		return nil, fmt.Errorf("web/openapi.json: %w", err)
 	}
-	pending, err := withPendingRequired(raw)
-	if err != nil {
-		return nil, fmt.Errorf("web/openapi.json: %w", err)
-	}
-	target, err := newContract(pending)
-	if err != nil {
-		return nil, fmt.Errorf("web/openapi.json with %s required: %w", pendingKey, err)
-	}
-	return &contracts{now: now, target: target}, nil
+	return c, nil
 })
 
 // validatorOptions assert formats (date-time, uri, email), which JSON
@@ -144,34 +124,6 @@ func newContract(raw []byte) (*contract, error) {
 		envelope: env, webhook: hook}, nil
 }
 
-// withPendingRequired returns the document with each schema's
-// x-required-pending properties added to its required ones.
-func withPendingRequired(raw []byte) ([]byte, error) {
-	var doc any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if more, ok := v[pendingKey].([]any); ok {
-				req, _ := v["required"].([]any)
-				v["required"] = append(req, more...)
-			}
-			for _, c := range v {
-				walk(c)
-			}
-		case []any:
-			for _, c := range v {
-				walk(c)
-			}
-		}
-	}
-	walk(doc)
-	return json.Marshal(doc)
-}
-
 // CheckAnswer checks an exchange against the document. Requests outside the
 // merchant API find nothing. An answer to a documented operation must be
 // one of its documented answers; a 2xx answer also means that the request
@@ -179,18 +131,13 @@ func withPendingRequired(raw []byte) ([]byte, error) {
 // documented path (a method it does not have), and any JSON answer under
 // /session or /orders, must be the error envelope.
 func CheckAnswer(x Exchange) (Findings, error) {
-	cs, err := loadContracts()
+	c, err := loadContract()
 	if err != nil {
 		return Findings{}, err
 	}
 	var f Findings
-	problem, op := cs.now.check(x, false)
-	if problem != "" {
+	if problem, _ := c.check(x, false); problem != "" {
 		f.Problems = append(f.Problems, problem)
-	} else if op != "" && x.Status/100 == 2 {
-		if p, _ := cs.target.check(x, true); p != "" {
-			f.Pending = append(f.Pending, p)
-		}
 	}
 	return f, nil
 }
@@ -198,15 +145,13 @@ func CheckAnswer(x Exchange) (Findings, error) {
 // CheckWebhook checks a webhook delivery (its headers, credentials and
 // body) against the document's webhooks section.
 func CheckWebhook(header http.Header, body []byte) (Findings, error) {
-	cs, err := loadContracts()
+	c, err := loadContract()
 	if err != nil {
 		return Findings{}, err
 	}
 	var f Findings
-	if err := cs.now.checkWebhook(header, body); err != nil {
+	if err := c.checkWebhook(header, body); err != nil {
 		f.Problems = append(f.Problems, "webhook "+webhookOperation+": "+err.Error())
-	} else if err := cs.target.checkWebhook(header, body); err != nil {
-		f.Pending = append(f.Pending, "webhook "+webhookOperation+": "+err.Error())
 	}
 	return f, nil
 }
@@ -342,17 +287,15 @@ func isJSON(h http.Header) bool {
 // once, except to a *testing.F: its methods may not be called while a fuzz
 // target runs, so what it is told is reported when it cleans up.
 type reporter struct {
-	t     testing.TB
-	hold  bool
-	mu    sync.Mutex
-	held  []string
-	heldP []string
-	seen  map[string]bool // pending findings already logged
+	t    testing.TB
+	hold bool
+	mu   sync.Mutex
+	held []string
 }
 
 func newReporter(t testing.TB) *reporter {
 	_, fuzz := t.(*testing.F)
-	r := &reporter{t: t, hold: fuzz, seen: map[string]bool{}}
+	r := &reporter{t: t, hold: fuzz}
 	if fuzz {
 		t.Cleanup(r.flush)
 	}
@@ -372,17 +315,7 @@ func (r *reporter) report(f Findings, err error) {
 			r.t.Errorf("openapi: %s", p)
 		}
 	}
-	for _, p := range f.Pending {
-		if r.seen[p] {
-			continue
-		}
-		r.seen[p] = true
-		if r.hold {
-			r.heldP = append(r.heldP, p)
-		} else {
-			r.t.Logf("openapi (not yet required, see %s): %s", pendingKey, p)
-		}
-	}
+
 }
 
 func (r *reporter) flush() {
@@ -391,10 +324,7 @@ func (r *reporter) flush() {
 	for _, p := range r.held {
 		r.t.Errorf("openapi: %s", p)
 	}
-	for _, p := range r.heldP {
-		r.t.Logf("openapi (not yet required, see %s): %s", pendingKey, p)
-	}
-	r.held, r.heldP, r.hold = nil, nil, false
+	r.held, r.hold = nil, false
 }
 
 // WebhookValidator returns a function that checks a webhook delivery
