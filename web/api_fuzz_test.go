@@ -8,8 +8,9 @@ import (
 	"github.com/paypage/paypage/internal/apptest"
 )
 
-// FuzzMerchantAPI sends arbitrary bodies to POST /session and the refunds
-// endpoint: every answer is a 2xx or a 4xx, never a 500. `go test` runs the
+// FuzzMerchantAPI sends arbitrary bodies to POST /session, POST /orders
+// (as JSON and as a form) and the refunds endpoint: every answer is a 2xx
+// or a 4xx, never a 500. `go test` runs the
 // seeds; `go test -fuzz FuzzMerchantAPI ./web/` explores further.
 func FuzzMerchantAPI(f *testing.F) {
 	for _, seed := range []string{
@@ -22,15 +23,20 @@ func FuzzMerchantAPI(f *testing.F) {
 		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[`,
 		"\x00\x01\x02",
 		`{"unique_request_id":"r1","amount":"1"}`,
+		`order_id=f5&amount=10&currency=INR&customer_id=c&return_url=RETURN&payment_filter=%7B%7D`,
+		`{"order_id":"f6","amount":"10","currency":"INR","customer_id":"c","payment_filter":{"options":[{"enable":"yes"}]}}`,
+		`order_id=f7&amount=10&metadata.x=%00`,
 	} {
 		f.Add(seed)
 	}
 	s := apptest.Start(f, nil)
 	f.Fuzz(func(t *testing.T, body string) {
 		body = strings.ReplaceAll(body, "RETURN", s.URL+"/sandbox/shop/return")
-		for _, path := range []string{"/session", "/orders/f1/refunds"} {
+		for _, call := range [][2]string{{"/session", "application/json"}, {"/orders", "application/json"},
+			{"/orders", "application/x-www-form-urlencoded"}, {"/orders/f1/refunds", "application/json"}} {
+			path := call[0]
 			req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", call[1])
 			req.Header.Set("x-merchantid", s.Demo.MerchantID)
 			req.SetBasicAuth(s.Demo.APIKey, "")
 			r := apptest.Do(t, req)

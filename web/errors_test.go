@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
 	"github.com/paypage/paypage/web"
@@ -42,7 +43,7 @@ func failingServer(t *testing.T, storeErr, pingErr error) *httptest.Server {
 		BaseURL: "http://paypage.test", SecretKey: "test-secret-key-0123456789abcdef0123456789",
 		Service: checkout.NewService(failingStore{err: storeErr}, checkout.Options{}), DB: pinger{pingErr},
 	})
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(apptest.ValidateAPI(t, srv.Handler()))
 	t.Cleanup(ts.Close)
 	return ts
 }

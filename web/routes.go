@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.ready).Name = routeReady
 	e.GET("/static/:file", s.serveStatic).Name = routeStatic
 	e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler())).Name = routeMetrics
+	e.GET("/openapi.json", s.serveOpenAPI).Name = routeOpenAPI
 
 	// Merchant API: API key auth, JSON errors, no cookies or CSRF.
 	// (Per route rather than a Group: a group's middleware would also claim

@@ -81,7 +81,7 @@ func TestWebhooksReachTheMerchant(t *testing.T) {
 func TestDeliveriesSurviveRestart(t *testing.T) {
 	t.Parallel()
 	dsn := pgtestDatabase(t)
-	rcv := &apptest.Receiver{}
+	rcv := &apptest.Receiver{T: t}
 	// While down the endpoint answers 503. (An unstarted server would
 	// leave requests in its listen backlog, to be answered after the
 	// restart as well as sent again.)

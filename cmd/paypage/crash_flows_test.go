@@ -42,7 +42,7 @@ func TestKill9DuringMixedFlows(t *testing.T) {
 	bin := buildBinary(t)
 	addr := freeAddr(t)
 	sim, amazon := amazonInTest(t, addr, 2*time.Second)
-	hooks := &hookLog{pause: 150 * time.Millisecond}
+	hooks := &hookLog{pause: 150 * time.Millisecond, check: apptest.WebhookValidator(t)}
 	hookSrv := httptest.NewServer(hooks)
 	t.Cleanup(hookSrv.Close)
 	data := t.TempDir()
@@ -52,7 +52,7 @@ func TestKill9DuringMixedFlows(t *testing.T) {
 		"--return-url-prefix", shopURL, "--webhook-url", hookSrv.URL+"/hook")
 	hooks.setSecret(creds["webhook_secret"])
 	m := &mixed{t: t, s: s, sim: sim, data: data, hooks: hooks, linked: map[string][]string{},
-		api: merchantAPI{base: s.base, merchantID: creds["merchant_id"], apiKey: creds["api_key"]}}
+		api: merchantAPI{base: s.base, merchantID: creds["merchant_id"], apiKey: creds["api_key"], client: checkedClient(t)}}
 	m.link(map[string]int{"9000000001": 4, "9000000005": 4, "9000000007": 3, "9000000009": 3})
 
 	// kill -9 of paypage.

@@ -22,6 +22,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
+	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/config"
 	"github.com/paypage/paypage/internal/webhook"
 	"github.com/paypage/paypage/web"
@@ -51,9 +52,17 @@ var apiClient = &http.Client{Timeout: 20 * time.Second}
 
 // merchantAPI calls paypage's merchant API as one merchant. A failed call
 // comes back as status 0 rather than failing the test, so that goroutines
-// and calls racing a kill can use it.
+// and calls racing a kill can use it. Its client checks each answer
+// against the OpenAPI document.
 type merchantAPI struct {
 	base, merchantID, apiKey string
+	client                   *http.Client
+}
+
+// checkedClient is apiClient checking each merchant API answer against
+// the OpenAPI document, failing t on a mismatch.
+func checkedClient(t *testing.T) *http.Client {
+	return &http.Client{Timeout: apiClient.Timeout, Transport: apptest.ValidatingTransport(t, nil)}
 }
 
 // demoAPI is the API as the demo merchant whose key s printed in its banner.
@@ -63,7 +72,7 @@ func demoAPI(t *testing.T, s *server) merchantAPI {
 	if key == nil {
 		t.Fatalf("no api key in banner:\n%s", s.stdout)
 	}
-	return merchantAPI{base: s.base, merchantID: "demo", apiKey: key[1]}
+	return merchantAPI{base: s.base, merchantID: "demo", apiKey: key[1], client: checkedClient(t)}
 }
 
 func (m merchantAPI) call(method, path string, body any) (int, map[string]any) {
@@ -81,7 +90,7 @@ func (m merchantAPI) do(method, path string, body any) (int, map[string]any, err
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("x-merchantid", m.merchantID)
 	req.SetBasicAuth(m.apiKey, "")
-	resp, err := apiClient.Do(req)
+	resp, err := m.client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -152,10 +161,12 @@ func letTimePass(ctx context.Context, db *sqlx.DB) error {
 }
 
 // hookLog is the merchant's webhook endpoint. It checks each delivery's
-// signature, counts it by webhook-id and answers 204 only after a pause,
+// signature (and, with check set, the delivery against the OpenAPI
+// document), counts it by webhook-id and answers 204 only after a pause,
 // so that deliveries are on their way when a server dies.
 type hookLog struct {
 	pause time.Duration
+	check func(http.Header, []byte)
 
 	mu      sync.Mutex
 	secret  string
@@ -173,6 +184,9 @@ func (h *hookLog) setSecret(s string) {
 
 func (h *hookLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
+	if h.check != nil {
+		h.check(r.Header, raw)
+	}
 	id := r.Header.Get("webhook-id")
 	h.mu.Lock()
 	err := webhook.Verify(h.secret, r.Header, raw, time.Now(), webhook.DefaultTolerance)

@@ -186,7 +186,7 @@ func TestServeMerchantCreateAndStop(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("x-merchantid", "acme")
 	req.SetBasicAuth(creds["api_key"], "")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := checkedClient(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

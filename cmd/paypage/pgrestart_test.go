@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/paypage/paypage/internal/apptest"
 )
 
 // TestServeSurvivesPostgresKill9 kills the embedded postmaster under a
@@ -40,7 +42,7 @@ func TestServeSurvivesPostgresKill9(t *testing.T) {
 	if key == nil {
 		t.Fatalf("no api key in banner:\n%s", s.stdout)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: apptest.ValidatingTransport(t, nil)}
 	api := func(method, path, body string) (*http.Response, map[string]any) {
 		t.Helper()
 		req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))

@@ -35,7 +35,7 @@ func TestTwoServersShareOneDatabase(t *testing.T) {
 	}})
 	simSrv := httptest.NewServer(sim)
 	defer simSrv.Close()
-	rcv := &apptest.Receiver{}
+	rcv := &apptest.Receiver{T: t}
 	hook := httptest.NewServer(rcv)
 	defer hook.Close()
 	env := []string{
@@ -50,13 +50,14 @@ func TestTwoServersShareOneDatabase(t *testing.T) {
 	for _, s := range servers {
 		s.waitReady(t)
 	}
+	client := checkedClient(t)
 	session := func(s *server, id, phone, customer string) (string, error) {
 		body := fmt.Sprintf(`{"order_id":%q,"amount":"10","currency":"INR","customer_id":%q,"customer_phone":%q,"return_url":"https://multi.example/return"}`, id, customer, phone)
 		req, _ := http.NewRequest("POST", s.base+"/session", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("x-merchantid", "multi")
 		req.SetBasicAuth(creds["api_key"], "")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return "", err
 		}

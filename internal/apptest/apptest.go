@@ -1,7 +1,8 @@
 // Package apptest starts a whole paypage server for tests: a fresh migrated
 // database from internal/pgtest, the real router, the mounted Amazon Pay
 // simulator and background workers, listening on a loopback port. It also
-// offers a small HTTP client for the merchant API.
+// offers a small HTTP client for the merchant API. Every merchant API answer
+// these servers give is checked against the OpenAPI document (openapi.go).
 package apptest
 
 import (
@@ -98,6 +99,12 @@ func StartListening(t testing.TB, dsn string, ln net.Listener, env map[string]st
 	if err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	// Check every merchant API answer, and every webhook the demo shop
+	// receives, against the OpenAPI document; not in benchmarks, whose
+	// timings and allocations would count the check.
+	if _, bench := t.(*testing.B); !bench {
+		a.Server.Echo().Pre(validateEcho(t))
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()

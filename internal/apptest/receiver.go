@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/paypage/paypage/internal/webhook"
@@ -11,18 +12,27 @@ import (
 
 // Receiver is a merchant's webhook endpoint for tests: it checks each
 // delivery's signature with the merchant's secret and counts deliveries
-// by webhook-id.
+// by webhook-id. With T set, it also checks each delivery against the
+// OpenAPI document's webhooks and fails T on a mismatch.
 type Receiver struct {
 	Secret string
+	T      testing.TB
 	mu     sync.Mutex
 	seen   map[string]int
 	bad    int
+	check  func(http.Header, []byte)
 }
 
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.T != nil {
+		if r.check == nil {
+			r.check = WebhookValidator(r.T)
+		}
+		r.check(req.Header, body)
+	}
 	if err := webhook.Verify(r.Secret, req.Header, body, time.Now(), 5*time.Minute); err != nil {
 		r.bad++
 		w.WriteHeader(http.StatusUnauthorized)
