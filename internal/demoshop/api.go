@@ -26,6 +26,8 @@ type sessionRequest struct {
 	Description   string `json:"description"`
 	ReturnURL     string `json:"return_url"`
 	Action        string `json:"action"`
+	// PaymentFilter narrows the methods the page offers; nil sends none.
+	PaymentFilter *paymentFilter `json:"payment_filter,omitempty"`
 }
 
 // sessionResponse is the part of the POST /session answer the shop uses.

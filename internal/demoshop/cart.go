@@ -16,7 +16,7 @@ import (
 // price to exercise eligibility limits.
 const (
 	productName   = "Wireless headphones"
-	productNote   = "Over-ear, noise cancelling, 30 h battery. Pay with Amazon Pay Later through paypage."
+	productNote   = "Over-ear, noise cancelling, 30 h battery. Pay with Amazon Pay Later or Amazon Pay Balance through paypage."
 	defaultAmount = "1499.00"
 	shownWebhooks = 10
 )
@@ -26,6 +26,7 @@ type cartForm struct {
 	Amount     string
 	Phone      string
 	CustomerID string
+	Methods    string // a methodChoice value
 }
 
 // cartField is one field of the checkout form, as the page labels it.
@@ -54,6 +55,10 @@ func (f *cartForm) validate() string {
 			*c.value = printable(*c.value, c.max)
 		}
 	}
+	if _, ok := methodChoiceFor(f.Methods); !ok {
+		problems = append(problems, "Payment methods offered (methods) must be one of both, paylater or balance")
+		f.Methods = defaultMethods
+	}
 	if len(problems) == 0 {
 		return ""
 	}
@@ -61,7 +66,7 @@ func (f *cartForm) validate() string {
 }
 
 func (s *Shop) showCart(w http.ResponseWriter, r *http.Request) {
-	f := cartForm{Amount: defaultAmount, Phone: defaultPhone}
+	f := cartForm{Amount: defaultAmount, Phone: defaultPhone, Methods: defaultMethods}
 	// ?phone= lets the result page's "pay again" link keep the persona.
 	if p := r.URL.Query().Get("phone"); p != "" && plainTextProblem(p, maxPhoneLen) == "" {
 		f.Phone = p
@@ -102,7 +107,7 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 			Reason:   h.Reason,
 		})
 	}
-	s.render(w, r, status, tplshop.Cart(vm))
+	s.render(w, r, status, cartPage(vm, methodOptions(f.Methods)))
 }
 
 // checkout creates a payment session through the merchant API and sends
@@ -114,19 +119,25 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			msg = "The form is larger than 64 KiB."
 		}
-		s.renderCart(w, r, http.StatusBadRequest, cartForm{Amount: defaultAmount, Phone: defaultPhone}, msg)
+		s.renderCart(w, r, http.StatusBadRequest, cartForm{Amount: defaultAmount, Phone: defaultPhone, Methods: defaultMethods}, msg)
 		return
 	}
 	f := cartForm{
 		Amount:     strings.TrimSpace(r.PostForm.Get("amount")),
 		Phone:      strings.TrimSpace(r.PostForm.Get("phone")),
 		CustomerID: strings.TrimSpace(r.PostForm.Get("customer_id")),
+		Methods:    r.PostForm.Get("methods"),
+	}
+	if f.Methods == "" {
+		// A form from before the shop asked offers every method.
+		f.Methods = defaultMethods
 	}
 	if msg := f.validate(); msg != "" {
 		s.log.Info("demo shop checkout refused a field", "problem", msg)
 		s.renderCart(w, r, http.StatusBadRequest, f, msg)
 		return
 	}
+	choice, _ := methodChoiceFor(f.Methods)
 	customerID := f.CustomerID
 	if customerID == "" {
 		customerID = customerIDFor(f.Phone)
@@ -144,6 +155,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		Description:   "Demo shop: " + productName,
 		ReturnURL:     returnURLFor(s.opts.BaseURL),
 		Action:        "paymentPage",
+		PaymentFilter: choice.Filter,
 	}
 	sess, err := s.createSession(r.Context(), req)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestCartPage(t *testing.T) {
 			t.Errorf("persona %s missing", p)
 		}
 	}
-	if sel, _ := doc.Find(`option[selected]`).Attr("value"); sel != "9000000001" {
+	if sel, _ := doc.Find(`select[name="phone"] option[selected]`).Attr("value"); sel != "9000000001" {
 		t.Errorf("selected persona %q", sel)
 	}
 	doc.Find("input, select").Each(func(_ int, c *goquery.Selection) {
@@ -100,7 +100,7 @@ func TestCheckoutShowsAPIError(t *testing.T) {
 	if v, _ := doc.Find(`input[name="amount"]`).Attr("value"); v != "abc" {
 		t.Errorf("amount kept as %q", v)
 	}
-	if sel, _ := doc.Find(`option[selected]`).Attr("value"); sel != "9000000002" {
+	if sel, _ := doc.Find(`select[name="phone"] option[selected]`).Attr("value"); sel != "9000000002" {
 		t.Errorf("persona kept as %q", sel)
 	}
 }
