@@ -49,20 +49,34 @@ func (b *tab) open(path, want string) {
 // the back-forward cache.
 func (b *tab) tap(testid, want string) {
 	b.t.Helper()
+	b.tapOn(byTestID(testid), testid, want)
+}
+
+// tapIn is tap for the element with testid inside the one with testid
+// within, such as the pay button of one method's card.
+func (b *tab) tapIn(within, testid, want string) {
+	b.t.Helper()
+	b.tapOn(byTestID(within)+" "+byTestID(testid), within+" "+testid, want)
+}
+
+// tapOn taps the first element matching the CSS selector sel; what names
+// it in failures.
+func (b *tab) tapOn(sel, what, want string) {
+	b.t.Helper()
 	center := `(() => {
-		const el = document.querySelector('[data-testid="` + testid + `"]');
+		const el = document.querySelector(` + jsString(sel) + `);
 		if (!el) return [];
 		el.scrollIntoView({block: "center"});
 		const r = el.getBoundingClientRect();
 		return [r.left + r.width / 2, r.top + r.height / 2];
 	})()`
-	b.step("tap "+testid, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	b.step("tap "+what, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		xy, err := chromedp.Evaluate[[]float64](center)(ctx, tg)
 		if err != nil {
 			return chromedp.Void{}, err
 		}
 		if len(xy) != 2 {
-			return chromedp.Void{}, fmt.Errorf("no element %s to tap", testid)
+			return chromedp.Void{}, fmt.Errorf("no element %s to tap", what)
 		}
 		_, err = chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.TapXY(xy[0], xy[1]))(ctx, tg)
 		return chromedp.Void{}, err
@@ -169,6 +183,24 @@ func (b *tab) has(testid string) bool {
 	b.t.Helper()
 	return b.eval(`document.querySelector('[data-testid="`+testid+`"]') ? "yes" : ""`) != ""
 }
+
+// hasIn reports whether the element with testid within holds one with
+// testid.
+func (b *tab) hasIn(within, testid string) bool {
+	b.t.Helper()
+	return b.eval(`document.querySelector(`+jsString(byTestID(within)+" "+byTestID(testid))+`) ? "yes" : ""`) != ""
+}
+
+// textIn is text for the element with testid inside the one with testid
+// within.
+func (b *tab) textIn(within, testid string) string {
+	b.t.Helper()
+	sel := jsString(byTestID(within) + " " + byTestID(testid))
+	return b.eval(`(document.querySelector(` + sel + `)?.textContent ?? "").trim().replace(/\s+/g, " ")`)
+}
+
+// byTestID is the CSS selector of the elements with testid.
+func byTestID(testid string) string { return `[data-testid="` + testid + `"]` }
 
 // text is the trimmed text of the element with testid, or "".
 func (b *tab) text(testid string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/apptest"
+	"github.com/paypage/paypage/internal/money"
 )
 
 // scenario is one shopper journey, run on its own server and tab.
@@ -21,6 +22,12 @@ var scenarios = []scenario{
 	{"first-time", firstTime},
 	{"returning-one-tap", returningOneTap},
 	{"not-eligible", notEligible},
+	{"both-methods-pay-balance", bothMethodsPayBalance},
+	{"balance-rich", balanceRich},
+	{"balance-top-up", balanceTopUp},
+	{"balance-top-up-cancel", balanceTopUpCancel},
+	{"balance-non-kyc", balanceNonKYC},
+	{"filter-balance-only", filterBalanceOnly},
 	{"2fa-right-otp", twoFactorRight},
 	{"2fa-wrong-otp", twoFactorWrong},
 	{"decline-then-retry", declineThenRetry},
@@ -63,14 +70,35 @@ func TestInBrowser(t *testing.T) {
 	t.Run("payment-page-weight", func(t *testing.T) { paymentPageWeight(t, browser) })
 }
 
+// cart is what a person fills in on the shop's cart; empty fields keep
+// the cart's defaults.
+type cart struct {
+	phone    string
+	customer string
+	amount   string // e.g. "250.00"
+	methods  string // the shop's methods choice: both, paylater or balance
+}
+
 // checkout is the shop's cart as a person uses it: pick the persona, maybe
 // type a customer id, tap Checkout; want is an element of the next page.
 func checkout(b *tab, phone, customer, want string) {
 	b.t.Helper()
+	checkoutCart(b, cart{phone: phone, customer: customer}, want)
+}
+
+// checkoutCart is checkout with every field of the cart.
+func checkoutCart(b *tab, c cart, want string) {
+	b.t.Helper()
 	b.open("/sandbox/shop/", "shop-checkout")
-	b.choose("phone", phone)
-	if customer != "" {
-		b.typeInto("customer_id", customer)
+	b.choose("phone", c.phone)
+	if c.customer != "" {
+		b.typeInto("customer_id", c.customer)
+	}
+	if c.amount != "" {
+		b.typeInto("amount", c.amount)
+	}
+	if c.methods != "" {
+		b.choose("methods", c.methods)
 	}
 	b.state("shop-cart")
 	b.tap("shop-checkout", want)
@@ -107,7 +135,7 @@ func payFirstTime(b *tab, phone, customer string) {
 		b.t.Errorf("first-time listing: method %v, credit shown %v", b.has("method-AMAZONPAYLATER"), b.has("available-credit"))
 	}
 	b.state("payment-page")
-	b.tap("pay-button", "consent-allow")
+	b.tapIn("method-AMAZONPAYLATER", "pay-button", "consent-allow")
 	if !strings.HasPrefix(b.path(), "/sandbox/amazonpay/") {
 		b.t.Errorf("consent is not on Amazon's pages: %s", b.location())
 	}
@@ -136,16 +164,22 @@ func returningOneTap(t *testing.T, s *apptest.Server, b *tab) {
 	}
 	b.state("payment-page-linked")
 	// One tap: straight back to the shop, no consent page in between.
-	b.tap("pay-button", "shop-result")
+	b.tapIn("method-AMAZONPAYLATER", "pay-button", "shop-result")
 	shopResult(b, "CHARGED")
 	b.state("shop-result-one-tap")
 	charges(t, s, "9000000001", 2)
 }
 
+// notEligible offers Amazon Pay Later alone to a shopper not registered
+// for it (the balance would pay otherwise): nothing is payable, the page
+// says why and leads back to the shop.
 func notEligible(t *testing.T, s *apptest.Server, b *tab) {
-	checkout(b, "9000000003", "", "no-methods")
-	if b.has("method-AMAZONPAYLATER") || b.has("pay-button") {
-		t.Error("Amazon Pay Later offered to a shopper who is not eligible")
+	checkoutCart(b, cart{phone: "9000000003", methods: "paylater"}, "no-methods")
+	if b.has("method-AMAZONPAYLATER") || b.has("method-AMAZONPAY") || b.has("pay-button") {
+		t.Error("a method offered to a shopper who is not eligible for the only one allowed")
+	}
+	if b.text("no-methods-why") == "" {
+		t.Error("the no-methods state does not say why")
 	}
 	if !b.has("cancel-link") {
 		t.Fatal("no way back to the shop")
@@ -248,4 +282,134 @@ func reloadAndBack(t *testing.T, s *apptest.Server, b *tab) {
 		t.Errorf("after allowing again the shopper sees neither the shop's result nor the paid order")
 	}
 	charges(t, s, "9000000001", 1)
+}
+
+// balanceCards checks which method cards the page shows, and that each
+// shown one has its own pay button.
+func balanceCards(b *tab, payLater, balance bool) {
+	b.t.Helper()
+	for card, want := range map[string]bool{"method-AMAZONPAYLATER": payLater, "method-AMAZONPAY": balance} {
+		if got := b.has(card); got != want {
+			b.t.Errorf("%s shown %v, want %v", card, got, want)
+		} else if want && !b.hasIn(card, "pay-button") {
+			b.t.Errorf("%s has no pay button of its own", card)
+		}
+	}
+}
+
+// balanceMoved checks that phone's balance went down by paid (rupees) and
+// that its Pay Later credit is credit still.
+func balanceMoved(t *testing.T, s *apptest.Server, phone string, before, credit money.Paise, paid string) {
+	t.Helper()
+	p, err := money.Parse(paid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Simulator.Balance(phone); got != before-p {
+		t.Errorf("balance of %s is %s, want %s", phone, got.Indian(), (before - p).Indian())
+	}
+	if got := s.Simulator.Credit(phone); got != credit {
+		t.Errorf("Pay Later credit of %s moved to %s from %s", phone, got.Indian(), credit.Indian())
+	}
+}
+
+// payWithBalance goes from the balance card through Amazon's consent,
+// Allow, to the element want.
+func payWithBalance(b *tab, want string) {
+	b.t.Helper()
+	b.tapIn("method-AMAZONPAY", "pay-button", "consent-allow")
+	b.tap("consent-allow", want)
+}
+
+func bothMethodsPayBalance(t *testing.T, s *apptest.Server, b *tab) {
+	const phone = "9000000001"
+	balance, credit := s.Simulator.Balance(phone), s.Simulator.Credit(phone)
+	checkoutCart(b, cart{phone: phone, amount: "250.00"}, "method-AMAZONPAY")
+	balanceCards(b, true, true)
+	b.state("payment-page-both")
+	b.tapIn("method-AMAZONPAY", "pay-button", "consent-allow")
+	b.state("amazon-consent")
+	b.tap("consent-allow", "shop-result")
+	shopResult(b, "CHARGED")
+	balanceMoved(t, s, phone, balance, credit, "250")
+	charges(t, s, phone, 1)
+}
+
+func balanceRich(t *testing.T, s *apptest.Server, b *tab) {
+	const phone = "9000000010" // ₹1,00,000.00 balance, no Pay Later
+	balance, credit := s.Simulator.Balance(phone), s.Simulator.Credit(phone)
+	checkoutCart(b, cart{phone: phone, amount: "5000.00"}, "method-AMAZONPAY")
+	balanceCards(b, false, true)
+	b.state("payment-page-balance")
+	payWithBalance(b, "shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result")
+	balanceMoved(t, s, phone, balance, credit, "5000")
+}
+
+// toTopUp pays ₹250 from the ₹100 balance of 9000000011 up to Amazon's
+// top-up page.
+func toTopUp(b *tab) {
+	b.t.Helper()
+	checkoutCart(b, cart{phone: "9000000011", amount: "250.00"}, "method-AMAZONPAY")
+	balanceCards(b, true, true)
+	payWithBalance(b, "topup-pay")
+	if !strings.HasPrefix(b.path(), "/sandbox/amazonpay/") {
+		b.t.Errorf("the top-up page is not on Amazon's pages: %s", b.location())
+	}
+	if got := b.text("topup-shortfall"); got != "₹150.00" {
+		b.t.Errorf("top-up asks for %q, want ₹150.00", got)
+	}
+	b.state("amazon-topup")
+}
+
+func balanceTopUp(t *testing.T, s *apptest.Server, b *tab) {
+	toTopUp(b)
+	b.tap("topup-pay", "shop-result")
+	shopResult(b, "CHARGED")
+	b.state("shop-result")
+	if got := s.Simulator.Balance("9000000011"); got != 0 {
+		t.Errorf("balance %s after paying ₹250 from ₹100 and a top-up", got.Indian())
+	}
+}
+
+func balanceTopUpCancel(t *testing.T, s *apptest.Server, b *tab) {
+	toTopUp(b)
+	b.tap("topup-cancel", "retry-button")
+	if got := b.text("result-status"); got != "Payment declined" {
+		t.Errorf("result-status %q after cancelling the top-up", got)
+	}
+	if !b.hasIn("method-AMAZONPAY", "retry-button") {
+		t.Error("no retry with the balance after cancelling the top-up")
+	}
+	b.state("payment-top-up-cancelled")
+	if got := s.Simulator.Balance("9000000011"); got != 100_00 {
+		t.Errorf("balance %s after a cancelled top-up, want ₹100.00", got.Indian())
+	}
+}
+
+func balanceNonKYC(t *testing.T, s *apptest.Server, b *tab) {
+	checkoutCart(b, cart{phone: "9000000012", amount: "100.00"}, "method-AMAZONPAY")
+	balanceCards(b, false, true)
+	payWithBalance(b, "result-status")
+	if got := b.text("result-status"); got != "Payment declined" {
+		t.Errorf("result-status %q after the refused charge", got)
+	}
+	if got := b.textIn("method-AMAZONPAY", "method-reason"); !strings.Contains(got, "KYC") {
+		t.Errorf("the balance card says %q, nothing about KYC", got)
+	}
+	if !b.has("cancel-link") {
+		t.Fatal("no way back to the shop to pay another way")
+	}
+	b.state("payment-non-kyc")
+	b.tap("cancel-link", "shop-result")
+	shopResult(b, "AUTHORIZATION_FAILED")
+	b.state("shop-result-declined")
+}
+
+func filterBalanceOnly(t *testing.T, s *apptest.Server, b *tab) {
+	checkoutCart(b, cart{phone: "9000000001", methods: "balance"}, "method-AMAZONPAY")
+	balanceCards(b, false, true)
+	b.state("payment-page-balance-only")
+	charges(t, s, "9000000001", 0)
 }
