@@ -32,8 +32,8 @@ var badValues = map[string]string{
 func TestCheckoutRefusesBadFields(t *testing.T) {
 	api := newFakeAPI(t)
 	s := newTestShop(api)
-	good := url.Values{"amount": {"10"}, "phone": {"9000000001"}, "customer_id": {"alice"}}
-	labels := map[string]string{"amount": "Amount", "phone": "Shopper phone", "customer_id": "Customer id"}
+	good := url.Values{"amount": {"10"}, "phone": {"9000000001"}, "customer_id": {"alice"}, "methods": {"balance"}}
+	labels := map[string]string{"amount": "Amount", "phone": "Shopper phone", "customer_id": "Customer id", "methods": "Payment methods offered"}
 	for field := range good {
 		for name, v := range badValues {
 			form := maps.Clone(good)
@@ -75,7 +75,7 @@ func TestCartIgnoresBadPhoneInLink(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Errorf("%s: status %d", name, rec.Code)
 		}
-		if sel, _ := doc.Find(`option[selected]`).Attr("value"); sel != defaultPhone {
+		if sel, _ := doc.Find(`select[name="phone"] option[selected]`).Attr("value"); sel != defaultPhone {
 			t.Errorf("%s: selected %q", name, sel)
 		}
 	}
