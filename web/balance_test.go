@@ -473,3 +473,46 @@ func TestBalancePaymentFilterMalformed(t *testing.T) {
 		}
 	}
 }
+
+// noticeMessage is the sentence under the latest attempt's result-status.
+func noticeMessage(sh *apptest.Shopper) string {
+	return strings.TrimSpace(sh.Doc.Find(`[role="status"] p:not([data-testid])`).Text())
+}
+
+// Denying consent when linking for the balance must not be worded as if
+// the shopper had been linking Amazon Pay Later.
+func TestBalanceConsentDeniedNamesTheBalance(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	orderID, link := newBalanceOrder(t, s, "9000000001", "100", "")
+	sh := shopper(t, s).Get(link)
+	payWith(t, sh, "AMAZONPAY", "pay-button").Submit("consent-deny", nil)
+	if got := orderStatus(t, s, orderID)["status"]; got != "AUTHENTICATION_FAILED" || !sh.Has("retry-button") {
+		t.Fatalf("after denying consent: order %v, retry %v", got, sh.Has("retry-button"))
+	}
+	if msg := noticeMessage(sh); strings.Contains(msg, "Pay Later") {
+		t.Errorf("the only method on the page is Amazon Pay Balance, but the notice says %q", msg)
+	}
+}
+
+// A refusal that leaves nothing payable (no KYC, so the balance cannot
+// pay and Pay Later is not registered) must not promise a retry the page
+// does not offer, and must offer the way to pay another way that
+// DESIGN.md section 3 names (data-testid pay-another-way).
+func TestBalanceRefusalWithNothingPayableOffersAnotherWay(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	_, link := newOrder(t, s, "9000000012", "100", "")
+	sh := shopper(t, s).Get(link)
+	payWith(t, sh, "AMAZONPAY", "pay-button").Submit("consent-allow", nil)
+	if sh.Text("result-status") != "Payment declined" || sh.Has("retry-button") || sh.Has("pay-button") {
+		t.Fatalf("after the refusal: status %q, retry %v, pay %v", sh.Text("result-status"), sh.Has("retry-button"), sh.Has("pay-button"))
+	}
+	if msg := noticeMessage(sh); strings.Contains(msg, "try again") {
+		t.Errorf("nothing on the page can be retried, but the notice says %q", msg)
+	}
+	if !sh.Has("pay-another-way") {
+		t.Errorf("no pay-another-way on a failed payment with nothing left to pay with; the page offers only %q",
+			sh.Text("cancel-link"))
+	}
+}
