@@ -90,9 +90,6 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Notice = &tplpay.NoticeVM{Status: "This order can no longer be paid", Tone: "bad",
 			Message: "Any amount taken has been refunded. Go back to " + m.Name + " to start again."}
 	}
-	if p.Retry && p.Latest != nil {
-		vm.Notice = failureNotice(*p.Latest)
-	}
 	for _, mo := range p.Offers {
 		if p.State != checkout.PagePayable && mo.Note == "" {
 			continue
@@ -105,6 +102,12 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 			mv.Figure, mv.FigureTestID = mo.Figure.Indian(), figureTestIDs[mo.FigureKind]
 		}
 		vm.Methods = append(vm.Methods, mv)
+	}
+	if p.Retry && p.Latest != nil {
+		vm.Notice = failureNotice(*p.Latest, p.LatestTitle, p.State == checkout.PagePayable)
+		// The return carries the failed status, so the merchant can offer
+		// its other ways to pay.
+		vm.PayAnotherWay = true
 	}
 	return vm
 }
@@ -121,22 +124,28 @@ var figureTestIDs = map[checkout.FigureKind]string{
 	checkout.FigureCredit: "available-credit", checkout.FigureBalance: "available-balance",
 }
 
-// failureNotice words a failed attempt for the shopper.
-func failureNotice(a checkout.Attempt) *tplpay.NoticeVM {
+// failureNotice words a failed attempt with method title for the shopper;
+// retry says whether the page offers another try.
+func failureNotice(a checkout.Attempt, title string, retry bool) *tplpay.NoticeVM {
 	n := &tplpay.NoticeVM{Tone: "bad"}
 	switch a.Status {
 	case checkout.AttemptAuthenticationFailed:
 		n.Status = "Payment not completed"
-		n.Message = "The payment was not confirmed on Amazon. No money was taken. You can try again."
+		n.Message = "The payment was not confirmed on Amazon. No money was taken."
 		if a.ErrorCode == "CONSENT_DENIED" {
-			n.Message = "Amazon Pay Later was not linked, so no money was taken. You can try again."
+			n.Message = title + " was not linked, so no money was taken."
 		}
 	case checkout.AttemptAuthorizationFailed:
 		n.Status = "Payment declined"
-		n.Message = "Amazon declined this payment. No money was taken. You can try again."
+		n.Message = "Amazon declined this payment. No money was taken."
 	default:
 		n.Status = "Payment failed"
-		n.Message = "The payment could not be made. No money was taken. You can try again."
+		n.Message = "The payment could not be made. No money was taken."
+	}
+	if retry {
+		n.Message += " You can try again."
+	} else {
+		n.Message += " You can pay another way at the shop."
 	}
 	return n
 }

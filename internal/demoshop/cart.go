@@ -107,7 +107,8 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 			Reason:   h.Reason,
 		})
 	}
-	s.render(w, r, status, cartPage(vm, methodOptions(f.Methods)))
+	vm.Methods = methodOptions(f.Methods)
+	s.render(w, r, status, tplshop.Cart(vm))
 }
 
 // checkout creates a payment session through the merchant API and sends

@@ -1,16 +1,6 @@
 package demoshop
 
-import (
-	"bytes"
-	"context"
-	"errors"
-	"io"
-	"strings"
-
-	"github.com/a-h/templ"
-
-	tplshop "github.com/paypage/paypage/templates/shop"
-)
+import tplshop "github.com/paypage/paypage/templates/shop"
 
 // methodChoice is one answer to the cart's "which methods does this
 // session offer" question, and the payment_filter that asks paypage for it.
@@ -69,34 +59,4 @@ func methodOptions(selected string) []tplshop.Option {
 		out = append(out, tplshop.Option{Value: c.Value, Label: c.Label, Selected: c.Value == selected})
 	}
 	return out
-}
-
-// checkoutButton is how the cart template writes its checkout button; the
-// methods picker goes just before it.
-const checkoutButton = `<button type="submit" class="primary" data-testid="shop-checkout">`
-
-// cartPage is the cart with the methods picker inside its checkout form.
-// The picker is the shop's own: the shop's cart template has no place for
-// it, so it is put in the rendered cart before the checkout button. Once
-// tplshop.CartVM carries the choices, this splice goes.
-func cartPage(vm tplshop.CartVM, methods []tplshop.Option) templ.Component {
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		var cart bytes.Buffer
-		if err := tplshop.Cart(vm).Render(ctx, &cart); err != nil {
-			return err
-		}
-		html := cart.String()
-		at := strings.Index(html, checkoutButton)
-		if at < 0 {
-			return errors.New("demo shop: the cart has no checkout button to put the methods picker before")
-		}
-		if _, err := io.WriteString(w, html[:at]); err != nil {
-			return err
-		}
-		if err := methodsPicker(methods).Render(ctx, w); err != nil {
-			return err
-		}
-		_, err := io.WriteString(w, html[at:])
-		return err
-	})
 }

@@ -31,6 +31,9 @@ type PageVM struct {
 	CSRF         string
 	Retry        bool   // the pay button is a retry after a failure
 	ReturnURL    string // back to the merchant with the current status
+	// PayAnotherWay, after a failed payment, offers the way back to the
+	// merchant as "pay another way" (the return carries the failure).
+	PayAnotherWay bool
 	// CheckURL is where the processing screen looks again: the page
 	// itself, which returns to the merchant once the payment settles.
 	CheckURL string

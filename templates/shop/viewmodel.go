@@ -36,7 +36,8 @@ type CartVM struct {
 	ProductNote           string
 	Amount                string // the amount field's value
 	Personas              []Option
-	CustomerID            string // the customer id field's value; empty means derived
+	Methods               []Option // which payment methods the session offers
+	CustomerID            string   // the customer id field's value; empty means derived
 	CustomerIDPlaceholder string
 	Error                 string // the API's answer to a rejected checkout
 	Webhooks              []WebhookRow

@@ -45,8 +45,11 @@ func (m Method) Offer(ctx context.Context, r checkout.OfferRequest) (checkout.Of
 		if err != nil {
 			return checkout.Offer{}, amazonpay.LinkErr(err)
 		}
-		o := checkout.Offer{Listed: true, Payable: in.Enabled, Linked: true, Figure: in.AvailableCredit,
-			FigureKind: checkout.FigureCredit, Note: in.IneligibilityReason}
+		o := checkout.Offer{Listed: true, Payable: in.Enabled, Linked: true, Note: in.IneligibilityReason}
+		if in.Enabled || in.AvailableCredit > 0 {
+			// No credit line (not registered, say) has no figure to show.
+			o.Figure, o.FigureKind = in.AvailableCredit, checkout.FigureCredit
+		}
 		if in.Enabled {
 			o.Action = "Pay " + amount.Indian()
 			o.Consent = "By paying you agree to pay " + amount.Indian() +
