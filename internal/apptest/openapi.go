@@ -54,8 +54,11 @@ type Findings struct {
 	Problems []string
 }
 
-// contract is one loaded copy of the document.
+// contract is one loaded copy of the document. The validator library
+// renders schemas into shared state as it validates, so one check runs at
+// a time (mu).
 type contract struct {
+	mu       sync.Mutex
 	v        validator.Validator
 	model    *v3.Document
 	schemas  schema_validation.SchemaValidator
@@ -159,6 +162,8 @@ func CheckWebhook(header http.Header, body []byte) (Findings, error) {
 // check returns a problem with x, "" for none, and the operation x was
 // for ("" when none). bodyOnly leaves out the request.
 func (c *contract) check(x Exchange, bodyOnly bool) (string, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	r := x.Request
 	if r.Method == http.MethodHead || r.Method == http.MethodOptions {
 		return "", "" // no body to check; the document has no such methods
@@ -241,6 +246,8 @@ func (c *contract) checkEnvelope(x Exchange) error {
 }
 
 func (c *contract) checkWebhook(header http.Header, body []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	req, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 	if err != nil {
 		return err
