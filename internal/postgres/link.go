@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"math"
 	"strings"
 	"time"
 
@@ -28,13 +27,12 @@ func (r linkRow) link() checkout.SealedLink {
 		RefreshToken: r.Refresh, AccessToken: r.Access, AccessExpiry: r.Expiry.Time, RefusedFor: r.RefusedFor}
 }
 
-// epoch turns seconds since 1970 (0: none) into a time.
-func epoch(sec float64) sql.NullTime {
-	if sec == 0 {
+// epoch turns microseconds since 1970 (0: none) into a time.
+func epoch(micros int64) sql.NullTime {
+	if micros == 0 {
 		return sql.NullTime{}
 	}
-	whole, frac := math.Modf(sec)
-	return sql.NullTime{Time: time.Unix(int64(whole), int64(frac*1e9)), Valid: true}
+	return sql.NullTime{Time: time.UnixMicro(micros), Valid: true}
 }
 
 // splitList reads a comma-joined list ("" is none).

@@ -132,7 +132,7 @@ LEFT JOIN LATERAL (
 		array_agg(method ORDER BY provider, method) AS methods,
 		array_agg(refresh_token_sealed ORDER BY provider, method) AS refresh,
 		array_agg(COALESCE(access_token_sealed, ''::bytea) ORDER BY provider, method) AS access,
-		array_agg(COALESCE(extract(epoch FROM access_expires_at), 0) ORDER BY provider, method) AS expiry,
+		array_agg(COALESCE((extract(epoch FROM access_expires_at) * 1000000)::bigint, 0) ORDER BY provider, method) AS expiry,
 		array_agg(array_to_string(refused_for, ',') ORDER BY provider, method) AS refused
 	FROM links WHERE links.merchant_id = o.merchant_id AND links.customer_id = o.customer_id
 ) l ON true
@@ -158,7 +158,7 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		}
 		providers, methods, refused pq.StringArray
 		refresh, access             pq.ByteaArray
-		expiry                      pq.Float64Array
+		expiry                      pq.Int64Array
 	)
 	err = st.QueryRowContext(ctx, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
