@@ -168,7 +168,12 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, stdou
 	if err != nil {
 		return err
 	}
+	return printJSON(stdout, creds)
+}
+
+// printJSON prints what a merchant command made, as indented JSON.
+func printJSON(stdout io.Writer, v any) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(creds)
+	return enc.Encode(v)
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/a-h/templ"
+
 	"github.com/paypage/paypage/internal/amazonpay"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
@@ -32,13 +34,20 @@ func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
 		vm = s.otpPage(c, "")
 	}
 	s.mu.Unlock()
+	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.OTP(vm) })
+}
+
+// showWaiting shows a charge's page on Amazon (page), while the charge
+// waits for the customer there; an unknown charge is a 404, and one no
+// longer waiting sends the customer back to the merchant.
+func (s *Simulator) showWaiting(w http.ResponseWriter, r *http.Request, c *charge, waiting bool, page func() templ.Component) {
 	switch {
 	case c == nil:
 		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
 	case !waiting:
 		s.backToMerchant(w, r, c)
 	default:
-		s.render(w, r, http.StatusOK, tpl.OTP(vm))
+		s.render(w, r, http.StatusOK, page())
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
+
 	"github.com/paypage/paypage/internal/amazonpay"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
@@ -38,14 +40,7 @@ func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	switch {
-	case c == nil:
-		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
-	case !waiting:
-		s.backToMerchant(w, r, c)
-	default:
-		s.render(w, r, http.StatusOK, tpl.TopUp(vm))
-	}
+	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.TopUp(vm) })
 }
 
 // submitTopUp pays or cancels a charge waiting on the top-up page and
