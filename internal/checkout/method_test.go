@@ -118,13 +118,16 @@ func newOrderStatus(o Order) Order {
 	return o
 }
 
+// offerMu guards the token lists offerFixed writes: the page asks its
+// methods at once.
+var offerMu sync.Mutex
+
 // offerFixed answers one offer whatever it is asked, and records the
 // tokens it was given.
 func offerFixed(off Offer, tokens *[]string) func(context.Context, OfferRequest) (Offer, error) {
-	var mu sync.Mutex
 	return func(_ context.Context, r OfferRequest) (Offer, error) {
-		mu.Lock()
-		defer mu.Unlock()
+		offerMu.Lock()
+		defer offerMu.Unlock()
 		*tokens = append(*tokens, r.Token)
 		return off, nil
 	}
@@ -189,6 +192,8 @@ func TestLinkRefusedForOneMethodOnly(t *testing.T) {
 	ls := &linkStore{links: []SealedLink{sealed(o, "")}}
 	var creditTokens, walletTokens []string
 	credit := &fakeMethod{KindValue: creditKind, OfferFn: func(_ context.Context, r OfferRequest) (Offer, error) {
+		offerMu.Lock()
+		defer offerMu.Unlock()
 		creditTokens = append(creditTokens, r.Token)
 		if r.Token == "at-shared" {
 			return Offer{}, ErrLinkRevoked // a token linked for the wallet only
@@ -196,6 +201,8 @@ func TestLinkRefusedForOneMethodOnly(t *testing.T) {
 		return Offer{Listed: true, Payable: true, Linked: r.Token != ""}, nil
 	}}
 	wallet := &fakeMethod{KindValue: walletKind, OfferFn: func(_ context.Context, r OfferRequest) (Offer, error) {
+		offerMu.Lock()
+		defer offerMu.Unlock()
 		walletTokens = append(walletTokens, r.Token)
 		return Offer{Listed: true, Payable: true, Linked: r.Token != ""}, nil
 	}}
