@@ -12,7 +12,6 @@ import (
 	"github.com/paypage/paypage/internal/errs"
 )
 
-
 // lifecycleMerchant is a valid stored merchant for the update rules.
 func lifecycleMerchant(t *testing.T) Merchant {
 	t.Helper()
