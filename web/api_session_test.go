@@ -175,7 +175,7 @@ func TestCreateSessionRejectsMalformedBodies(t *testing.T) {
 func TestAPIAuth(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, nil)
-	other, err := s.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+	other, err := s.Service.CreateMerchant(context.Background(), "test", checkout.NewMerchant{
 		ID: "other", Name: "Other", ReturnURLPrefixes: []string{"https://other.example/"},
 	})
 	if err != nil {

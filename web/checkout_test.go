@@ -510,7 +510,7 @@ func TestRevokedLinkAsksForConsentAgain(t *testing.T) {
 func TestReturnByPostForm(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, nil)
-	creds, err := s.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+	creds, err := s.Service.CreateMerchant(context.Background(), "test", checkout.NewMerchant{
 		ID: "poster", Name: "Poster", ReturnURLPrefixes: []string{"https://poster.example/"}, ReturnMethod: "POST",
 	})
 	if err != nil {

@@ -96,7 +96,7 @@ func TestDeliveriesSurviveRestart(t *testing.T) {
 	}))
 	defer hook.Close()
 	first := apptest.StartOn(t, dsn, nil)
-	creds, err := first.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+	creds, err := first.Service.CreateMerchant(context.Background(), "test", checkout.NewMerchant{
 		ID: "restart", Name: "Restart", ReturnURLPrefixes: []string{"https://restart.example/"},
 		WebhookURL: "http://" + hook.Listener.Addr().String() + "/hooks",
 	})

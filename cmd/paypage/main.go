@@ -3,8 +3,10 @@
 //	paypage [serve]            run the server (the default)
 //	paypage migrate            apply database migrations and exit
 //	paypage merchant create    create a merchant and print its credentials as JSON
-//	paypage merchant rotate-webhook-secret
-//	                           issue a merchant a new webhook secret, print it as JSON
+//	paypage merchant list | show | update
+//	                           list, show or change merchants, never showing a secret
+//	paypage merchant rotate-api-key | rotate-response-key | rotate-webhook-secret
+//	                           issue a merchant a new secret, print it as JSON
 //	paypage amazonpay-sandbox  run the Amazon Pay simulator on its own
 //	paypage config-dump        print the configuration with secrets hidden
 package main

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,12 +13,11 @@ import (
 	"github.com/paypage/paypage/internal/amazonpay/balance"
 	"github.com/paypage/paypage/internal/amazonpay/paylater"
 	"github.com/paypage/paypage/internal/app"
-	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/config"
 	"github.com/paypage/paypage/internal/postgres"
 )
 
-const usage = `usage: paypage [serve | migrate | merchant create | merchant rotate-webhook-secret | amazonpay-sandbox | config-dump] [flags]`
+const usage = `usage: paypage [serve | migrate | merchant <command> | amazonpay-sandbox | config-dump] [flags]`
 
 // dispatch runs one subcommand.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
@@ -38,14 +35,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "migrate":
 		return migrate(ctx, cfg, stdout, log)
 	case "merchant":
-		switch {
-		case len(args) > 0 && args[0] == "create":
-			return createMerchant(ctx, cfg, args[1:], stdout, log)
-		case len(args) > 0 && args[0] == "rotate-webhook-secret":
-			return rotateWebhookSecret(ctx, cfg, args[1:], stdout, log)
-		}
-		return errors.New("usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--webhook-url URL] [--return-method GET|POST] [--methods paylater,balance]\n" +
-			"       paypage merchant rotate-webhook-secret --id ID [--overlap 24h]")
+		return merchantCommand(ctx, cfg, args, getenv, stdout, log)
 	case "amazonpay-sandbox":
 		return runSandbox(ctx, cfg, args, stdout, log)
 	case "config-dump":
@@ -139,37 +129,6 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
-func createMerchant(ctx context.Context, cfg config.Config, args []string, stdout io.Writer, log *slog.Logger) error {
-	fs := flag.NewFlagSet("merchant create", flag.ContinueOnError)
-	var nm checkout.NewMerchant
-	var prefixes stringList
-	fs.StringVar(&nm.ID, "id", "", "merchant id (1-64 of A-Z a-z 0-9 _ -)")
-	fs.StringVar(&nm.Name, "name", "", "name shown to shoppers")
-	fs.Var(&prefixes, "return-url-prefix", "allowed return URL prefix (repeatable)")
-	fs.StringVar(&nm.DefaultReturnURL, "default-return-url", "", "return URL for sessions that name none")
-	fs.StringVar(&nm.WebhookURL, "webhook-url", "", "where webhooks are sent")
-	fs.StringVar(&nm.ReturnMethod, "return-method", "GET", "GET or POST")
-	methods := fs.String("methods", "paylater,balance", "payment methods to offer, comma-separated: paylater, balance")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	nm.ReturnURLPrefixes = prefixes
-	var err error
-	if nm.Methods, err = methodNames(*methods); err != nil {
-		return err
-	}
-	var creds checkout.Credentials
-	err = withDB(ctx, cfg, log, func(db *postgres.DB) error {
-		var err error
-		creds, err = checkout.NewService(db, checkout.Options{Logger: log}).CreateMerchant(ctx, nm)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, creds)
-}
 
 // printJSON prints what a merchant command made, as indented JSON.
 func printJSON(stdout io.Writer, v any) error {

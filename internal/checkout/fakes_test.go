@@ -29,17 +29,33 @@ type fakeStore struct {
 	MerchantByIDFn    func(ctx context.Context, id string) (Merchant, error)
 	OrderByMerchantFn func(ctx context.Context, merchantID, orderID string) (Order, error)
 	InsertOrderFn     func(ctx context.Context, o Order) (Order, bool, error)
-	CreateMerchantFn  func(ctx context.Context, m Merchant) error
+	CreateMerchantFn  func(ctx context.Context, m Merchant, c MerchantChange) error
 	UpsertMerchantFn  func(ctx context.Context, m Merchant) error
-	RotateSecretFn    func(ctx context.Context, id, secret string, until time.Time) error
+	RotateSecretFn    func(ctx context.Context, id, secret string, until time.Time, c MerchantChange) error
+	MerchantsFn       func(ctx context.Context) ([]Merchant, error)
+	UpdateMerchantFn  func(ctx context.Context, id string, apply func(Merchant) (Merchant, MerchantChange, error)) (Merchant, error)
+	RotateAPIKeyFn    func(ctx context.Context, id string, hash []byte, until time.Time, c MerchantChange) error
+	RotateRespKeyFn   func(ctx context.Context, id, key string, c MerchantChange) error
 }
 
-func (f *fakeStore) RotateWebhookSecret(ctx context.Context, id, secret string, until time.Time) error {
-	return must(&f.RotateSecretFn, "RotateWebhookSecret")(ctx, id, secret, until)
+func (f *fakeStore) RotateWebhookSecret(ctx context.Context, id, secret string, until time.Time, c MerchantChange) error {
+	return must(&f.RotateSecretFn, "RotateWebhookSecret")(ctx, id, secret, until, c)
+}
+func (f *fakeStore) Merchants(ctx context.Context) ([]Merchant, error) {
+	return must(&f.MerchantsFn, "Merchants")(ctx)
+}
+func (f *fakeStore) UpdateMerchant(ctx context.Context, id string, apply func(Merchant) (Merchant, MerchantChange, error)) (Merchant, error) {
+	return must(&f.UpdateMerchantFn, "UpdateMerchant")(ctx, id, apply)
+}
+func (f *fakeStore) RotateAPIKey(ctx context.Context, id string, hash []byte, until time.Time, c MerchantChange) error {
+	return must(&f.RotateAPIKeyFn, "RotateAPIKey")(ctx, id, hash, until, c)
+}
+func (f *fakeStore) RotateResponseKey(ctx context.Context, id, key string, c MerchantChange) error {
+	return must(&f.RotateRespKeyFn, "RotateResponseKey")(ctx, id, key, c)
 }
 
-func (f *fakeStore) CreateMerchant(ctx context.Context, m Merchant) error {
-	return must(&f.CreateMerchantFn, "CreateMerchant")(ctx, m)
+func (f *fakeStore) CreateMerchant(ctx context.Context, m Merchant, c MerchantChange) error {
+	return must(&f.CreateMerchantFn, "CreateMerchant")(ctx, m, c)
 }
 func (f *fakeStore) UpsertMerchant(ctx context.Context, m Merchant) error {
 	return must(&f.UpsertMerchantFn, "UpsertMerchant")(ctx, m)

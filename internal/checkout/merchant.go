@@ -22,17 +22,24 @@ const (
 // Merchant is a business that calls the API. APIKeyHash is the SHA-256 of
 // the API key, which is shown once at creation and never stored.
 type Merchant struct {
-	ID                string
-	Name              string
-	APIKeyHash        []byte
-	ResponseKey       string
-	WebhookUsername   string
-	WebhookPassword   string
-	WebhookSecret     string
-	WebhookURL        string
-	ReturnURLPrefixes []string
-	DefaultReturnURL  string
-	ReturnMethod      string
+	ID         string
+	Name       string
+	APIKeyHash []byte
+	// APIKeyHashPrevious is the hash of the key the last rotation replaced,
+	// accepted until APIKeyPreviousUntil; nil if never rotated.
+	APIKeyHashPrevious  []byte
+	APIKeyPreviousUntil time.Time
+	ResponseKey         string
+	WebhookUsername     string
+	WebhookPassword     string
+	WebhookSecret       string
+	// WebhookPreviousUntil is until when webhooks are also signed with the
+	// secret the last rotation replaced; zero if never rotated.
+	WebhookPreviousUntil time.Time
+	WebhookURL           string
+	ReturnURLPrefixes    []string
+	DefaultReturnURL     string
+	ReturnMethod         string
 	// Methods names the payment methods (Juspay payment_method names) the
 	// merchant offers; empty offers every configured method.
 	Methods   []string
@@ -125,6 +132,25 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 	if !merchantIDPattern.MatchString(nm.ID) {
 		fields = append(fields, errs.FieldError{Field: "id", Message: "must be 1-64 of A-Z a-z 0-9 _ -"})
 	}
+	m := Merchant{
+		ID:              nm.ID,
+		APIKeyHash:      HashAPIKey(c.APIKey),
+		ResponseKey:     c.ResponseKey,
+		WebhookUsername: c.WebhookUsername,
+		WebhookPassword: c.WebhookPassword,
+		WebhookSecret:   c.WebhookSecret,
+	}
+	m, more := withSettings(m, nm)
+	if fields = append(fields, more...); len(fields) > 0 {
+		return Merchant{}, errs.Fields("invalid.merchant", fields...)
+	}
+	return m, nil
+}
+
+// withSettings checks the settings in nm (all but the id) and returns m
+// carrying them, normalised; creation and updates share these rules.
+func withSettings(m Merchant, nm NewMerchant) (Merchant, []errs.FieldError) {
+	var fields []errs.FieldError
 	if strings.TrimSpace(nm.Name) == "" {
 		fields = append(fields, errs.FieldError{Field: "name", Message: "is required"})
 	}
@@ -157,23 +183,13 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 			break
 		}
 	}
-	if len(fields) > 0 {
-		return Merchant{}, errs.Fields("invalid.merchant", fields...)
-	}
-	return Merchant{
-		ID:                nm.ID,
-		Name:              strings.TrimSpace(nm.Name),
-		APIKeyHash:        HashAPIKey(c.APIKey),
-		ResponseKey:       c.ResponseKey,
-		WebhookUsername:   c.WebhookUsername,
-		WebhookPassword:   c.WebhookPassword,
-		WebhookSecret:     c.WebhookSecret,
-		WebhookURL:        nm.WebhookURL,
-		ReturnURLPrefixes: nm.ReturnURLPrefixes,
-		DefaultReturnURL:  nm.DefaultReturnURL,
-		ReturnMethod:      method,
-		Methods:           slices.Clone(nm.Methods),
-	}, nil
+	m.Name = strings.TrimSpace(nm.Name)
+	m.WebhookURL = nm.WebhookURL
+	m.ReturnURLPrefixes = slices.Clone(nm.ReturnURLPrefixes)
+	m.DefaultReturnURL = nm.DefaultReturnURL
+	m.ReturnMethod = method
+	m.Methods = slices.Clone(nm.Methods)
+	return m, fields
 }
 
 // parsePrefix checks that a registered prefix is a strict URL (see

@@ -41,16 +41,17 @@ func TestRotateWebhookSecret(t *testing.T) {
 	var logs bytes.Buffer
 	var gotID, gotSecret string
 	var gotUntil time.Time
-	store := &fakeStore{RotateSecretFn: func(_ context.Context, id, secret string, until time.Time) error {
+	var gotChange MerchantChange
+	store := &fakeStore{RotateSecretFn: func(_ context.Context, id, secret string, until time.Time, c MerchantChange) error {
 		if id != "acme" {
 			return errs.E(errs.NotFound, "", "merchant not found")
 		}
-		gotID, gotSecret, gotUntil = id, secret, until
+		gotID, gotSecret, gotUntil, gotChange = id, secret, until, c
 		return nil
 	}}
 	svc := NewService(store, Options{Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 
-	r, err := svc.RotateWebhookSecret(context.Background(), "acme", 24*time.Hour)
+	r, err := svc.RotateWebhookSecret(context.Background(), "ops", "acme", 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,15 +64,22 @@ func TestRotateWebhookSecret(t *testing.T) {
 	if want := now.Add(24 * time.Hour); !r.PreviousValidUntil.Equal(want) || !gotUntil.Equal(want) {
 		t.Errorf("previous valid until %s (stored %s), want %s", r.PreviousValidUntil, gotUntil, want)
 	}
+	if c := gotChange; c.MerchantID != "acme" || c.Action != ActionRotateWebhookSecret || c.Actor != "ops" || !c.At.Equal(now) ||
+		c.Changes["webhook_secret"] != "rotated" || c.Changes["previous_webhook_secret_valid_until"] != now.Add(24*time.Hour) {
+		t.Errorf("audit entry = %+v, want acme's webhook secret rotated by ops now, without the secret", c)
+	}
 	if line := logs.String(); !strings.Contains(line, "merchant_id=acme") || !strings.Contains(line, "rotated") ||
 		strings.Contains(line, strings.TrimPrefix(r.WebhookSecret, "whsec_")) {
 		t.Errorf("audit line = %q, want the merchant and the rotation without the secret", line)
 	}
 
-	if _, err := svc.RotateWebhookSecret(context.Background(), "nobody", time.Hour); !errs.Is(err, errs.NotFound) {
+	if _, err := svc.RotateWebhookSecret(context.Background(), "ops", "nobody", time.Hour); !errs.Is(err, errs.NotFound) {
 		t.Errorf("unknown merchant: %v, want NotFound", err)
 	}
-	if _, err := svc.RotateWebhookSecret(context.Background(), "acme", -time.Second); !errs.Is(err, errs.Invalid) {
+	if _, err := svc.RotateWebhookSecret(context.Background(), "ops", "acme", -time.Second); !errs.Is(err, errs.Invalid) {
 		t.Errorf("negative overlap: %v, want Invalid", err)
+	}
+	if _, err := svc.RotateWebhookSecret(context.Background(), " ", "acme", time.Hour); !errs.Is(err, errs.Invalid) {
+		t.Errorf("no actor: %v, want Invalid", err)
 	}
 }

@@ -13,12 +13,24 @@ import (
 // Store is what the service needs from persistence. internal/postgres
 // implements it.
 type Store interface {
-	CreateMerchant(ctx context.Context, m Merchant) error
+	// CreateMerchant stores a new merchant; the merchant-changing methods
+	// write their audit entry c in the same transaction as the change.
+	CreateMerchant(ctx context.Context, m Merchant, c MerchantChange) error
 	UpsertMerchant(ctx context.Context, m Merchant) error
 	MerchantByID(ctx context.Context, id string) (Merchant, error)
+	// Merchants returns every merchant, by id.
+	Merchants(ctx context.Context) ([]Merchant, error)
+	// UpdateMerchant stores the settings apply makes of the locked merchant
+	// id, with the audit entry it returns, and returns the merchant stored.
+	UpdateMerchant(ctx context.Context, id string, apply func(Merchant) (Merchant, MerchantChange, error)) (Merchant, error)
+	// RotateAPIKey makes hash the merchant's API key hash and keeps the
+	// replaced one, accepted until previousUntil.
+	RotateAPIKey(ctx context.Context, id string, hash []byte, previousUntil time.Time, c MerchantChange) error
+	// RotateResponseKey makes key the merchant's response key.
+	RotateResponseKey(ctx context.Context, id, key string, c MerchantChange) error
 	// RotateWebhookSecret makes secret the merchant's webhook secret and
 	// keeps the replaced one for signing until previousUntil.
-	RotateWebhookSecret(ctx context.Context, id, secret string, previousUntil time.Time) error
+	RotateWebhookSecret(ctx context.Context, id, secret string, previousUntil time.Time, c MerchantChange) error
 	// InsertOrder stores o, or, when the merchant already has an order with
 	// the same order_id, returns that one with created false.
 	InsertOrder(ctx context.Context, o Order) (stored Order, created bool, err error)
@@ -185,8 +197,12 @@ func recording(ctx context.Context) (context.Context, context.CancelFunc) {
 // Now returns the service's clock reading.
 func (s *Service) Now() time.Time { return s.now() }
 
-// CreateMerchant validates nm, issues credentials and stores the merchant.
-func (s *Service) CreateMerchant(ctx context.Context, nm NewMerchant) (Credentials, error) {
+// CreateMerchant validates nm, issues credentials and stores the merchant,
+// recording actor as its creator.
+func (s *Service) CreateMerchant(ctx context.Context, actor string, nm NewMerchant) (Credentials, error) {
+	if err := checkActor(actor); err != nil {
+		return Credentials{}, err
+	}
 	c, err := IssueCredentials(nm.ID)
 	if err != nil {
 		return Credentials{}, err
@@ -195,11 +211,22 @@ func (s *Service) CreateMerchant(ctx context.Context, nm NewMerchant) (Credentia
 	if err != nil {
 		return Credentials{}, err
 	}
-	if err := s.store.CreateMerchant(ctx, m); err != nil {
+	if err := s.store.CreateMerchant(ctx, m, s.change(m.ID, ActionCreate, actor, createChanges(m))); err != nil {
 		return Credentials{}, err
 	}
 	s.merchants.Delete(m.ID)
 	return c, nil
+}
+
+// createChanges are the audit changes of creating m: its settings, and its
+// secrets only as issued.
+func createChanges(m Merchant) map[string]any {
+	c := settingChanges(m)
+	c["webhook_username"] = m.WebhookUsername
+	for _, secret := range []string{"api_key", "response_key", "webhook_password", "webhook_secret"} {
+		c[secret] = "issued"
+	}
+	return c
 }
 
 // EnsureMerchant creates or updates a merchant with the given credentials,
@@ -225,9 +252,12 @@ type WebhookRotation struct {
 // RotateWebhookSecret issues merchant id a new webhook secret. For overlap
 // afterwards every webhook is signed with both the new and the old secret,
 // so the merchant can switch its receiver to the new one without missing a
-// webhook; after that only the new one signs. It logs the rotation (never
-// a secret) for the audit trail.
-func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap time.Duration) (WebhookRotation, error) {
+// webhook; after that only the new one signs. It records the rotation by
+// actor in the audit trail and logs it, never a secret.
+func (s *Service) RotateWebhookSecret(ctx context.Context, actor, id string, overlap time.Duration) (WebhookRotation, error) {
+	if err := checkActor(actor); err != nil {
+		return WebhookRotation{}, err
+	}
 	if overlap < 0 {
 		return WebhookRotation{}, errs.Fields("invalid.overlap", errs.FieldError{Field: "overlap", Message: "must not be negative"})
 	}
@@ -236,18 +266,20 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap ti
 		return WebhookRotation{}, err
 	}
 	until := s.now().Add(overlap).UTC().Truncate(time.Second)
-	if err := s.store.RotateWebhookSecret(ctx, id, secret, until); err != nil {
+	c := s.change(id, ActionRotateWebhookSecret, actor, map[string]any{"webhook_secret": "rotated", "previous_webhook_secret_valid_until": until})
+	if err := s.store.RotateWebhookSecret(ctx, id, secret, until, c); err != nil {
 		return WebhookRotation{}, err
 	}
 	s.merchants.Delete(id)
-	s.log.InfoContext(ctx, "merchant webhook secret rotated", "merchant_id", id, "previous_valid_until", until)
+	s.log.InfoContext(ctx, "merchant webhook secret rotated", "merchant_id", id, "actor", actor, "previous_valid_until", until)
 	return WebhookRotation{MerchantID: id, WebhookSecret: secret, PreviousValidUntil: until}, nil
 }
 
 var errBadCredentials = errs.E(errs.Unauthorized, "access_denied", "invalid API key or merchant id")
 
 // Authenticate returns the merchant whose id is merchantID and whose API key
-// is apiKey.
+// is apiKey: its current key, or the one its last rotation replaced while
+// that one's grace lasts. Both hashes are compared in constant time, always.
 func (s *Service) Authenticate(ctx context.Context, merchantID, apiKey string) (Merchant, error) {
 	if merchantID == "" || apiKey == "" || !merchantIDPattern.MatchString(merchantID) {
 		return Merchant{}, errBadCredentials
@@ -259,7 +291,14 @@ func (s *Service) Authenticate(ctx context.Context, merchantID, apiKey string) (
 	if err != nil {
 		return Merchant{}, err
 	}
-	if subtle.ConstantTimeCompare(m.APIKeyHash, HashAPIKey(apiKey)) != 1 {
+	h := HashAPIKey(apiKey)
+	current := subtle.ConstantTimeCompare(m.APIKeyHash, h)
+	previous := subtle.ConstantTimeCompare(m.APIKeyHashPrevious, h)
+	inGrace := 0
+	if s.now().Before(m.APIKeyPreviousUntil) {
+		inGrace = 1
+	}
+	if current|(previous&inGrace) != 1 {
 		return Merchant{}, errBadCredentials
 	}
 	return m, nil

@@ -31,7 +31,7 @@ func TestReturnVerifiesWithJuspayJavaSample(t *testing.T) {
 	s := apptest.Start(t, nil)
 	for _, method := range []string{checkout.ReturnGET, checkout.ReturnPOST} {
 		id := "java-" + strings.ToLower(method)
-		creds, err := s.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+		creds, err := s.Service.CreateMerchant(context.Background(), "test", checkout.NewMerchant{
 			ID: id, Name: "Java " + method, ReturnURLPrefixes: []string{"https://merchant.example/"}, ReturnMethod: method,
 		})
 		if err != nil {

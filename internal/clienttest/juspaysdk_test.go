@@ -98,7 +98,7 @@ func summary(r sdkResult) string {
 func TestJuspayNodeSDK(t *testing.T) {
 	dir := Dir(t)
 	s := apptest.Start(t, nil)
-	creds, err := s.Service.CreateMerchant(context.Background(), checkout.NewMerchant{
+	creds, err := s.Service.CreateMerchant(context.Background(), "test", checkout.NewMerchant{
 		ID: "sdkshop", Name: "SDK Shop", ReturnURLPrefixes: []string{"https://sdkshop.example/"},
 	})
 	if err != nil {

@@ -98,7 +98,7 @@ func TestOfficialStandardWebhooksLibrariesVerify(t *testing.T) {
 	t.Cleanup(hook.Close)
 	ctx := context.Background()
 	const shop = "https://swh.example/"
-	creds, err := s.Service.CreateMerchant(ctx, checkout.NewMerchant{
+	creds, err := s.Service.CreateMerchant(ctx, "test", checkout.NewMerchant{
 		ID: "swh", Name: "Standard Webhooks Shop", ReturnURLPrefixes: []string{shop},
 		WebhookURL: hook.URL + "/hooks",
 	})
@@ -157,7 +157,7 @@ func TestOfficialStandardWebhooksLibrariesVerify(t *testing.T) {
 	}
 	check("tampered body", creds.WebhookSecret, tampered, false)
 
-	rot, err := s.Service.RotateWebhookSecret(ctx, "swh", time.Hour)
+	rot, err := s.Service.RotateWebhookSecret(ctx, "test", "swh", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,15 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/errs"
 )
 
 type merchantRow struct {
@@ -23,6 +27,9 @@ type merchantRow struct {
 	ReturnMethod      string         `db:"return_method"`
 	CreatedAt         time.Time      `db:"created_at"`
 	Methods           pq.StringArray `db:"methods"`
+	APIKeyPrevious    []byte         `db:"api_key_hash_previous"`
+	APIKeyUntil       sql.NullTime   `db:"api_key_hash_previous_until"`
+	WebhookUntil      sql.NullTime   `db:"webhook_secret_previous_until"`
 }
 
 func (r merchantRow) merchant() checkout.Merchant {
@@ -31,21 +38,28 @@ func (r merchantRow) merchant() checkout.Merchant {
 		WebhookUsername: r.WebhookUsername, WebhookPassword: r.WebhookPassword, WebhookSecret: r.WebhookSecret,
 		WebhookURL: r.WebhookURL, ReturnURLPrefixes: r.ReturnURLPrefixes, DefaultReturnURL: r.DefaultReturnURL,
 		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods,
+		APIKeyHashPrevious: r.APIKeyPrevious, APIKeyPreviousUntil: r.APIKeyUntil.Time, WebhookPreviousUntil: r.WebhookUntil.Time,
 	}
 }
 
 const merchantColumns = `id, name, api_key_hash, response_key, webhook_username, webhook_password,
-	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, created_at, methods`
+	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, created_at, methods,
+	api_key_hash_previous, api_key_hash_previous_until, webhook_secret_previous_until`
 
 const insertMerchant = `
 INSERT INTO merchants (id, name, api_key_hash, response_key, webhook_username, webhook_password,
 	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 
-// CreateMerchant stores a new merchant; an existing id is a Conflict.
-func (d *DB) CreateMerchant(ctx context.Context, m checkout.Merchant) error {
-	_, err := d.db.ExecContext(ctx, insertMerchant, merchantArgs(m)...)
-	return mapErr(err, "merchant "+m.ID)
+// CreateMerchant stores a new merchant with its audit entry c; an existing
+// id is a Conflict.
+func (d *DB) CreateMerchant(ctx context.Context, m checkout.Merchant, c checkout.MerchantChange) error {
+	return d.Transact(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, insertMerchant, merchantArgs(m)...); err != nil {
+			return mapErr(err, "merchant "+m.ID)
+		}
+		return insertAudit(ctx, tx, c)
+	})
 }
 
 const upsertMerchant = insertMerchant + `
@@ -79,24 +93,127 @@ func (d *DB) MerchantByID(ctx context.Context, id string) (checkout.Merchant, er
 	return r.merchant(), nil
 }
 
+const merchants = `SELECT ` + merchantColumns + ` FROM merchants ORDER BY id`
+
+// Merchants returns every merchant, by id.
+func (d *DB) Merchants(ctx context.Context) ([]checkout.Merchant, error) {
+	var rows []merchantRow
+	if err := d.db.SelectContext(ctx, &rows, merchants); err != nil {
+		return nil, mapErr(err, "merchants")
+	}
+	out := make([]checkout.Merchant, len(rows))
+	for i, r := range rows {
+		out[i] = r.merchant()
+	}
+	return out, nil
+}
+
+const lockMerchant = merchantByID + ` FOR UPDATE`
+
+const updateMerchantSettings = `
+UPDATE merchants
+SET name = $2, return_url_prefixes = $3, default_return_url = $4, webhook_url = $5, return_method = $6, methods = $7
+WHERE id = $1`
+
+// UpdateMerchant locks merchant id, stores the settings apply makes of it
+// with the audit entry apply returns, and returns the merchant as stored.
+// An unknown merchant is NotFound; an error from apply is returned as is.
+func (d *DB) UpdateMerchant(ctx context.Context, id string,
+	apply func(checkout.Merchant) (checkout.Merchant, checkout.MerchantChange, error)) (checkout.Merchant, error) {
+	var out checkout.Merchant
+	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
+		var r merchantRow
+		if err := tx.GetContext(ctx, &r, lockMerchant, id); err != nil {
+			return mapErr(err, "merchant "+id)
+		}
+		m, c, err := apply(r.merchant())
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, updateMerchantSettings, id, m.Name, pq.StringArray(m.ReturnURLPrefixes),
+			m.DefaultReturnURL, m.WebhookURL, m.ReturnMethod, nonNil(m.Methods))
+		if err != nil {
+			return mapErr(err, "merchant "+id)
+		}
+		out = m
+		return insertAudit(ctx, tx, c)
+	})
+	return out, err
+}
+
+// rotateAPIKey keeps the replaced hash beside the new one. A rotation within
+// an earlier one's grace drops that earlier key, so at most two work.
+const rotateAPIKey = `
+UPDATE merchants
+SET api_key_hash_previous = api_key_hash, api_key_hash = $2, api_key_hash_previous_until = $3
+WHERE id = $1`
+
+// RotateAPIKey makes hash the merchant's API key hash and keeps the one it
+// replaces, accepted until previousUntil, writing audit entry c with it; an
+// unknown merchant is NotFound.
+func (d *DB) RotateAPIKey(ctx context.Context, id string, hash []byte, previousUntil time.Time, c checkout.MerchantChange) error {
+	return d.changeMerchant(ctx, id, c, rotateAPIKey, id, hash, previousUntil)
+}
+
+const rotateResponseKey = `UPDATE merchants SET response_key = $2 WHERE id = $1`
+
+// RotateResponseKey makes key the merchant's response key, writing audit
+// entry c with it; an unknown merchant is NotFound.
+func (d *DB) RotateResponseKey(ctx context.Context, id, key string, c checkout.MerchantChange) error {
+	return d.changeMerchant(ctx, id, c, rotateResponseKey, id, key)
+}
+
 // rotateWebhookSecret keeps the replaced secret beside the new one. A
 // rotation within an earlier one's overlap drops that earlier secret, so
 // webhooks never carry more than two signatures.
 const rotateWebhookSecret = `
 UPDATE merchants
 SET webhook_secret_previous = webhook_secret, webhook_secret = $2, webhook_secret_previous_until = $3
-WHERE id = $1
-RETURNING id`
+WHERE id = $1`
 
 // RotateWebhookSecret makes secret the merchant's webhook secret and keeps
-// the one it replaces for signing until previousUntil; an unknown merchant
-// is NotFound.
-func (d *DB) RotateWebhookSecret(ctx context.Context, id, secret string, previousUntil time.Time) error {
-	var got string
-	if err := d.get(ctx, &got, rotateWebhookSecret, id, secret, previousUntil); err != nil {
-		return mapErr(err, "merchant")
+// the one it replaces for signing until previousUntil, writing audit entry
+// c with it; an unknown merchant is NotFound.
+func (d *DB) RotateWebhookSecret(ctx context.Context, id, secret string, previousUntil time.Time, c checkout.MerchantChange) error {
+	return d.changeMerchant(ctx, id, c, rotateWebhookSecret, id, secret, previousUntil)
+}
+
+// changeMerchant runs update, which must touch merchant id's row, and
+// writes audit entry c in the same transaction.
+func (d *DB) changeMerchant(ctx context.Context, id string, c checkout.MerchantChange, update string, args ...any) error {
+	return d.Transact(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, update, args...)
+		if err != nil {
+			return mapErr(err, "merchant "+id)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return mapErr(orNoRows(err), "merchant "+id)
+		}
+		return insertAudit(ctx, tx, c)
+	})
+}
+
+// orNoRows is err, or sql.ErrNoRows when an update touched no row.
+func orNoRows(err error) error {
+	if err != nil {
+		return err
 	}
-	return nil
+	return sql.ErrNoRows
+}
+
+const insertMerchantAudit = `
+INSERT INTO merchant_audit (merchant_id, action, actor, changes, at) VALUES ($1, $2, $3, $4, $5)`
+
+func insertAudit(ctx context.Context, tx *sqlx.Tx, c checkout.MerchantChange) error {
+	changes, err := json.Marshal(c.Changes)
+	if err != nil {
+		return errs.Wrap(err, "merchant audit changes")
+	}
+	if c.Changes == nil {
+		changes = []byte("{}")
+	}
+	_, err = tx.ExecContext(ctx, insertMerchantAudit, c.MerchantID, c.Action, c.Actor, changes, c.At)
+	return mapErr(err, "merchant audit")
 }
 
 // nonNil stores a nil list as an empty array.

@@ -30,7 +30,7 @@ func storeFixture(t *testing.T) (*postgres.DB, checkout.Order) {
 	m := checkout.Merchant{ID: "m1", Name: "M", APIKeyHash: []byte{1}, ResponseKey: "rk", WebhookUsername: "u",
 		WebhookPassword: "p", WebhookSecret: "whsec_k", ReturnURLPrefixes: []string{"https://shop.example/"},
 		ReturnMethod: checkout.ReturnGET, Methods: []string{"AMAZONPAY"}}
-	if err := db.CreateMerchant(ctx, m); err != nil {
+	if err := db.CreateMerchant(ctx, m, checkout.MerchantChange{MerchantID: m.ID, Action: checkout.ActionCreate, Actor: "test", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	o := checkout.Order{ID: checkout.NewOrderID(), MerchantID: "m1", OrderID: "o1", Amount: 50000, Currency: "INR",

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
 	"github.com/paypage/paypage/internal/pgtest"
 	"github.com/paypage/paypage/internal/postgres"
@@ -150,6 +151,12 @@ func TestRecordWebhookAttempt(t *testing.T) {
 	}
 }
 
+// rotation is the audit entry of a webhook secret rotation in a test.
+func rotation(id string) checkout.MerchantChange {
+	return checkout.MerchantChange{MerchantID: id, Action: checkout.ActionRotateWebhookSecret, Actor: "test",
+		Changes: map[string]any{"webhook_secret": "rotated"}, At: time.Now()}
+}
+
 // A rotation shows in the next claim, also of a delivery queued before it:
 // signatures are made per try from the secrets of the moment.
 func TestRotatedWebhookSecretReachesTheClaim(t *testing.T) {
@@ -158,7 +165,7 @@ func TestRotatedWebhookSecretReachesTheClaim(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	until := now.Add(24 * time.Hour).Truncate(time.Second)
-	if err := db.RotateWebhookSecret(ctx, "m1", "whsec_bmV3", until); err != nil {
+	if err := db.RotateWebhookSecret(ctx, "m1", "whsec_bmV3", until, rotation("m1")); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.ClaimWebhookDeliveries(ctx, now, now.Add(time.Minute), 1)
@@ -170,7 +177,7 @@ func TestRotatedWebhookSecretReachesTheClaim(t *testing.T) {
 	}
 
 	// Rotating again within the overlap drops the oldest secret.
-	if err := db.RotateWebhookSecret(ctx, "m1", "whsec_bmV3ZXI=", until); err != nil {
+	if err := db.RotateWebhookSecret(ctx, "m1", "whsec_bmV3ZXI=", until, rotation("m1")); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := db.MerchantByID(ctx, "m1"); err != nil || m.WebhookSecret != "whsec_bmV3ZXI=" {
@@ -181,7 +188,7 @@ func TestRotatedWebhookSecretReachesTheClaim(t *testing.T) {
 		t.Errorf("claim after the second rotation = %+v, %v; want previous whsec_bmV3", got, err)
 	}
 
-	if err := db.RotateWebhookSecret(ctx, "nobody", "whsec_bmV3", until); !errs.Is(err, errs.NotFound) {
+	if err := db.RotateWebhookSecret(ctx, "nobody", "whsec_bmV3", until, rotation("nobody")); !errs.Is(err, errs.NotFound) {
 		t.Errorf("rotating an unknown merchant: %v, want NotFound", err)
 	}
 }

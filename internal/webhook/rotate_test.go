@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/webhook"
 )
 
@@ -62,7 +63,8 @@ func TestRetriesSignWithTheCurrentSecrets(t *testing.T) {
 	}
 
 	rotated := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the rotated-in key"))
-	if err := db.RotateWebhookSecret(ctx, m.id, rotated, clk.now().Add(time.Hour)); err != nil {
+	if err := db.RotateWebhookSecret(ctx, m.id, rotated, clk.now().Add(time.Hour),
+		checkout.MerchantChange{MerchantID: m.id, Action: checkout.ActionRotateWebhookSecret, Actor: "test", At: clk.now()}); err != nil {
 		t.Fatal(err)
 	}
 	clk.advance(time.Minute + time.Second) // the retry is due
