@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
@@ -50,6 +51,7 @@ type App struct {
 	log     *slog.Logger
 	cluster *pgembed.Cluster
 	http    *http.Server
+	opsAddr atomic.Pointer[string] // where the operator's listener answers, once it does
 }
 
 // OpenDB connects to DATABASE_URL or, when it is empty, starts (or attaches
@@ -193,6 +195,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stopWork()
 		workers.Wait()
 	}()
+	ops, err := a.listenOps()
+	if err != nil {
+		return err
+	}
+	if ops != nil {
+		defer func() {
+			shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = ops.Shutdown(shutCtx)
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(ln) }()
 	select {
@@ -209,6 +222,43 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// listenOps starts the operator's listener (metrics, pprof) on
+// PAYPAGE_OPS_ADDR, if set. In production a port that cannot be bound fails
+// the start; in sandbox, where several local instances may share a machine
+// and /metrics is also on the public listener, it only warns.
+func (a *App) listenOps() (*http.Server, error) {
+	addr := a.Config.OpsAddr
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if a.Config.Sandbox() {
+			a.log.Warn("operator's listener not started; /metrics stays on the public listener", "addr", addr, "error", err)
+			return nil, nil
+		}
+		return nil, fmt.Errorf("PAYPAGE_OPS_ADDR: listen on %s: %w", addr, err)
+	}
+	bound := ln.Addr().String()
+	a.opsAddr.Store(&bound)
+	srv := &http.Server{
+		Handler:           web.OpsHandler(a.Metrics, a.Config.Pprof),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
+}
+
+// OpsAddr is the address the operator's listener answers on once Serve
+// runs, such as 127.0.0.1:9464; empty when it is off or not started.
+func (a *App) OpsAddr() string {
+	if p := a.opsAddr.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // Close releases the database and stops the embedded cluster if this

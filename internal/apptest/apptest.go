@@ -81,6 +81,9 @@ func StartListening(t testing.TB, dsn string, ln net.Listener, env map[string]st
 		"PAYPAGE_BASE_URL":   base,
 		"PAYPAGE_DATA_DIR":   t.TempDir(),
 		"PAYPAGE_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
+		// Many servers share a test binary: no fixed operator's port unless
+		// a test asks for one (127.0.0.1:0 picks a free one).
+		"PAYPAGE_OPS_ADDR": "off",
 	}
 	for k, v := range env {
 		vars[k] = v

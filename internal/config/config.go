@@ -53,6 +53,12 @@ type Config struct {
 	// a call that runs out leaves its payment pending and is asked about
 	// again.
 	AmazonCallTimeout time.Duration
+	// OpsAddr is where /metrics and, with Pprof, Go's profiler answer, away
+	// from the public listener (PAYPAGE_OPS_ADDR, default 127.0.0.1:9464;
+	// "off" serves neither there).
+	OpsAddr string
+	// Pprof serves net/http/pprof on OpsAddr (PAYPAGE_PPROF=1).
+	Pprof bool
 }
 
 // AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
@@ -123,6 +129,18 @@ func Load(getenv func(string) string) (Config, error) {
 				SecretKey:  get("AMAZONPAY_BALANCE_SECRET_KEY", ""),
 			},
 		},
+	}
+	if c.OpsAddr = get("PAYPAGE_OPS_ADDR", "127.0.0.1:9464"); c.OpsAddr == "off" {
+		c.OpsAddr = ""
+	}
+	switch v := get("PAYPAGE_PPROF", "0"); v {
+	case "0", "1":
+		c.Pprof = v == "1"
+	default:
+		return c, fmt.Errorf("configuration: PAYPAGE_PPROF must be 0 or 1, not %q", v)
+	}
+	if c.Pprof && c.OpsAddr == "" {
+		return c, fmt.Errorf("configuration: PAYPAGE_PPROF=1 needs PAYPAGE_OPS_ADDR: the profiler is served only there")
 	}
 	var err error
 	if c.SandboxPendingDelay, err = time.ParseDuration(get("PAYPAGE_SANDBOX_PENDING_DELAY", "20s")); err != nil || c.SandboxPendingDelay <= 0 {
@@ -197,6 +215,13 @@ func (c Config) validate() error {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		problems = append(problems, fmt.Sprintf("PAYPAGE_BASE_URL must be an absolute http(s) URL such as https://pay.example.com, not %q", c.BaseURL))
+	}
+	if c.OpsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.OpsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("PAYPAGE_OPS_ADDR must be host:port such as 127.0.0.1:9464 (or off), not %q", c.OpsAddr))
+		} else if c.OpsAddr == c.Addr {
+			problems = append(problems, "PAYPAGE_OPS_ADDR must differ from PAYPAGE_ADDR: metrics never share the public listener")
+		}
 	}
 	if c.Mode == ModeProduction {
 		if len(c.SecretKey) < 32 {
@@ -292,6 +317,7 @@ func (c Config) Redacted() []string {
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
 		"AMAZONPAY_TIMEOUT=" + c.AmazonCallTimeout.String(),
 		"PAYPAGE_TRUSTED_PROXIES=" + proxies(c.TrustedProxies),
+		"PAYPAGE_OPS_ADDR=" + c.OpsAddr, "PAYPAGE_PPROF=" + map[bool]string{false: "0", true: "1"}[c.Pprof],
 	}
 }
 

@@ -81,3 +81,21 @@ func TestSandboxRedirectURIs(t *testing.T) {
 		t.Errorf("a relative URL was accepted: %v", err)
 	}
 }
+
+func TestOpsAddr(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.OpsAddr != "127.0.0.1:9464" || c.Pprof {
+		t.Fatalf("default ops %q pprof %t: %v", c.OpsAddr, c.Pprof, err)
+	}
+	if c, err = Load(env(map[string]string{"PAYPAGE_OPS_ADDR": "off"})); err != nil || c.OpsAddr != "" {
+		t.Errorf("off: %q %v", c.OpsAddr, err)
+	}
+	for _, m := range []map[string]string{
+		{"PAYPAGE_OPS_ADDR": "9464"}, {"PAYPAGE_OPS_ADDR": ":8080"}, {"PAYPAGE_PPROF": "yes"},
+		{"PAYPAGE_PPROF": "1", "PAYPAGE_OPS_ADDR": "off"},
+	} {
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "PAYPAGE_") {
+			t.Errorf("%v: %v", m, err)
+		}
+	}
+}
