@@ -28,7 +28,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	cfg, err := config.Load(getenv)
+	cfg, err := loadConfig(cmd, getenv)
 	if err != nil {
 		return err
 	}

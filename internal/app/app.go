@@ -75,6 +75,7 @@ func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres
 		db, err = postgres.OpenFunc(ctx, func() string { return cluster.DSN("paypage") })
 	}
 	if err == nil {
+		setPool(db, cfg.Pool)
 		err = db.Migrate(ctx)
 	}
 	if err != nil {
@@ -87,6 +88,21 @@ func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres
 		return nil, nil, err
 	}
 	return db, cluster, nil
+}
+
+// setPool sizes the connection pool from PAYPAGE_DB_MAX_CONNS and ages its
+// connections, so a PostgreSQL failover or a PgBouncer restart is followed
+// within MaxLifetime rather than never.
+// A zero Pool (a Config not made by config.Load) keeps the store's defaults.
+func setPool(db *postgres.DB, p config.Pool) {
+	if p.MaxConns <= 0 {
+		return
+	}
+	pool := db.SQL()
+	pool.SetMaxOpenConns(p.MaxConns)
+	pool.SetMaxIdleConns(p.MaxConns)
+	pool.SetConnMaxLifetime(p.MaxLifetime)
+	pool.SetConnMaxIdleTime(p.MaxIdleTime)
 }
 
 // New builds a paypage instance. cfg.BaseURL must already name the address
@@ -122,8 +138,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	amazonSeller := func(merchantID, accessKey, secretKey string) *amazonpay.Client {
 		return amazonpay.New(amazonpay.Config{
-			BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, MerchantID: merchantID,
-			AccessKey: accessKey, SecretKey: secretKey,
+			BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, AuthorizeURL: cfg.AmazonPay.AuthorizeURL,
+			MerchantID: merchantID, AccessKey: accessKey, SecretKey: secretKey,
 			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
 			HTTPClient: amazonHTTPClient(),
 		})
