@@ -39,8 +39,8 @@ func TestTransportErrorsHideTokens(t *testing.T) {
 func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://a.example/v1/x?accessToken=Atza%7Cabc&merchantId=M": "https://a.example/v1/x?accessToken=REDACTED&merchantId=M",
-		"https://a.example/token?refresh_token=Atzr|x&code=abc":       "https://a.example/token?code=REDACTED&refresh_token=REDACTED",
-		"https://a.example/v1/x":                                      "https://a.example/v1/x",
+		"https://a.example/token?refresh_token=Atzr|x&code=abc":      "https://a.example/token?code=REDACTED&refresh_token=REDACTED",
+		"https://a.example/v1/x":                                     "https://a.example/v1/x",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%s) = %s, want %s", in, got, want)
