@@ -30,7 +30,12 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.health).Name = routeHealth
 	e.GET("/readyz", s.ready).Name = routeReady
 	e.GET("/static/:file", s.serveStatic).Name = routeStatic
-	e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler())).Name = routeMetrics
+	// Metrics belong on the operator's listener (OpsHandler); only the
+	// sandbox also shows them here, so a developer finds them next to the
+	// page. In production the public /metrics answers 404.
+	if s.opts.Sandbox {
+		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler())).Name = routeMetrics
+	}
 	e.GET("/openapi.json", s.serveOpenAPI).Name = routeOpenAPI
 
 	// Merchant API: API key auth, JSON errors, no cookies or CSRF.

@@ -92,6 +92,12 @@ func NewServer(opts Options) *Server {
 	e.Use(s.requestLogger())
 	// Security headers and the CSP nonce before any handler renders HTML.
 	e.Use(securityHeaders)
+	// Production answers only over https (behind TLS termination): tell
+	// browsers never to try plain http for a year. Not in sandbox, which
+	// runs on http://localhost and must stay reachable that way.
+	if !opts.Sandbox {
+		e.Use(strictTransportSecurity)
+	}
 	// Compress HTML, CSS and JSON for phones on slow networks. The fastest
 	// level costs a fraction of the default's CPU and memory for nearly the
 	// same size on pages this small; responses under two packets are not worth

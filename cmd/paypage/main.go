@@ -18,12 +18,18 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/paypage/paypage/internal/logging"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// The same warning with the same error is logged once every 30 seconds,
+	// with a count of the repeats left out, so an outage does not bury
+	// everything else.
+	log := slog.New(logging.Dedup(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}), 30*time.Second))
 	if err := dispatch(ctx, os.Args[1:], os.Getenv, os.Stdout, log); err != nil {
 		fmt.Fprintln(os.Stderr, "paypage:", err)
 		os.Exit(1)

@@ -25,7 +25,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	cfg, err := config.Load(getenv)
+	cfg, err := loadConfig(cmd, getenv)
 	if err != nil {
 		return err
 	}
@@ -75,6 +75,9 @@ func printBanner(w io.Writer, a *app.App) {
 		fmt.Fprintf(w, "                          response_key=%s\n", a.Demo.ResponseKey)
 		fmt.Fprintf(w, "                          webhook_secret=%s\n", a.Demo.WebhookSecret)
 		fmt.Fprintf(w, "  Try: curl -s -u %s: -H 'x-merchantid: %s' %s/orders/<order_id>\n", a.Demo.APIKey, a.Demo.MerchantID, base)
+	}
+	if ops := a.Config.OpsAddr; ops != "" {
+		fmt.Fprintf(w, "  Metrics: http://%s/metrics (PAYPAGE_OPS_ADDR)\n", ops)
 	}
 	fmt.Fprintf(w, "  Health: %s/healthz  Ready: %s/readyz   (Ctrl-C stops the server and its database)\n\n", base, base)
 }

@@ -119,7 +119,7 @@ func (c *Client) do(ctx context.Context, method, path string, query map[string]s
 	}
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrTransport, err)
+		return fmt.Errorf("%w: %w", ErrTransport, redactTransport(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

@@ -83,7 +83,7 @@ func (c *Client) token(ctx context.Context, form url.Values) (Token, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return Token{}, fmt.Errorf("%w: %w", ErrTransport, err)
+		return Token{}, fmt.Errorf("%w: %w", ErrTransport, redactTransport(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
@@ -50,6 +51,7 @@ type App struct {
 	log     *slog.Logger
 	cluster *pgembed.Cluster
 	http    *http.Server
+	opsAddr atomic.Pointer[string] // where the operator's listener answers, once it does
 }
 
 // OpenDB connects to DATABASE_URL or, when it is empty, starts (or attaches
@@ -73,6 +75,7 @@ func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres
 		db, err = postgres.OpenFunc(ctx, func() string { return cluster.DSN("paypage") })
 	}
 	if err == nil {
+		setPool(db, cfg.Pool)
 		err = db.Migrate(ctx)
 	}
 	if err != nil {
@@ -85,6 +88,21 @@ func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres
 		return nil, nil, err
 	}
 	return db, cluster, nil
+}
+
+// setPool sizes the connection pool from PAYPAGE_DB_MAX_CONNS and ages its
+// connections, so a PostgreSQL failover or a PgBouncer restart is followed
+// within MaxLifetime rather than never.
+// A zero Pool (a Config not made by config.Load) keeps the store's defaults.
+func setPool(db *postgres.DB, p config.Pool) {
+	if p.MaxConns <= 0 {
+		return
+	}
+	pool := db.SQL()
+	pool.SetMaxOpenConns(p.MaxConns)
+	pool.SetMaxIdleConns(p.MaxConns)
+	pool.SetConnMaxLifetime(p.MaxLifetime)
+	pool.SetConnMaxIdleTime(p.MaxIdleTime)
 }
 
 // New builds a paypage instance. cfg.BaseURL must already name the address
@@ -120,8 +138,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	amazonSeller := func(merchantID, accessKey, secretKey string) *amazonpay.Client {
 		return amazonpay.New(amazonpay.Config{
-			BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, MerchantID: merchantID,
-			AccessKey: accessKey, SecretKey: secretKey,
+			BaseURL: cfg.AmazonPay.BaseURL, LWAURL: cfg.AmazonPay.LWAURL, AuthorizeURL: cfg.AmazonPay.AuthorizeURL,
+			MerchantID: merchantID, AccessKey: accessKey, SecretKey: secretKey,
 			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
 			HTTPClient: amazonHTTPClient(),
 		})
@@ -193,6 +211,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stopWork()
 		workers.Wait()
 	}()
+	ops, err := a.listenOps()
+	if err != nil {
+		return err
+	}
+	if ops != nil {
+		defer func() {
+			shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = ops.Shutdown(shutCtx)
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(ln) }()
 	select {
@@ -209,6 +238,43 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// listenOps starts the operator's listener (metrics, pprof) on
+// PAYPAGE_OPS_ADDR, if set. In production a port that cannot be bound fails
+// the start; in sandbox, where several local instances may share a machine
+// and /metrics is also on the public listener, it only warns.
+func (a *App) listenOps() (*http.Server, error) {
+	addr := a.Config.OpsAddr
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if a.Config.Sandbox() {
+			a.log.Warn("operator's listener not started; /metrics stays on the public listener", "addr", addr, "error", err)
+			return nil, nil
+		}
+		return nil, fmt.Errorf("PAYPAGE_OPS_ADDR: listen on %s: %w", addr, err)
+	}
+	bound := ln.Addr().String()
+	a.opsAddr.Store(&bound)
+	srv := &http.Server{
+		Handler:           web.OpsHandler(a.Metrics, a.Config.Pprof),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
+}
+
+// OpsAddr is the address the operator's listener answers on once Serve
+// runs, such as 127.0.0.1:9464; empty when it is off or not started.
+func (a *App) OpsAddr() string {
+	if p := a.opsAddr.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // Close releases the database and stops the embedded cluster if this

@@ -75,12 +75,22 @@ func Listen(t testing.TB) (net.Listener, string) {
 // StartListening is StartOn with the listener from Listen.
 func StartListening(t testing.TB, dsn string, ln net.Listener, env map[string]string) *Server {
 	t.Helper()
+	return StartLogging(t, dsn, ln, env, nil)
+}
+
+// StartLogging is StartListening with the server's logger, for tests that
+// read what it logs; nil logs warnings to stderr (all with PAYPAGE_TEST_LOG).
+func StartLogging(t testing.TB, dsn string, ln net.Listener, env map[string]string, log *slog.Logger) *Server {
+	t.Helper()
 	base := "http://" + ln.Addr().String()
 	vars := map[string]string{
 		"DATABASE_URL":       dsn,
 		"PAYPAGE_BASE_URL":   base,
 		"PAYPAGE_DATA_DIR":   t.TempDir(),
 		"PAYPAGE_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
+		// Many servers share a test binary: no fixed operator's port unless
+		// a test asks for one (127.0.0.1:0 picks a free one).
+		"PAYPAGE_OPS_ADDR": "off",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -89,11 +99,13 @@ func StartListening(t testing.TB, dsn string, ln net.Listener, env map[string]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	level := slog.LevelWarn
-	if os.Getenv("PAYPAGE_TEST_LOG") != "" {
-		level = slog.LevelDebug
+	if log == nil {
+		level := slog.LevelWarn
+		if os.Getenv("PAYPAGE_TEST_LOG") != "" {
+			level = slog.LevelDebug
+		}
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {

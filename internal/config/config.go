@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -53,13 +54,36 @@ type Config struct {
 	// a call that runs out leaves its payment pending and is asked about
 	// again.
 	AmazonCallTimeout time.Duration
+	// OpsAddr is where /metrics and, with Pprof, Go's profiler answer, away
+	// from the public listener (PAYPAGE_OPS_ADDR, default 127.0.0.1:9464;
+	// "off" serves neither there).
+	OpsAddr string
+	// Pprof serves net/http/pprof on OpsAddr (PAYPAGE_PPROF=1).
+	Pprof bool
+	// EmbeddedDB is the explicit opt-in to the embedded PostgreSQL in
+	// production (PAYPAGE_EMBEDDED_DB=1), where an empty DATABASE_URL is
+	// otherwise refused. The sandbox uses it whenever DATABASE_URL is empty.
+	EmbeddedDB bool
+	// Pool sizes the connection pool to PostgreSQL.
+	Pool Pool
+}
+
+// Pool sizes and ages the database connection pool.
+type Pool struct {
+	MaxConns    int           // PAYPAGE_DB_MAX_CONNS, default 20; also the idle pool's size
+	MaxLifetime time.Duration // PAYPAGE_DB_CONN_MAX_LIFETIME, default 30m; 0 keeps connections forever
+	MaxIdleTime time.Duration // PAYPAGE_DB_CONN_MAX_IDLE_TIME, default 5m
 }
 
 // AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
 // mode, empty values point at the built-in simulator.
 type AmazonPay struct {
-	BaseURL      string // AMAZONPAY_BASE_URL
-	LWAURL       string // AMAZONPAY_LWA_URL
+	BaseURL string // AMAZONPAY_BASE_URL
+	LWAURL  string // AMAZONPAY_LWA_URL, the token host
+	// AuthorizeURL is the full consent page URL, on another host than the
+	// token's at Amazon (AMAZONPAY_AUTHORIZE_URL; empty: LWAURL + /ap/oa,
+	// which is where the simulator serves it).
+	AuthorizeURL string
 	MerchantID   string // AMAZONPAY_MERCHANT_ID
 	AccessKey    string // AMAZONPAY_ACCESS_KEY
 	SecretKey    string // AMAZONPAY_SECRET_KEY
@@ -89,16 +113,40 @@ const SandboxPath = "/sandbox/amazonpay"
 func (c Config) Sandbox() bool { return c.Mode == ModeSandbox }
 
 // Load reads the configuration through getenv (os.Getenv in production,
-// a map in tests), applies defaults and validates the result.
+// a map in tests), applies defaults and validates the result for serving:
+// everything, Amazon Pay credentials included.
 func Load(getenv func(string) string) (Config, error) {
+	c, err := load(getenv)
+	if err != nil {
+		return c, err
+	}
+	return c, c.validate(true)
+}
+
+// LoadForDatabase is Load for commands that only use the database
+// (migrate, merchant ..., config-dump): it does not ask for Amazon Pay
+// credentials or the secret key, even in production.
+func LoadForDatabase(getenv func(string) string) (Config, error) {
+	c, err := load(getenv)
+	if err != nil {
+		return c, err
+	}
+	return c, c.validate(false)
+}
+
+func load(getenv func(string) string) (Config, error) {
+	var unreadable []string
 	get := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
 		}
 		if file := strings.TrimSpace(getenv(name + "_FILE")); file != "" {
-			if b, err := os.ReadFile(file); err == nil {
-				return strings.TrimSpace(string(b))
+			b, err := os.ReadFile(file)
+			if err != nil {
+				unreadable = append(unreadable, fmt.Sprintf("%s_FILE: cannot read %s: %v", name, file, errors.Unwrap(err)))
+				return def
 			}
+			return strings.TrimSpace(string(b))
 		}
 		return def
 	}
@@ -112,6 +160,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AmazonPay: AmazonPay{
 			BaseURL:      get("AMAZONPAY_BASE_URL", ""),
 			LWAURL:       get("AMAZONPAY_LWA_URL", ""),
+			AuthorizeURL: get("AMAZONPAY_AUTHORIZE_URL", ""),
 			MerchantID:   get("AMAZONPAY_MERCHANT_ID", ""),
 			AccessKey:    get("AMAZONPAY_ACCESS_KEY", ""),
 			SecretKey:    get("AMAZONPAY_SECRET_KEY", ""),
@@ -124,7 +173,37 @@ func Load(getenv func(string) string) (Config, error) {
 			},
 		},
 	}
+	if len(unreadable) > 0 {
+		return c, errors.New("configuration: " + strings.Join(unreadable, "; "))
+	}
+	if c.OpsAddr = get("PAYPAGE_OPS_ADDR", "127.0.0.1:9464"); c.OpsAddr == "off" {
+		c.OpsAddr = ""
+	}
+	switch v := get("PAYPAGE_PPROF", "0"); v {
+	case "0", "1":
+		c.Pprof = v == "1"
+	default:
+		return c, fmt.Errorf("configuration: PAYPAGE_PPROF must be 0 or 1, not %q", v)
+	}
+	if c.Pprof && c.OpsAddr == "" {
+		return c, fmt.Errorf("configuration: PAYPAGE_PPROF=1 needs PAYPAGE_OPS_ADDR: the profiler is served only there")
+	}
+	switch v := get("PAYPAGE_EMBEDDED_DB", "0"); v {
+	case "0", "1":
+		c.EmbeddedDB = v == "1"
+	default:
+		return c, fmt.Errorf("configuration: PAYPAGE_EMBEDDED_DB must be 0 or 1, not %q", v)
+	}
 	var err error
+	if c.Pool.MaxConns, err = strconv.Atoi(get("PAYPAGE_DB_MAX_CONNS", "20")); err != nil || c.Pool.MaxConns < 1 {
+		return c, fmt.Errorf("configuration: PAYPAGE_DB_MAX_CONNS must be a whole number of connections, at least 1")
+	}
+	if c.Pool.MaxLifetime, err = time.ParseDuration(get("PAYPAGE_DB_CONN_MAX_LIFETIME", "30m")); err != nil || c.Pool.MaxLifetime < 0 {
+		return c, fmt.Errorf("configuration: PAYPAGE_DB_CONN_MAX_LIFETIME must be a duration such as 30m (0: no limit)")
+	}
+	if c.Pool.MaxIdleTime, err = time.ParseDuration(get("PAYPAGE_DB_CONN_MAX_IDLE_TIME", "5m")); err != nil || c.Pool.MaxIdleTime < 0 {
+		return c, fmt.Errorf("configuration: PAYPAGE_DB_CONN_MAX_IDLE_TIME must be a duration such as 5m (0: no limit)")
+	}
 	if c.SandboxPendingDelay, err = time.ParseDuration(get("PAYPAGE_SANDBOX_PENDING_DELAY", "20s")); err != nil || c.SandboxPendingDelay <= 0 {
 		return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_PENDING_DELAY must be a positive duration such as 20s")
 	}
@@ -156,7 +235,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Sandbox() {
 		c.AmazonPay.fillSandboxDefaults(c.BaseURL)
 	}
-	return c, c.validate()
+	return c, nil
 }
 
 // Sandbox credentials shared with the built-in simulator. They are public
@@ -187,7 +266,9 @@ func (a *AmazonPay) fillSandboxDefaults(baseURL string) {
 	fill(&a.Balance.SecretKey, a.SecretKey)
 }
 
-func (c Config) validate() error {
+// validate checks the configuration; amazon adds what only serving needs
+// (the secret key and the Amazon Pay credentials and endpoints).
+func (c Config) validate(amazon bool) error {
 	var problems []string
 	switch c.Mode {
 	case ModeSandbox, ModeProduction:
@@ -198,7 +279,17 @@ func (c Config) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		problems = append(problems, fmt.Sprintf("PAYPAGE_BASE_URL must be an absolute http(s) URL such as https://pay.example.com, not %q", c.BaseURL))
 	}
-	if c.Mode == ModeProduction {
+	if c.OpsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.OpsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("PAYPAGE_OPS_ADDR must be host:port such as 127.0.0.1:9464 (or off), not %q", c.OpsAddr))
+		} else if c.OpsAddr == c.Addr {
+			problems = append(problems, "PAYPAGE_OPS_ADDR must differ from PAYPAGE_ADDR: metrics never share the public listener")
+		}
+	}
+	if c.Mode == ModeProduction && c.DatabaseURL == "" && !c.EmbeddedDB {
+		problems = append(problems, "DATABASE_URL must be set in production (or PAYPAGE_EMBEDDED_DB=1 to run the embedded PostgreSQL in the data directory on purpose)")
+	}
+	if c.Mode == ModeProduction && amazon {
 		if len(c.SecretKey) < 32 {
 			problems = append(problems, "PAYPAGE_SECRET_KEY must be set to at least 32 characters in production (for example: openssl rand -hex 32)")
 		}
@@ -219,8 +310,18 @@ func (c Config) validate() error {
 		if b := a.Balance; !b.Set() && (b.MerchantID != "" || b.AccessKey != "" || b.SecretKey != "") {
 			problems = append(problems, "AMAZONPAY_BALANCE_MERCHANT_ID, AMAZONPAY_BALANCE_ACCESS_KEY and AMAZONPAY_BALANCE_SECRET_KEY must be set together (or none, to leave Amazon Pay Balance out)")
 		}
-		if strings.Contains(a.BaseURL, SandboxPath) || strings.Contains(a.LWAURL, SandboxPath) {
-			problems = append(problems, "AMAZONPAY_BASE_URL and AMAZONPAY_LWA_URL must point at Amazon, not the built-in simulator, in production")
+		if strings.Contains(a.BaseURL, SandboxPath) || strings.Contains(a.LWAURL, SandboxPath) || strings.Contains(a.AuthorizeURL, SandboxPath) {
+			problems = append(problems, "AMAZONPAY_BASE_URL, AMAZONPAY_LWA_URL and AMAZONPAY_AUTHORIZE_URL must point at Amazon, not the built-in simulator, in production")
+		}
+		for _, v := range []struct{ name, value string }{
+			{"AMAZONPAY_BASE_URL", a.BaseURL}, {"AMAZONPAY_LWA_URL", a.LWAURL}, {"AMAZONPAY_AUTHORIZE_URL", a.AuthorizeURL},
+		} {
+			if v.value == "" {
+				continue
+			}
+			if u, err := url.Parse(v.value); err != nil || u.Scheme != "https" || u.Host == "" {
+				problems = append(problems, fmt.Sprintf("%s must be an absolute https URL in production, not %q", v.name, v.value))
+			}
 		}
 	}
 	if len(problems) > 0 {
@@ -282,7 +383,8 @@ func (c Config) Redacted() []string {
 	return []string{
 		"PAYPAGE_ADDR=" + c.Addr, "PAYPAGE_BASE_URL=" + c.BaseURL, "DATABASE_URL=" + dsn,
 		"PAYPAGE_DATA_DIR=" + c.DataDir, "PAYPAGE_MODE=" + c.Mode, "PAYPAGE_SECRET_KEY=" + hide(c.SecretKey),
-		"AMAZONPAY_BASE_URL=" + a.BaseURL, "AMAZONPAY_LWA_URL=" + a.LWAURL, "AMAZONPAY_MERCHANT_ID=" + a.MerchantID,
+		"AMAZONPAY_BASE_URL=" + a.BaseURL, "AMAZONPAY_LWA_URL=" + a.LWAURL, "AMAZONPAY_AUTHORIZE_URL=" + a.AuthorizeURL,
+		"AMAZONPAY_MERCHANT_ID=" + a.MerchantID,
 		"AMAZONPAY_ACCESS_KEY=" + hide(a.AccessKey), "AMAZONPAY_SECRET_KEY=" + hide(a.SecretKey),
 		"AMAZONPAY_CLIENT_ID=" + a.ClientID, "AMAZONPAY_CLIENT_SECRET=" + hide(a.ClientSecret),
 		"AMAZONPAY_BALANCE_MERCHANT_ID=" + a.Balance.MerchantID, "AMAZONPAY_BALANCE_ACCESS_KEY=" + hide(a.Balance.AccessKey),
@@ -292,6 +394,10 @@ func (c Config) Redacted() []string {
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
 		"AMAZONPAY_TIMEOUT=" + c.AmazonCallTimeout.String(),
 		"PAYPAGE_TRUSTED_PROXIES=" + proxies(c.TrustedProxies),
+		"PAYPAGE_EMBEDDED_DB=" + map[bool]string{false: "0", true: "1"}[c.EmbeddedDB],
+		"PAYPAGE_DB_MAX_CONNS=" + strconv.Itoa(c.Pool.MaxConns), "PAYPAGE_DB_CONN_MAX_LIFETIME=" + c.Pool.MaxLifetime.String(),
+		"PAYPAGE_DB_CONN_MAX_IDLE_TIME=" + c.Pool.MaxIdleTime.String(),
+		"PAYPAGE_OPS_ADDR=" + c.OpsAddr, "PAYPAGE_PPROF=" + map[bool]string{false: "0", true: "1"}[c.Pprof],
 	}
 }
 

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -79,5 +82,114 @@ func TestSandboxRedirectURIs(t *testing.T) {
 	}
 	if _, err := Load(env(map[string]string{"PAYPAGE_SANDBOX_REDIRECT_URIS": "/amazonpay/consent"})); err == nil || !strings.Contains(err.Error(), "PAYPAGE_SANDBOX_REDIRECT_URIS") {
 		t.Errorf("a relative URL was accepted: %v", err)
+	}
+}
+
+func TestOpsAddr(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.OpsAddr != "127.0.0.1:9464" || c.Pprof {
+		t.Fatalf("default ops %q pprof %t: %v", c.OpsAddr, c.Pprof, err)
+	}
+	if c, err = Load(env(map[string]string{"PAYPAGE_OPS_ADDR": "off"})); err != nil || c.OpsAddr != "" {
+		t.Errorf("off: %q %v", c.OpsAddr, err)
+	}
+	for _, m := range []map[string]string{
+		{"PAYPAGE_OPS_ADDR": "9464"}, {"PAYPAGE_OPS_ADDR": ":8080"}, {"PAYPAGE_PPROF": "yes"},
+		{"PAYPAGE_PPROF": "1", "PAYPAGE_OPS_ADDR": "off"},
+	} {
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "PAYPAGE_") {
+			t.Errorf("%v: %v", m, err)
+		}
+	}
+}
+
+// production is a complete production environment; tests change fields.
+func production() map[string]string {
+	return map[string]string{
+		"PAYPAGE_MODE": "production", "PAYPAGE_BASE_URL": "https://pay.example", "PAYPAGE_SECRET_KEY": strings.Repeat("k", 32),
+		"DATABASE_URL":       "postgres://paypage@db/paypage",
+		"AMAZONPAY_BASE_URL": "https://amazonpay.amazon.in", "AMAZONPAY_LWA_URL": "https://api.amazon.in",
+		"AMAZONPAY_AUTHORIZE_URL": "https://www.amazon.in/ap/oa",
+		"AMAZONPAY_MERCHANT_ID":   "m", "AMAZONPAY_ACCESS_KEY": "a", "AMAZONPAY_SECRET_KEY": "s", "AMAZONPAY_CLIENT_ID": "c", "AMAZONPAY_CLIENT_SECRET": "x",
+	}
+}
+
+func TestProduction(t *testing.T) {
+	c, err := Load(env(production()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AmazonPay.AuthorizeURL != "https://www.amazon.in/ap/oa" {
+		t.Errorf("AMAZONPAY_AUTHORIZE_URL: %q", c.AmazonPay.AuthorizeURL)
+	}
+	for name, value := range map[string]string{
+		"AMAZONPAY_BASE_URL": "http://amazonpay.amazon.in", "AMAZONPAY_LWA_URL": "api.amazon.in",
+		"AMAZONPAY_AUTHORIZE_URL": "http://www.amazon.in/ap/oa",
+	} {
+		m := production()
+		m[name] = value
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), name+" must be an absolute https URL") {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
+	}
+	m := production()
+	delete(m, "DATABASE_URL")
+	if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "PAYPAGE_EMBEDDED_DB=1") {
+		t.Errorf("production without a database: %v", err)
+	}
+	m["PAYPAGE_EMBEDDED_DB"] = "1"
+	if c, err := Load(env(m)); err != nil || !c.EmbeddedDB {
+		t.Errorf("PAYPAGE_EMBEDDED_DB=1: %v", err)
+	}
+}
+
+// TestDatabaseCommandsNeedNoAmazon: migrate and merchant commands run in
+// production with only the database configured, but still need that.
+func TestDatabaseCommandsNeedNoAmazon(t *testing.T) {
+	only := map[string]string{"PAYPAGE_MODE": "production", "DATABASE_URL": "postgres://paypage@db/paypage"}
+	if _, err := LoadForDatabase(env(only)); err != nil {
+		t.Errorf("database-only production config refused: %v", err)
+	}
+	if _, err := Load(env(only)); err == nil || !strings.Contains(err.Error(), "AMAZONPAY_MERCHANT_ID") {
+		t.Errorf("serve accepted no Amazon credentials: %v", err)
+	}
+	if _, err := LoadForDatabase(env(map[string]string{"PAYPAGE_MODE": "production"})); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("database commands ran without DATABASE_URL: %v", err)
+	}
+	if _, err := LoadForDatabase(env(map[string]string{"PAYPAGE_MODE": "prod"})); err == nil || !strings.Contains(err.Error(), "PAYPAGE_MODE") {
+		t.Errorf("bad mode accepted: %v", err)
+	}
+}
+
+func TestPool(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.Pool != (Pool{MaxConns: 20, MaxLifetime: 30 * time.Minute, MaxIdleTime: 5 * time.Minute}) {
+		t.Fatalf("default pool %+v: %v", c.Pool, err)
+	}
+	c, err = Load(env(map[string]string{"PAYPAGE_DB_MAX_CONNS": "50", "PAYPAGE_DB_CONN_MAX_LIFETIME": "1h", "PAYPAGE_DB_CONN_MAX_IDLE_TIME": "0"}))
+	if err != nil || c.Pool != (Pool{MaxConns: 50, MaxLifetime: time.Hour}) {
+		t.Fatalf("pool %+v: %v", c.Pool, err)
+	}
+	for name, value := range map[string]string{"PAYPAGE_DB_MAX_CONNS": "0", "PAYPAGE_DB_CONN_MAX_LIFETIME": "30", "PAYPAGE_DB_CONN_MAX_IDLE_TIME": "-1m"} {
+		if _, err := Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
+	}
+}
+
+func TestSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret")
+	if err := os.WriteFile(file, []byte(strings.Repeat("f", 40)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"PAYPAGE_SECRET_KEY_FILE": file}))
+	if err != nil || c.SecretKey != strings.Repeat("f", 40) {
+		t.Fatalf("secret from file %q: %v", c.SecretKey, err)
+	}
+	missing := filepath.Join(dir, "missing")
+	_, err = LoadForDatabase(env(map[string]string{"AMAZONPAY_CLIENT_SECRET_FILE": missing}))
+	if err == nil || !strings.Contains(err.Error(), "AMAZONPAY_CLIENT_SECRET_FILE") || !strings.Contains(err.Error(), missing) {
+		t.Errorf("unreadable secret file: %v", err)
 	}
 }
