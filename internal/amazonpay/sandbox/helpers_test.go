@@ -25,9 +25,9 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// migrate prepares pgtest's template: paypage's migrations make the
+// migrateUp prepares pgtest's template: paypage's migrations make the
 // simulator's schema.
-func migrate(dsn string) error {
+func migrateUp(dsn string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db, err := postgres.Open(ctx, dsn)
@@ -41,7 +41,7 @@ func migrate(dsn string) error {
 // newDB is a fresh database with the simulator's schema, for one test.
 func newDB(t *testing.T) *sql.DB {
 	t.Helper()
-	return openDB(t, pgtest.NewDatabase(t, migrate))
+	return openDB(t, pgtest.NewDatabase(t, migrateUp))
 }
 
 // openDB opens another pool on dsn, as another process would.

@@ -16,7 +16,7 @@ import (
 // HTTP server, as two processes behind a load balancer are.
 func twoAmazons(t *testing.T) (*env, *env, string) {
 	t.Helper()
-	dsn := pgtest.NewDatabase(t, migrate)
+	dsn := pgtest.NewDatabase(t, migrateUp)
 	a := newEnvWith(t, sandbox.Options{DB: openDB(t, dsn)})
 	b := newEnvWith(t, sandbox.Options{DB: openDB(t, dsn)})
 	return a, b, dsn
