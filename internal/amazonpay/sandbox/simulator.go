@@ -48,6 +48,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
@@ -115,6 +116,7 @@ type Simulator struct {
 	balance  *seller      // balance's; the same *seller when they are equal
 	handler  http.Handler // the routes behind cross-origin protection
 	db       *sql.DB
+	mu       sync.Mutex // this process's turn at stateLock (see do)
 }
 
 // New returns a simulator on the state in opts.DB. It panics without a

@@ -41,6 +41,11 @@ type txn struct {
 // due, and commits. A database failure is returned; fn's own answers,
 // including refusals, are fn's to keep in its closure.
 func (s *Simulator) do(ctx context.Context, fn func(t *txn)) error {
+	// Requests of this process queue here rather than on stateLock, so
+	// they hold at most one of the pool's connections while they wait:
+	// the built-in simulator shares paypage's pool.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sandbox: begin: %w", err)
