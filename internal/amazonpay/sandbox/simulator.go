@@ -1,5 +1,5 @@
-// Package sandbox is an in-memory simulator of Amazon Pay India's Link & Pay
-// API with Amazon Pay Later and Amazon Pay balance. It serves the same
+// Package sandbox is a simulator of Amazon Pay India's Link & Pay API
+// with Amazon Pay Later and Amazon Pay balance. It serves the same
 // paths, fields, statuses, error codes and HMAC-SHA384 signatures as Amazon,
 // plus Login with Amazon consent and token endpoints, the 2FA page and the
 // balance top-up page, so that the amazonpay client can talk to it over real
