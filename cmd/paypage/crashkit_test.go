@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/pgtest"
 	"github.com/paypage/paypage/internal/webhook"
 	"github.com/paypage/paypage/web"
 )
@@ -33,17 +35,31 @@ import (
 
 // amazonInTest runs the Amazon Pay simulator in the test process, so that
 // it outlives a kill -9 of paypage, and returns it with the environment
-// that points a paypage serving at addr to it.
+// that points a paypage serving at addr to it. Its state is in a database
+// of its own on pgtest's server, which outlives a kill -9 of paypage's
+// embedded PostgreSQL.
 func amazonInTest(t *testing.T, addr string, pendingDelay time.Duration) (*sandbox.Simulator, []string) {
 	t.Helper()
 	sim := sandbox.New(sandbox.Options{
-		Prefix: config.SandboxPath, RedirectURIs: []string{"http://" + addr + web.ConsentReturnPath}, PendingDelay: pendingDelay,
+		DB: sqlDB(t, pgtest.NewDatabase(t, apptest.Migrate)), Prefix: config.SandboxPath, RedirectURIs: []string{"http://" + addr + web.ConsentReturnPath}, PendingDelay: pendingDelay,
 	})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	return sim, []string{
 		"AMAZONPAY_BASE_URL=" + srv.URL + config.SandboxPath, "AMAZONPAY_LWA_URL=" + srv.URL + config.SandboxPath + "/lwa",
 	}
+}
+
+// sqlDB opens a pool on dsn for a simulator in the test process, closed
+// when the test ends.
+func sqlDB(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // apiClient bounds every merchant API call, so that none outlives a test

@@ -13,12 +13,15 @@ import (
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
+	"github.com/paypage/paypage/internal/app"
 	"github.com/paypage/paypage/internal/config"
 	"github.com/paypage/paypage/web"
 )
 
 // runSandbox serves the Amazon Pay simulator alone, for QA environments that
-// share one simulator between several paypage instances.
+// share one simulator between several paypage instances. Its state is in
+// the database paypage uses (DATABASE_URL, or the embedded cluster), so it
+// is the same Amazon as every sandbox instance's built-in simulator there.
 func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("amazonpay-sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", ":8081", "listen address")
@@ -30,8 +33,18 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 	if len(redirects) == 0 {
 		redirects = []string{cfg.BaseURL + web.ConsentReturnPath}
 	}
+	db, cluster, err := app.OpenDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		db.Close()
+		if cluster != nil {
+			_ = cluster.Stop(context.Background())
+		}
+	}()
 	sim := sandbox.New(sandbox.Options{
-		Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
+		DB: db.SQL().DB, Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
 		BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,

@@ -30,7 +30,7 @@ func TestTwoServersShareOneDatabase(t *testing.T) {
 	for addrs[1] == addrs[0] {
 		addrs[1] = freeAddr(t)
 	}
-	sim := sandbox.New(sandbox.Options{Prefix: config.SandboxPath, RedirectURIs: []string{
+	sim := sandbox.New(sandbox.Options{DB: sqlDB(t, dsn), Prefix: config.SandboxPath, RedirectURIs: []string{
 		"http://" + addrs[0] + web.ConsentReturnPath, "http://" + addrs[1] + web.ConsentReturnPath,
 	}})
 	simSrv := httptest.NewServer(sim)

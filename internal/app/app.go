@@ -126,8 +126,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	mounts := map[string]http.Handler{}
 	if cfg.Sandbox() {
+		// The simulator keeps its state in this database, so every
+		// sandbox instance on it is one Amazon.
 		a.Simulator = sandbox.New(sandbox.Options{
-			Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
+			DB: db.SQL().DB, Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 			AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 			ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
 			BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,

@@ -29,6 +29,12 @@ func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
 }
 
+// internalError answers a request the simulator could not serve because
+// its database failed; Amazon's answer to its own trouble.
+func internalError() *apiError {
+	return errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later.")
+}
+
 func invalidArg(format string, args ...any) *apiError {
 	return errorf(http.StatusBadRequest, amazonpay.CodeInvalidArguments, format, args...)
 }

@@ -119,67 +119,76 @@ func (s *Simulator) createCharge(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.settleLocked(now)
-	if s.charges[txnKey{sel.merchantID, in.id}] != nil {
-		s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateChargeID, "This charge id was already processed."))
-		return
+	var c *charge
+	if err := s.do(r.Context(), func(t *txn) { c, e = t.createCharge(in, sel) }); err != nil {
+		e = internalError()
 	}
-	phone, e := s.phoneForTokenLocked(in.accessToken, now, in.instrument == instrumentPayLater)
 	if e != nil {
 		s.writeError(w, r, sel, e)
-		return
-	}
-	c, e := s.chargeLocked(in, sel, phone, now)
-	if e != nil {
-		s.writeError(w, r, sel, e)
-		return
-	}
-	if s.accountLocked(phone).persona.Outcome == ServerErrorOnce {
-		s.writeError(w, r, sel, errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later."))
 		return
 	}
 	s.writeSigned(w, r, sel, http.StatusOK, s.wireCharge(r, c))
 }
 
-// chargeLocked records a charge and plays the persona's script. Charges
-// refused for KYC or credit are recorded as Declined and answered with the
+// createCharge makes the charge in, once per seller and chargeId: a
+// second call with the same id, from any process, is DuplicateChargeID.
+func (t *txn) createCharge(in chargeInput, sel *seller) (*charge, *apiError) {
+	if t.chargeByID(sel.merchantID, in.id) != nil {
+		return nil, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateChargeID, "This charge id was already processed.")
+	}
+	phone, e := t.phoneForToken(in.accessToken, in.instrument == instrumentPayLater)
+	if e != nil || t.err != nil {
+		return nil, e
+	}
+	c, e := t.charge(in, sel, phone)
+	if e == nil && t.account(phone).persona.Outcome == ServerErrorOnce {
+		e = errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later.")
+	}
+	return c, e
+}
+
+// charge records a charge and plays the persona's script. Charges refused
+// for KYC or credit are recorded as Declined and answered with the
 // matching error code. A balance short of the amount waits on the top-up
 // page whatever the script; the script decides the rest.
-func (s *Simulator) chargeLocked(in chargeInput, sel *seller, phone string, now time.Time) (*charge, *apiError) {
-	a := s.accountLocked(phone)
+func (t *txn) charge(in chargeInput, sel *seller, phone string) (*charge, *apiError) {
+	a := t.account(phone)
+	now := t.now
 	c := &charge{
-		id: in.id, amazonID: s.nextAmazonIDLocked(), phone: phone, callbackURL: in.callbackURL,
+		id: in.id, amazonID: t.nextAmazonID(), phone: phone, callbackURL: in.callbackURL,
 		merchantID: sel.merchantID, instrument: in.instrument,
 		customData: in.customData, amount: in.amount, status: amazonpay.StatusCapturePending,
 		created: now, updated: now,
 	}
-	s.charges[txnKey{c.merchantID, c.id}], s.byAmazon[c.amazonID] = c, c
 	if e := refusal(c, a); e != nil {
+		t.insertCharge(c)
 		return c, e
 	}
-	s.holdLocked(c) // held while pending, kept when approved
+	t.hold(c) // held while pending, kept when approved
+	t.insertCharge(c)
 	if c.topUp > 0 {
 		c.needsTopUp, c.deadline = true, now.Add(in.timeout)
+		t.saveCharge(c)
 		return c, nil
 	}
 	switch a.persona.Outcome {
 	case Approve, ServerErrorOnce:
-		s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
+		t.finish(c, amazonpay.StatusCaptureApproved, "", "")
 	case Decline:
-		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".", now)
+		t.finish(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".")
 	case TwoFactor:
 		if c.instrument == instrumentBalance { // Amazon asks for an OTP for Pay Later only
-			s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
+			t.finish(c, amazonpay.StatusCaptureApproved, "", "")
 			break
 		}
 		c.needsOTP, c.deadline = true, now.Add(in.timeout)
+		t.saveCharge(c)
 	case PendingApprove:
-		c.resolveAt, c.resolveTo = now.Add(s.opts.PendingDelay), amazonpay.StatusCaptureApproved
+		c.resolveAt, c.resolveTo = now.Add(t.s.opts.PendingDelay), amazonpay.StatusCaptureApproved
+		t.saveCharge(c)
 	case PendingFail:
-		c.resolveAt, c.resolveTo = now.Add(s.opts.PendingDelay), amazonpay.StatusFailed
+		c.resolveAt, c.resolveTo = now.Add(t.s.opts.PendingDelay), amazonpay.StatusFailed
+		t.saveCharge(c)
 	}
 	return c, nil
 }
@@ -220,18 +229,25 @@ func (s *Simulator) chargeStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	if c := s.findChargeLocked(sel, q.Get("txnIdType"), q.Get("txnId")); c != nil {
+	var (
+		c  *charge
+		rf *refund
+	)
+	err := s.do(r.Context(), func(t *txn) {
+		if c = t.findCharge(sel, q.Get("txnIdType"), q.Get("txnId")); c == nil {
+			rf = t.findRefund(sel, q.Get("txnIdType"), q.Get("txnId"))
+		}
+	})
+	switch {
+	case err != nil:
+		s.writeError(w, r, sel, internalError())
+	case c != nil:
 		s.writeSigned(w, r, sel, http.StatusOK, s.wireCharge(r, c))
-		return
-	}
-	if rf := s.findRefundLocked(sel, q.Get("txnIdType"), q.Get("txnId")); rf != nil {
+	case rf != nil:
 		s.writeSigned(w, r, sel, http.StatusOK, s.wireRefund(rf))
-		return
+	default:
+		s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeInvalidChargeID, "Specified charge id does not exist."))
 	}
-	s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeInvalidChargeID, "Specified charge id does not exist."))
 }
 
 // statusQuery authenticates a status call and checks its query. Either
@@ -254,14 +270,11 @@ func (s *Simulator) statusQuery(r *http.Request) (url.Values, *seller, *apiError
 	return q, sel, nil
 }
 
-// findChargeLocked finds one of sel's charges by the merchant's or
-// Amazon's id; another seller's charge is not found.
-func (s *Simulator) findChargeLocked(sel *seller, idType, id string) *charge {
+// findCharge finds one of sel's charges by the merchant's or Amazon's id;
+// another seller's charge is not found.
+func (t *txn) findCharge(sel *seller, idType, id string) *charge {
 	if idType == "AmazonTxnId" {
-		if c := s.byAmazon[id]; c != nil && c.merchantID == sel.merchantID {
-			return c
-		}
-		return nil
+		return t.chargeWhere(`amazon_id = $1 AND merchant_id = $2`, id, sel.merchantID)
 	}
-	return s.charges[txnKey{sel.merchantID, id}]
+	return t.chargeByID(sel.merchantID, id)
 }

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -18,7 +19,41 @@ import (
 	"github.com/paypage/paypage/internal/amazonpay"
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/money"
+	"github.com/paypage/paypage/internal/pgtest"
+	"github.com/paypage/paypage/internal/postgres"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// migrateUp prepares pgtest's template: paypage's migrations make the
+// simulator's schema.
+func migrateUp(dsn string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Migrate(ctx)
+}
+
+// newDB is a fresh database with the simulator's schema, for one test.
+func newDB(t *testing.T) *sql.DB {
+	t.Helper()
+	return openDB(t, pgtest.NewDatabase(t, migrateUp))
+}
+
+// openDB opens another pool on dsn, as another process would.
+func openDB(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 const (
 	prefix      = "/sandbox/amazonpay"
@@ -66,6 +101,9 @@ func newEnvWith(t *testing.T, opts sandbox.Options) *env {
 	t.Helper()
 	clk := &clock{t: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)}
 	opts.Prefix, opts.RedirectURIs, opts.Now, opts.PendingDelay = prefix, []string{redirectURI}, clk.Now, 20*time.Second
+	if opts.DB == nil {
+		opts.DB = newDB(t)
+	}
 	sim := sandbox.New(opts)
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", sim)

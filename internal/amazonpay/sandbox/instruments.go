@@ -111,16 +111,21 @@ func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.settleLocked(now)
-	phone, e := s.phoneForTokenLocked(q.Get("accessToken"), now, wantPayLater)
+	var (
+		phone string
+		a     *account
+	)
+	if err := s.do(r.Context(), func(t *txn) {
+		if phone, e = t.phoneForToken(q.Get("accessToken"), wantPayLater); e == nil {
+			a = t.account(phone)
+		}
+	}); err != nil {
+		e = internalError()
+	}
 	if e != nil {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	a := s.accountLocked(phone)
 	out := wireInstruments{MerchantID: sel.merchantID}
 	if wantPayLater {
 		out.AmazonPayLater = s.wirePayLater(r, a, phone, amount, hasAmount)
@@ -178,25 +183,27 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	code := ineligibility(s.accountLocked(phone), amount, hasAmount)
+	var (
+		a      *account
+		linked bool
+	)
+	if err := s.do(r.Context(), func(t *txn) { a, linked = t.account(phone), t.linked(phone) }); err != nil {
+		s.writeError(w, r, sel, internalError())
+		return
+	}
+	code := ineligibility(a, amount, hasAmount)
 	out := wireEligibility{
 		MerchantID: sel.merchantID, InstrumentType: "AmazonPayLater", Amount: f["amount"],
-		IsEligible: code == "", LinkingRequired: !s.linkedLocked(phone),
+		IsEligible: code == "", LinkingRequired: !linked,
 		IneligibilityCode: ptr(code), IneligibilityReason: ptr(Persona{Ineligible: code}.reason()),
 	}
 	s.writeSigned(w, r, sel, http.StatusOK, out)
 }
 
-// linkedLocked reports whether the phone has a link that still works for
-// Amazon Pay Later; a link for balance only does not.
-func (s *Simulator) linkedLocked(phone string) bool {
-	for _, g := range s.refresh {
-		if g.phone == phone && !g.revoked && !g.balanceOnly {
-			return true
-		}
-	}
-	return false
+// linked reports whether the phone has a link that still works for Amazon
+// Pay Later; a link for balance only does not.
+func (t *txn) linked(phone string) bool {
+	var one int
+	return t.one(`SELECT 1 FROM amazonpay_sandbox.refresh_grants WHERE phone = $1 AND NOT revoked AND NOT balance_only LIMIT 1`,
+		[]any{phone}, &one)
 }

@@ -141,12 +141,14 @@ func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := "ANLw" + rand.Text()
-	s.mu.Lock()
-	s.codes[code] = &authCode{
-		clientID: c.clientID, redirectURI: c.redirectURI, phone: phone,
-		balanceOnly: decision == decisionBalanceOnly, expires: s.now().Add(codeTTL),
+	err := s.do(r.Context(), func(t *txn) {
+		t.exec(`INSERT INTO amazonpay_sandbox.auth_codes (code, client_id, redirect_uri, phone, balance_only, expires)
+			VALUES ($1, $2, $3, $4, $5, $6)`, code, c.clientID, c.redirectURI, phone, decision == decisionBalanceOnly, t.now.Add(codeTTL))
+	})
+	if err != nil {
+		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not record your consent. Try again.")
+		return
 	}
-	s.mu.Unlock()
 	s.redirectTo(w, r, c.redirect, url.Values{"code": {code}, "scope": {amazonpay.ConsentScope}, "state": {c.state}})
 }
 
@@ -166,41 +168,67 @@ func (s *Simulator) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	switch f.Get("grant_type") {
-	case "authorization_code":
-		code := s.codes[f.Get("code")]
-		delete(s.codes, f.Get("code")) // single use, even when the exchange fails
-		if code == nil || now.After(code.expires) || code.clientID != id {
-			oauthError(w, http.StatusBadRequest, "invalid_grant", "The authorization code is invalid or expired.")
-			return
+	type answer struct {
+		code, desc         string // an OAuth error, or none
+		access, refreshTok string
+	}
+	var ans answer
+	err := s.do(r.Context(), func(t *txn) {
+		switch f.Get("grant_type") {
+		case "authorization_code":
+			ans.access, ans.refreshTok, ans.code, ans.desc = t.exchangeCode(f.Get("code"), id, f.Get("redirect_uri"))
+		case "refresh_token":
+			ans.refreshTok = f.Get("refresh_token")
+			var g refreshGrant
+			var revoked bool
+			if !t.one(`SELECT phone, balance_only, revoked FROM amazonpay_sandbox.refresh_grants WHERE token = $1`,
+				[]any{ans.refreshTok}, &g.phone, &g.balanceOnly, &revoked) || revoked {
+				ans.code, ans.desc = "invalid_grant", "The refresh token is invalid or has been revoked."
+				return
+			}
+			ans.access = t.issueAccess(g, ans.refreshTok)
+		default:
+			ans.code, ans.desc = "unsupported_grant_type", "The grant_type is not supported."
 		}
-		if f.Get("redirect_uri") != code.redirectURI {
-			oauthError(w, http.StatusBadRequest, "invalid_grant", "The redirect_uri does not match the authorization request.")
-			return
-		}
-		refresh := "Atzr|" + rand.Text() + rand.Text()
-		s.refresh[refresh] = &refreshGrant{phone: code.phone, balanceOnly: code.balanceOnly}
-		writeToken(w, s.issueAccessLocked(s.refresh[refresh], refresh, now), refresh)
-	case "refresh_token":
-		g := s.refresh[f.Get("refresh_token")]
-		if g == nil || g.revoked {
-			oauthError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or has been revoked.")
-			return
-		}
-		writeToken(w, s.issueAccessLocked(g, f.Get("refresh_token"), now), f.Get("refresh_token"))
+	})
+	switch {
+	case err != nil:
+		oauthError(w, http.StatusInternalServerError, "server_error", "The token could not be issued. Retry later.")
+	case ans.code != "":
+		oauthError(w, http.StatusBadRequest, ans.code, ans.desc)
 	default:
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The grant_type is not supported.")
+		writeToken(w, ans.access, ans.refreshTok)
 	}
 }
 
-// issueAccessLocked issues an access token under refresh grant g, for
-// what g was consented for.
-func (s *Simulator) issueAccessLocked(g *refreshGrant, refresh string, now time.Time) string {
+// exchangeCode redeems an authorization code for a new link: a refresh
+// token and a first access token. A code is single use, even when the
+// exchange fails, and whichever process is asked: it is deleted as it is
+// read. A refusal comes back as an OAuth error code and description.
+func (t *txn) exchangeCode(code, clientID, redirectURI string) (access, refresh, errCode, errDesc string) {
+	var c authCode
+	found := t.one(`DELETE FROM amazonpay_sandbox.auth_codes WHERE code = $1
+		RETURNING client_id, redirect_uri, phone, balance_only, expires`, []any{code},
+		&c.clientID, &c.redirectURI, &c.phone, &c.balanceOnly, &c.expires)
+	if !found || t.now.After(c.expires) || c.clientID != clientID {
+		return "", "", "invalid_grant", "The authorization code is invalid or expired."
+	}
+	if redirectURI != c.redirectURI {
+		return "", "", "invalid_grant", "The redirect_uri does not match the authorization request."
+	}
+	refresh = "Atzr|" + rand.Text() + rand.Text()
+	g := refreshGrant{phone: c.phone, balanceOnly: c.balanceOnly}
+	t.exec(`INSERT INTO amazonpay_sandbox.refresh_grants (token, phone, balance_only) VALUES ($1, $2, $3)`,
+		refresh, g.phone, g.balanceOnly)
+	return t.issueAccess(g, refresh), refresh, "", ""
+}
+
+// issueAccess issues an access token under refresh grant g, for what g was
+// consented for.
+func (t *txn) issueAccess(g refreshGrant, refresh string) string {
 	tok := "Atza|" + rand.Text() + rand.Text()
-	s.access[tok] = &accessGrant{phone: g.phone, refresh: refresh, balanceOnly: g.balanceOnly, expires: now.Add(accessTTL)}
+	t.exec(`INSERT INTO amazonpay_sandbox.access_grants (token, phone, refresh, balance_only, expires) VALUES ($1, $2, $3, $4, $5)`,
+		tok, g.phone, refresh, g.balanceOnly, t.now.Add(accessTTL))
 	return tok
 }
 
@@ -222,12 +250,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// phoneForTokenLocked finds whose access token tok is, or answers 403
+// phoneForToken finds whose access token tok is, or answers 403
 // InvalidAccessToken for an unknown, expired or revoked one, and, when the
 // call is for Amazon Pay Later (payLater), for one linked for balance only.
-func (s *Simulator) phoneForTokenLocked(tok string, now time.Time, payLater bool) (string, *apiError) {
-	g := s.access[tok]
-	if g == nil || now.After(g.expires) || (s.refresh[g.refresh] != nil && s.refresh[g.refresh].revoked) {
+func (t *txn) phoneForToken(tok string, payLater bool) (string, *apiError) {
+	var g accessGrant
+	var revoked bool
+	found := t.one(`SELECT a.phone, a.balance_only, a.expires, r.revoked
+		FROM amazonpay_sandbox.access_grants a JOIN amazonpay_sandbox.refresh_grants r ON r.token = a.refresh
+		WHERE a.token = $1`, []any{tok}, &g.phone, &g.balanceOnly, &g.expires, &revoked)
+	if !found || t.now.After(g.expires) || revoked {
 		return "", errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken, "The access token is invalid or expired.")
 	}
 	if payLater && g.balanceOnly {

@@ -199,7 +199,7 @@ func TestConsentDecisionRefusesUnknownClient(t *testing.T) {
 
 func TestConsentAcceptsEachRegisteredRedirectURI(t *testing.T) {
 	other := "http://127.0.0.1:8080/amazonpay/consent"
-	sim := sandbox.New(sandbox.Options{Prefix: prefix, RedirectURIs: []string{redirectURI, other}})
+	sim := sandbox.New(sandbox.Options{DB: newDB(t), Prefix: prefix, RedirectURIs: []string{redirectURI, other}})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	for _, uri := range []string{redirectURI, other} {
@@ -215,7 +215,7 @@ func TestConsentAcceptsEachRegisteredRedirectURI(t *testing.T) {
 		}
 	}
 
-	none := httptest.NewServer(sandbox.New(sandbox.Options{Prefix: prefix}))
+	none := httptest.NewServer(sandbox.New(sandbox.Options{DB: newDB(t), Prefix: prefix}))
 	defer none.Close()
 	e := &env{t: t, clock: &clock{t: time.Now()}}
 	if resp, _ := page(t, amazonpay.New(e.config(none.URL)).ConsentURL("s", redirectURI, "")); resp.StatusCode != http.StatusBadRequest {

@@ -25,16 +25,22 @@ func (s *Simulator) otpPage(c *charge, errMsg string) tpl.OTPVM {
 }
 
 func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.settleLocked(s.now())
-	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	var c *charge
+	if err := s.do(r.Context(), func(t *txn) { c = t.chargeByAmazonID(r.PathValue("amazonChargeId")) }); err != nil {
+		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not load this payment. Try again.")
+		return
+	}
 	var vm tpl.OTPVM
-	waiting := c != nil && c.needsOTP && c.status == amazonpay.StatusCapturePending
+	waiting := c != nil && waitingOTP(c)
 	if waiting {
 		vm = s.otpPage(c, "")
 	}
-	s.mu.Unlock()
 	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.OTP(vm) })
+}
+
+// waitingOTP reports whether c is a Pay Later charge waiting for its OTP.
+func waitingOTP(c *charge) bool {
+	return c.needsOTP && c.status == amazonpay.StatusCapturePending
 }
 
 // showWaiting shows a charge's page on Amazon (page), while the charge
@@ -57,38 +63,39 @@ func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	otp := strings.TrimSpace(r.PostForm.Get("otp"))
-	s.mu.Lock()
-	now := s.now()
-	s.settleLocked(now)
-	c := s.byAmazon[r.PathValue("amazonChargeId")]
-	if c == nil {
-		s.mu.Unlock()
+	var (
+		c     *charge
+		again bool // waiting, and no OTP was entered: show the page again
+	)
+	err := s.do(r.Context(), func(t *txn) {
+		c = t.chargeByAmazonID(r.PathValue("amazonChargeId"))
+		switch {
+		case c == nil || !waitingOTP(c):
+		case otp == "":
+			again = true
+		case otp == OTPApprove:
+			t.finish(c, amazonpay.StatusCaptureApproved, "", "")
+		default:
+			t.finish(c, amazonpay.StatusDeclined, ReasonCodeOTPFailed, "The one-time password was not correct.")
+		}
+	})
+	switch {
+	case err != nil:
+		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not check the password. Try again.")
+	case c == nil:
 		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
-		return
+	case again:
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(c, "Enter the 6-digit one-time password.")))
+	default:
+		s.backToMerchant(w, r, c)
 	}
-	waiting := c.needsOTP && c.status == amazonpay.StatusCapturePending
-	if waiting && otp == "" {
-		vm := s.otpPage(c, "Enter the 6-digit one-time password.")
-		s.mu.Unlock()
-		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(vm))
-		return
-	}
-	if waiting && otp == OTPApprove {
-		s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
-	} else if waiting {
-		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeOTPFailed, "The one-time password was not correct.", now)
-	}
-	s.mu.Unlock()
-	s.backToMerchant(w, r, c)
 }
 
 // backToMerchant sends the customer to the charge's callbackUrl with
 // chargeId, amazonChargeId and status. The parameters are not signed:
 // merchants must confirm with the status API.
 func (s *Simulator) backToMerchant(w http.ResponseWriter, r *http.Request, c *charge) {
-	s.mu.Lock()
 	params := url.Values{"chargeId": {c.id}, "amazonChargeId": {c.amazonID}, "status": {string(c.status)}}
 	cb, _ := url.Parse(c.callbackURL)
-	s.mu.Unlock()
 	s.redirectTo(w, r, cb, params)
 }

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
 	"github.com/paypage/paypage/internal/money"
@@ -64,11 +63,12 @@ func (s *Simulator) createRefund(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.settleLocked(now)
-	rf, e := s.refundLocked(sel, f["refundId"], f["chargeIdType"], f["chargeId"], amount, now)
+	var rf *refund
+	if err := s.do(r.Context(), func(t *txn) {
+		rf, e = t.refund(sel, f["refundId"], f["chargeIdType"], f["chargeId"], amount)
+	}); err != nil {
+		e = internalError()
+	}
 	if e != nil {
 		s.writeError(w, r, sel, e)
 		return
@@ -76,15 +76,17 @@ func (s *Simulator) createRefund(w http.ResponseWriter, r *http.Request) {
 	s.writeSigned(w, r, sel, http.StatusOK, s.wireRefund(rf))
 }
 
-// refundLocked records a Pending refund against one of sel's approved
-// charges. The credit or balance the charge used comes back when the
-// refund is approved (see settleLocked).
-func (s *Simulator) refundLocked(sel *seller, id, chargeIDType, chargeID string, amount money.Paise, now time.Time) (*refund, *apiError) {
-	if s.refunds[txnKey{sel.merchantID, id}] != nil {
+// refund records a Pending refund against one of sel's approved charges,
+// once per seller and refundId. The credit or balance the charge used
+// comes back when the refund is approved (see settle).
+func (t *txn) refund(sel *seller, id, chargeIDType, chargeID string, amount money.Paise) (*refund, *apiError) {
+	if t.refundWhere(`merchant_id = $1 AND refund_id = $2`, sel.merchantID, id) != nil {
 		return nil, errorf(http.StatusBadRequest, amazonpay.CodeDuplicateRefundID, "This refund id was already processed.")
 	}
-	c := s.findChargeLocked(sel, chargeIDType, chargeID)
+	c := t.findCharge(sel, chargeIDType, chargeID)
 	switch {
+	case t.err != nil:
+		return nil, nil
 	case c == nil:
 		return nil, errorf(http.StatusBadRequest, amazonpay.CodeInvalidChargeID, "Specified charge id does not exist.")
 	case c.status != amazonpay.StatusCaptureApproved:
@@ -92,14 +94,16 @@ func (s *Simulator) refundLocked(sel *seller, id, chargeIDType, chargeID string,
 	case amount > c.approved-c.refunded:
 		return nil, errorf(http.StatusBadRequest, amazonpay.CodeExcessRefundAmount, "The refund exceeds what can be refunded.")
 	}
+	now := t.now
 	c.refundSeq++
 	c.refunded += amount
+	t.saveCharge(c)
 	rf := &refund{
 		id: id, amazonID: fmt.Sprintf("%s-R%06d", c.amazonID, c.refundSeq*1000+randomDigits()%1000),
 		charge: c, amount: amount, status: amazonpay.StatusPending,
-		created: now, updated: now, resolveAt: now.Add(s.opts.RefundDelay), // settled by a later request, never in this answer
+		created: now, updated: now, resolveAt: now.Add(t.s.opts.RefundDelay), // settled by a later request, never in this answer
 	}
-	s.refunds[txnKey{sel.merchantID, id}] = rf
+	t.insertRefund(rf)
 	return rf, nil
 }
 
@@ -109,26 +113,22 @@ func (s *Simulator) refundStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	if rf := s.findRefundLocked(sel, q.Get("txnIdType"), q.Get("txnId")); rf != nil {
+	var rf *refund
+	err := s.do(r.Context(), func(t *txn) { rf = t.findRefund(sel, q.Get("txnIdType"), q.Get("txnId")) })
+	switch {
+	case err != nil:
+		s.writeError(w, r, sel, internalError())
+	case rf != nil:
 		s.writeSigned(w, r, sel, http.StatusOK, s.wireRefund(rf))
-		return
+	default:
+		s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeInvalidRefundID, "Specified refund id does not exist."))
 	}
-	s.writeError(w, r, sel, errorf(http.StatusBadRequest, amazonpay.CodeInvalidRefundID, "Specified refund id does not exist."))
 }
 
-// findRefundLocked finds one of sel's refunds by the merchant's or
-// Amazon's id.
-func (s *Simulator) findRefundLocked(sel *seller, idType, id string) *refund {
+// findRefund finds one of sel's refunds by the merchant's or Amazon's id.
+func (t *txn) findRefund(sel *seller, idType, id string) *refund {
 	if idType != "AmazonTxnId" {
-		return s.refunds[txnKey{sel.merchantID, id}]
+		return t.refundWhere(`merchant_id = $1 AND refund_id = $2`, sel.merchantID, id)
 	}
-	for k, rf := range s.refunds {
-		if k.merchantID == sel.merchantID && rf.amazonID == id {
-			return rf
-		}
-	}
-	return nil
+	return t.refundWhere(`merchant_id = $1 AND amazon_id = $2`, sel.merchantID, id)
 }

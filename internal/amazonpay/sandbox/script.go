@@ -1,8 +1,9 @@
 package sandbox
 
 import (
-	"sort"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/paypage/paypage/internal/amazonpay"
 	"github.com/paypage/paypage/internal/money"
@@ -15,9 +16,7 @@ import (
 // its credit and links. QA and tests use it to script a decline followed by
 // a successful retry on the same order.
 func (s *Simulator) SetOutcome(phone string, o Outcome) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.accountLocked(NormalizePhone(phone)).persona.Outcome = o
+	s.must(func(t *txn) { t.setOutcome(NormalizePhone(phone), o) })
 }
 
 // ChargeRecord is the simulator's record of one charge, for tests.
@@ -37,51 +36,45 @@ type ChargeRecord struct {
 // first; an empty phone lists every charge.
 func (s *Simulator) Charges(phone string) []ChargeRecord {
 	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	var out []ChargeRecord
-	for _, c := range s.charges {
-		if phone == "" || c.phone == phone {
-			out = append(out, ChargeRecord{
-				ChargeID: c.id, AmazonChargeID: c.amazonID, Phone: c.phone, Instrument: c.instrument, Amount: c.amount,
-				Status: string(c.status), ReasonCode: c.reasonCode, Refunded: c.refunded, Created: c.created,
-			})
-		}
+	var cs []*charge
+	s.must(func(t *txn) { cs = t.charges(`($1 = '' OR phone = $1) ORDER BY amazon_id COLLATE "C"`, phone) })
+	out := make([]ChargeRecord, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, ChargeRecord{
+			ChargeID: c.id, AmazonChargeID: c.amazonID, Phone: c.phone, Instrument: c.instrument, Amount: c.amount,
+			Status: string(c.status), ReasonCode: c.reasonCode, Refunded: c.refunded, Created: c.created,
+		})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].AmazonChargeID < out[j].AmazonChargeID })
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 
 // ChargeCount is how many charges exist under a merchant chargeId: 0 or 1
 // per seller, however often it was submitted.
 func (s *Simulator) ChargeCount(chargeID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.merchantIDs() {
-		if s.charges[txnKey{m, chargeID}] != nil {
-			n++
-		}
-	}
+	var n int
+	s.must(func(t *txn) {
+		t.one(`SELECT count(*) FROM amazonpay_sandbox.charges WHERE charge_id = $1 AND merchant_id = ANY($2)`,
+			[]any{chargeID, pq.Array(s.merchantIDs())}, &n)
+	})
 	return n
 }
 
 // Credit is the Amazon Pay Later credit a phone has available now.
 func (s *Simulator) Credit(phone string) money.Paise {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	return s.accountLocked(NormalizePhone(phone)).credit
+	var a *account
+	s.must(func(t *txn) { a = t.account(NormalizePhone(phone)) })
+	return a.credit
 }
 
 // Balance is the Amazon Pay balance a phone has available now: what
 // Get Instruments reports as redeemableBalance.
 func (s *Simulator) Balance(phone string) money.Paise {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settleLocked(s.now())
-	return s.accountLocked(NormalizePhone(phone)).balance
+	var a *account
+	s.must(func(t *txn) { a = t.account(NormalizePhone(phone)) })
+	return a.balance
 }
 
 // RevokeLink simulates the customer removing the merchant's app from their
@@ -89,18 +82,10 @@ func (s *Simulator) Balance(phone string) money.Paise {
 // invalid_grant.
 func (s *Simulator) RevokeLink(phone string) {
 	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, g := range s.refresh {
-		if g.phone == phone {
-			g.revoked = true
-		}
-	}
-	for tok, g := range s.access {
-		if g.phone == phone {
-			delete(s.access, tok)
-		}
-	}
+	s.must(func(t *txn) {
+		t.exec(`UPDATE amazonpay_sandbox.refresh_grants SET revoked = true WHERE phone = $1`, phone)
+		t.exec(`DELETE FROM amazonpay_sandbox.access_grants WHERE phone = $1`, phone)
+	})
 }
 
 // ForceCapture makes Amazon hold a captured charge of amount under the
@@ -111,25 +96,24 @@ func (s *Simulator) RevokeLink(phone string) {
 // its answer; no persona does it.
 func (s *Simulator) ForceCapture(chargeID, phone string, amount money.Paise) {
 	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	var c *charge
-	for _, m := range s.merchantIDs() {
-		if c = s.charges[txnKey{m, chargeID}]; c != nil {
-			break
+	s.must(func(t *txn) {
+		c := t.chargeWhere(`charge_id = $1 AND merchant_id = ANY($2) ORDER BY merchant_id = $3 DESC LIMIT 1`,
+			chargeID, pq.Array(s.merchantIDs()), s.payLater.merchantID)
+		if t.err != nil {
+			return
 		}
-	}
-	if c == nil {
-		c = &charge{
-			id: chargeID, amazonID: s.nextAmazonIDLocked(), phone: phone, amount: amount, created: now,
-			merchantID: s.payLater.merchantID, instrument: instrumentPayLater,
+		if c == nil {
+			c = &charge{
+				id: chargeID, amazonID: t.nextAmazonID(), phone: phone, amount: amount, created: t.now, updated: t.now,
+				merchantID: s.payLater.merchantID, instrument: instrumentPayLater, status: amazonpay.StatusDeclined,
+			}
+			t.insertCharge(c)
 		}
-		s.charges[txnKey{c.merchantID, c.id}], s.byAmazon[c.amazonID] = c, c
-	}
-	if c.status != amazonpay.StatusCaptureApproved && c.status != amazonpay.StatusCapturePending {
-		s.holdLocked(c) // pending charges already hold it
-	}
-	c.status, c.reasonCode, c.reasonDesc, c.approved, c.updated = amazonpay.StatusCaptureApproved, "", "", c.amount, now
-	c.needsOTP, c.needsTopUp, c.resolveAt = false, false, time.Time{}
+		if c.status != amazonpay.StatusCaptureApproved && c.status != amazonpay.StatusCapturePending {
+			t.hold(c) // pending charges already hold it
+		}
+		c.status, c.reasonCode, c.reasonDesc, c.approved, c.updated = amazonpay.StatusCaptureApproved, "", "", c.amount, t.now
+		c.needsOTP, c.needsTopUp, c.resolveAt = false, false, time.Time{}
+		t.saveCharge(c)
+	})
 }

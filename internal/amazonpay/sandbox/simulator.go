@@ -1,12 +1,17 @@
-// Package sandbox is an in-memory simulator of Amazon Pay India's Link & Pay
-// API with Amazon Pay Later and Amazon Pay balance. It serves the same
+// Package sandbox is a simulator of Amazon Pay India's Link & Pay API
+// with Amazon Pay Later and Amazon Pay balance. It serves the same
 // paths, fields, statuses, error codes and HMAC-SHA384 signatures as Amazon,
 // plus Login with Amazon consent and token endpoints, the 2FA page and the
 // balance top-up page, so that the amazonpay client can talk to it over real
 // HTTP exactly as it talks to Amazon. Outcomes are scripted by the
-// customer's phone number (see Personas). State lives in memory and a
-// restart resets it; charge decisions belong to the simulator, what they
-// mean for an order does not.
+// customer's phone number (see Personas). State lives in PostgreSQL, in
+// its own schema (Schema, made by paypage's migration 000010), so every
+// simulator on one database is the same Amazon: a consent code issued by
+// one instance is exchanged at another, and a restart forgets no linked
+// customer, balance or pending charge. Every request is one transaction
+// under one advisory lock, so two processes change state one at a time.
+// Charge decisions belong to the simulator, what they mean for an order
+// does not.
 //
 // Mounted at Prefix, it serves (without stripping the prefix):
 //
@@ -39,6 +44,7 @@
 package sandbox
 
 import (
+	"database/sql"
 	"net/http"
 	"slices"
 	"strings"
@@ -77,6 +83,10 @@ func DefaultCredentials() Credentials {
 // empty balance credentials take the Pay Later ones, so by default one
 // seller serves both instruments.
 type Options struct {
+	// DB holds the simulator's state, in Schema; it is required. Every
+	// simulator on one database shares customers, links, charges and
+	// refunds.
+	DB           *sql.DB
 	Prefix       string // where the handler is mounted, e.g. "/sandbox/amazonpay"
 	MerchantID   string // the Amazon Pay Later seller id
 	AccessKey    string
@@ -105,20 +115,16 @@ type Simulator struct {
 	payLater *seller      // Pay Later's seller credentials
 	balance  *seller      // balance's; the same *seller when they are equal
 	handler  http.Handler // the routes behind cross-origin protection
-
-	mu       sync.Mutex
-	seq      int
-	accounts map[string]*account     // by phone
-	codes    map[string]*authCode    // by code
-	access   map[string]*accessGrant // by access token
-	refresh  map[string]*refreshGrant
-	charges  map[txnKey]*charge // by seller and merchant chargeId
-	byAmazon map[string]*charge // by amazonChargeId
-	refunds  map[txnKey]*refund // by seller and merchant refundId
+	db       *sql.DB
+	mu       sync.Mutex // this process's turn at stateLock (see do)
 }
 
-// New returns a simulator with empty state.
+// New returns a simulator on the state in opts.DB. It panics without a
+// DB: a simulator with nowhere to keep its state is a wiring mistake.
 func New(opts Options) *Simulator {
+	if opts.DB == nil {
+		panic("sandbox: Options.DB is required")
+	}
 	def := DefaultCredentials()
 	fill := func(v *string, d string) {
 		if *v == "" {
@@ -144,13 +150,7 @@ func New(opts Options) *Simulator {
 	s := &Simulator{
 		opts:     opts,
 		payLater: newSeller(opts.MerchantID, opts.AccessKey, opts.SecretKey),
-		accounts: map[string]*account{},
-		codes:    map[string]*authCode{},
-		access:   map[string]*accessGrant{},
-		refresh:  map[string]*refreshGrant{},
-		charges:  map[txnKey]*charge{},
-		byAmazon: map[string]*charge{},
-		refunds:  map[txnKey]*refund{},
+		db:       opts.DB,
 	}
 	s.balance = s.payLater
 	if opts.BalanceMerchantID != opts.MerchantID || opts.BalanceAccessKey != opts.AccessKey || opts.BalanceSecretKey != opts.SecretKey {

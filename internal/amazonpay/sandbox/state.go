@@ -39,20 +39,15 @@ type authCode struct {
 }
 
 type accessGrant struct {
-	phone, refresh string
-	balanceOnly    bool // linked for Amazon Pay balance only: refused for Pay Later
-	expires        time.Time
+	phone       string
+	balanceOnly bool // linked for Amazon Pay balance only: refused for Pay Later
+	expires     time.Time
 }
 
 type refreshGrant struct {
 	phone       string
 	balanceOnly bool
-	revoked     bool
 }
-
-// txnKey names a charge or refund: ids are the merchant's, so they are
-// unique per seller, not across sellers.
-type txnKey struct{ merchantID, id string }
 
 type charge struct {
 	id, amazonID, phone, callbackURL, customData string
@@ -72,103 +67,41 @@ type charge struct {
 
 type refund struct {
 	id, amazonID     string
-	charge           *charge
+	charge           *charge // the charge it returns money from, loaded with it
 	amount           money.Paise
 	status           amazonpay.Status
 	created, updated time.Time
 	resolveAt        time.Time
 }
 
-// accountLocked returns the account for a ten-digit phone, creating it with
-// the persona's starting credit and balance.
-func (s *Simulator) accountLocked(phone string) *account {
-	a := s.accounts[phone]
-	if a == nil {
-		p := PersonaFor(phone)
-		a = &account{persona: p, credit: p.Credit, balance: p.Balance}
-		s.accounts[phone] = a
-	}
-	return a
-}
-
-// settleLocked moves pending charges and refunds whose time has come to
-// their final status and forgets expired grants. Every request calls it first, so pending outcomes
-// resolve lazily without goroutines.
-func (s *Simulator) settleLocked(now time.Time) {
-	for _, c := range s.charges {
-		if c.status != amazonpay.StatusCapturePending {
-			continue
-		}
-		switch {
-		case c.needsOTP && !now.Before(c.deadline):
-			s.finishLocked(c, amazonpay.StatusFailed, ReasonCodeTimedOut, "The customer did not complete verification in time.", now)
-		case c.needsTopUp && !now.Before(c.deadline):
-			s.finishLocked(c, amazonpay.StatusFailed, ReasonCodeTimedOut, "The customer did not add money in time.", now)
-		case !c.needsOTP && !c.needsTopUp && !c.resolveAt.IsZero() && !now.Before(c.resolveAt):
-			if c.resolveTo == amazonpay.StatusCaptureApproved {
-				s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
-			} else {
-				s.finishLocked(c, amazonpay.StatusFailed, ReasonCodeProcessing, "The charge could not be processed.", now)
-			}
-		}
-	}
-	for code, c := range s.codes {
-		if now.After(c.expires) {
-			delete(s.codes, code)
-		}
-	}
-	for tok, g := range s.access {
-		if now.After(g.expires) {
-			delete(s.access, tok)
-		}
-	}
-	for _, r := range s.refunds {
-		if r.status == amazonpay.StatusPending && !now.Before(r.resolveAt) {
-			r.status, r.updated = amazonpay.StatusApproved, now
-			*s.fundsLocked(r.charge) += r.amount // back to the instrument the charge used
-		}
-	}
-}
-
-// finishLocked gives a pending charge its final status, giving back the
-// held credit or balance unless it was approved.
-func (s *Simulator) finishLocked(c *charge, st amazonpay.Status, code, desc string, now time.Time) {
-	c.status, c.reasonCode, c.reasonDesc, c.updated = st, code, desc, now
+// finish gives a pending charge its final status, giving back the held
+// credit or balance unless it was approved.
+func (t *txn) finish(c *charge, st amazonpay.Status, code, desc string) {
+	c.status, c.reasonCode, c.reasonDesc, c.updated = st, code, desc, t.now
 	c.needsOTP, c.needsTopUp = false, false
 	if st == amazonpay.StatusCaptureApproved {
 		c.approved = c.amount
-		return
+	} else {
+		t.addFunds(c.phone, c.instrument, c.held)
+		c.held = 0
 	}
-	*s.fundsLocked(c) += c.held
-	c.held = 0
+	t.saveCharge(c)
 }
 
-// fundsLocked is what c draws on: the customer's Pay Later credit or
-// Amazon Pay balance.
-func (s *Simulator) fundsLocked(c *charge) *money.Paise {
-	a := s.accountLocked(c.phone)
-	if c.instrument == instrumentBalance {
-		return &a.balance
-	}
-	return &a.credit
-}
-
-// holdLocked takes c's amount from its instrument. A balance never goes
-// below zero: what it lacks is the top-up the customer adds on Amazon's
-// page. Pay Later credit is checked before a charge is made.
-func (s *Simulator) holdLocked(c *charge) {
-	funds := s.fundsLocked(c)
+// hold takes c's amount from its instrument. A balance never goes below
+// zero: what it lacks is the top-up the customer adds on Amazon's page.
+// Pay Later credit is checked before a charge is made. The caller saves c.
+func (t *txn) hold(c *charge) {
 	take := c.amount
 	if c.instrument == instrumentBalance {
-		take = max(min(take, *funds), 0)
+		take = max(min(take, t.account(c.phone).balance), 0)
 	}
-	*funds -= take
+	t.addFunds(c.phone, c.instrument, -take)
 	c.held, c.topUp = take, c.amount-take
 }
 
-func (s *Simulator) nextAmazonIDLocked() string {
-	s.seq++
-	return fmt.Sprintf("S04-%07d-%07d", s.seq, randomDigits())
+func (t *txn) nextAmazonID() string {
+	return fmt.Sprintf("S04-%07d-%07d", t.nextSeq()%10_000_000, randomDigits())
 }
 
 func randomDigits() int {

@@ -28,9 +28,11 @@ func waitingTopUp(c *charge) bool {
 }
 
 func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.settleLocked(s.now())
-	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	var c *charge
+	if err := s.do(r.Context(), func(t *txn) { c = t.chargeByAmazonID(r.PathValue("amazonChargeId")) }); err != nil {
+		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not load this payment. Try again.")
+		return
+	}
 	var vm tpl.TopUpVM
 	waiting := c != nil && waitingTopUp(c)
 	if waiting {
@@ -39,7 +41,6 @@ func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
 			Amount: c.amount.Indian(), Balance: c.held.Indian(), Shortfall: c.topUp.Indian(), ChargeID: c.amazonID,
 		}
 	}
-	s.mu.Unlock()
 	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.TopUp(vm) })
 }
 
@@ -56,23 +57,25 @@ func (s *Simulator) submitTopUp(w http.ResponseWriter, r *http.Request) {
 		s.message(w, r, http.StatusBadRequest, "Bad request", "Choose Add money and pay, or Cancel.")
 		return
 	}
-	s.mu.Lock()
-	now := s.now()
-	s.settleLocked(now)
-	c := s.byAmazon[r.PathValue("amazonChargeId")]
+	var c *charge
+	err := s.do(r.Context(), func(t *txn) {
+		c = t.chargeByAmazonID(r.PathValue("amazonChargeId"))
+		switch {
+		case c == nil || !waitingTopUp(c):
+		case decision == topUpPay:
+			// The customer adds c.topUp by card or UPI on Amazon's page,
+			// and the whole amount is paid from the balance.
+			t.finish(c, amazonpay.StatusCaptureApproved, "", "")
+		default:
+			t.finish(c, amazonpay.StatusDeclined, ReasonCodeInsufficient, ReasonTopUpCancelled)
+		}
+	})
 	switch {
+	case err != nil:
+		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not record your choice. Try again.")
 	case c == nil:
-		s.mu.Unlock()
 		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
-		return
-	case !waitingTopUp(c):
-	case decision == topUpPay:
-		// The customer adds c.topUp by card or UPI on Amazon's page, and
-		// the whole amount is paid from the balance.
-		s.finishLocked(c, amazonpay.StatusCaptureApproved, "", "", now)
 	default:
-		s.finishLocked(c, amazonpay.StatusDeclined, ReasonCodeInsufficient, ReasonTopUpCancelled, now)
+		s.backToMerchant(w, r, c)
 	}
-	s.mu.Unlock()
-	s.backToMerchant(w, r, c)
 }

@@ -1,0 +1,65 @@
+package sandbox_test
+
+import (
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/golang-migrate/migrate/v4"
+	migratepg "github.com/golang-migrate/migrate/v4/database/postgres"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
+	"github.com/paypage/paypage/internal/pgtest"
+	"github.com/paypage/paypage/migrations"
+)
+
+// Migration 10 makes the simulator's schema and its down migration drops
+// it; up again, a simulator works on it.
+func TestMigrationTenBothWays(t *testing.T) {
+	dsn := pgtest.NewDatabase(t, migrateUp)
+	db := openDB(t, dsn)
+	to := func(version uint) {
+		t.Helper()
+		src, err := iofs.New(migrations.FS, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mdb, err := sql.Open("postgres", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		driver, err := migratepg.WithInstance(mdb, &migratepg.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := migrate.NewWithInstance("iofs", src, "postgres", driver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if err := m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+			t.Fatalf("migrate to %d: %v", version, err)
+		}
+	}
+	hasSchema := func() bool {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_namespace WHERE nspname = $1`, sandbox.Schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	to(10)
+	if !hasSchema() {
+		t.Fatal("no schema at version 10")
+	}
+	to(9)
+	if hasSchema() {
+		t.Fatal("schema left at version 9")
+	}
+	to(10)
+	e := newEnvWith(t, sandbox.Options{DB: db})
+	if _, err := e.charge(e.link("9000000001"), "after-migrations", rupees("100")); err != nil {
+		t.Fatalf("charge on the migrated schema: %v", err)
+	}
+}

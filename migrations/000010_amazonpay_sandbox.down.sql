@@ -1,0 +1,1 @@
+DROP SCHEMA amazonpay_sandbox CASCADE;
