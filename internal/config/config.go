@@ -53,6 +53,9 @@ type Config struct {
 	// a call that runs out leaves its payment pending and is asked about
 	// again.
 	AmazonCallTimeout time.Duration
+	// DBPooler is PAYPAGE_DB_POOLER: "transaction" behind PgBouncer in
+	// pool_mode=transaction (or a pooler like it), else empty or "session".
+	DBPooler string
 }
 
 // AmazonPay holds the Amazon Pay India credentials and endpoints. In sandbox
@@ -106,6 +109,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Addr:        get("PAYPAGE_ADDR", ":8080"),
 		BaseURL:     strings.TrimRight(get("PAYPAGE_BASE_URL", "http://localhost:8080"), "/"),
 		DatabaseURL: get("DATABASE_URL", ""),
+		DBPooler:    get("PAYPAGE_DB_POOLER", ""),
 		DataDir:     get("PAYPAGE_DATA_DIR", "./.data"),
 		Mode:        get("PAYPAGE_MODE", ModeSandbox),
 		SecretKey:   get("PAYPAGE_SECRET_KEY", ""),
