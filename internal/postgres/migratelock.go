@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"time"
 
 	"github.com/golang-migrate/migrate/v4/database"
 	"github.com/jmoiron/sqlx"
@@ -24,12 +26,18 @@ const versionTable = "schema_migrations"
 // is pg_advisory_xact_lock inside a transaction that stays open while the
 // migrations run on other connections, so it is pinned to one server
 // connection and released by that transaction ending, however the process
-// ends. The key is the one the library uses, so paypage versions that
-// still use its driver wait for this one and the other way round.
+// ends. A waiter polls with pg_try_advisory_xact_lock rather than blocking,
+// so that waiting instances do not each pin a server connection of a small
+// pool and starve the one holding the lock. The key is the one the library
+// uses, so paypage versions that still use its driver wait for this one
+// and the other way round.
 type migrationDriver struct {
-	ctx  context.Context
-	db   *sqlx.DB
-	key  string
+	ctx    context.Context
+	cancel context.CancelFunc // ends a Lock still waiting after Close
+	db     *sqlx.DB
+	key    string
+
+	mu   sync.Mutex
 	lock *sql.Tx // open while locked
 }
 
@@ -42,54 +50,84 @@ func newMigrationDriver(ctx context.Context, db *sqlx.DB) (*migrationDriver, err
 	if err != nil {
 		return nil, err
 	}
-	return &migrationDriver{ctx: ctx, db: db, key: key}, nil
+	ctx, cancel := context.WithCancel(ctx)
+	return &migrationDriver{ctx: ctx, cancel: cancel, db: db, key: key}, nil
 }
 
 func (m *migrationDriver) Open(string) (database.Driver, error) {
 	return nil, errors.New("postgres: migration driver opens through the store")
 }
 
-// Close ends the lock transaction if Unlock did not.
+// Close ends the lock transaction if Unlock did not, and stops a Lock that
+// golang-migrate gave up waiting for.
 func (m *migrationDriver) Close() error {
-	if m.lock != nil {
-		err := m.lock.Rollback()
-		m.lock = nil
+	m.cancel()
+	if err := m.unlock(); !errors.Is(err, database.ErrNotLocked) {
 		return err
 	}
 	return nil
 }
 
+func (m *migrationDriver) unlock() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lock == nil {
+		return database.ErrNotLocked
+	}
+	err := m.lock.Rollback()
+	m.lock = nil
+	return err
+}
+
 // Lock waits for the migration lock and makes sure the version table
 // exists.
 func (m *migrationDriver) Lock() error {
-	if m.lock != nil {
-		return database.ErrLocked
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		tx, err := m.tryLock()
+		if err != nil {
+			return &database.Error{OrigErr: err, Err: "migration lock"}
+		}
+		if tx != nil {
+			break
+		}
+		select {
+		case <-m.ctx.Done():
+			return &database.Error{OrigErr: m.ctx.Err(), Err: "migration lock"}
+		case <-time.After(wait):
+		}
 	}
-	tx, err := m.db.BeginTx(m.ctx, nil)
-	if err != nil {
-		return &database.Error{OrigErr: err, Err: "migration lock transaction"}
-	}
-	if _, err := tx.ExecContext(m.ctx, `SELECT pg_advisory_xact_lock($1)`, m.key); err != nil {
-		_ = tx.Rollback()
-		return &database.Error{OrigErr: err, Err: "migration lock"}
-	}
-	m.lock = tx
 	create := `CREATE TABLE IF NOT EXISTS ` + pq.QuoteIdentifier(versionTable) +
 		` (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`
 	if _, err := m.db.ExecContext(m.ctx, create); err != nil {
-		_ = m.Close()
+		_ = m.unlock()
 		return &database.Error{OrigErr: err, Query: []byte(create)}
 	}
 	return nil
 }
 
-// Unlock ends the lock transaction; it did nothing else, so it rolls back.
-func (m *migrationDriver) Unlock() error {
-	if m.lock == nil {
-		return database.ErrNotLocked
+// tryLock opens a transaction and takes the lock in it, or answers nil
+// when another session holds it.
+func (m *migrationDriver) tryLock() (*sql.Tx, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lock != nil {
+		return nil, database.ErrLocked
 	}
-	return m.Close()
+	tx, err := m.db.BeginTx(m.ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var got bool
+	if err := tx.QueryRowContext(m.ctx, `SELECT pg_try_advisory_xact_lock($1)`, m.key).Scan(&got); err != nil || !got {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	m.lock = tx
+	return tx, nil
 }
+
+// Unlock ends the lock transaction; it did nothing else, so it rolls back.
+func (m *migrationDriver) Unlock() error { return m.unlock() }
 
 // Run applies one migration file as a single simple-protocol message, so
 // PostgreSQL runs it as one implicit transaction on one server connection.
