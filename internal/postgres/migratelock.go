@@ -23,7 +23,7 @@ const versionTable = "schema_migrations"
 // advisory lock (pg_advisory_lock, then pg_advisory_unlock as separate
 // statements), which a transaction pooler may take on one server
 // connection and try to release on another, leaving it held. Here the lock
-// is pg_advisory_xact_lock inside a transaction that stays open while the
+// is transaction-scoped, in a transaction that stays open while the
 // migrations run on other connections, so it is pinned to one server
 // connection and released by that transaction ending, however the process
 // ends. A waiter polls with pg_try_advisory_xact_lock rather than blocking,
