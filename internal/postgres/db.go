@@ -135,10 +135,10 @@ func (d *DB) Close() error {
 }
 
 // stmt returns query prepared on the pool, for the hot statements that run
-// outside transactions, in session pooling only (see get and queryRow). lib/pq sends a query with arguments as a
-// parse-and-describe round trip followed by an execute round trip; a
-// prepared statement executes in one, and PostgreSQL plans it once per
-// connection. Statements are prepared on first use rather than in Open,
+// outside transactions, in session pooling only (see get and queryRow).
+// lib/pq sends a query with arguments as a parse-and-describe round trip
+// followed by an execute round trip; a prepared statement executes in one,
+// and PostgreSQL plans it once per connection. Statements are prepared on first use rather than in Open,
 // because the tables may not exist before Migrate.
 func (d *DB) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	if st, ok := d.stmts.Load(query); ok {
