@@ -65,7 +65,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // a transaction pooler every query with arguments goes out as one unnamed
 // parse-bind-execute message sequence ending in a single Sync (lib/pq's
 // binary_parameters), so it is complete within one round trip and one
-// server connection, and no statement is ever prepared by name.
+// server connection, and no statement is ever prepared by name. In that
+// mode lib/pq sends a []byte argument in binary format, which is right for
+// bytea only: store code passes JSON (and any other text) as a string.
 func OpenPooled(ctx context.Context, dsn string, pooler Pooler) (*DB, error) {
 	if pooler != PoolerTransaction {
 		db, err := sqlx.Open("postgres", dsn)
