@@ -45,6 +45,10 @@ test: deps ## run every test (real PostgreSQL, real HTTP, real Chromium when ins
 soak: deps ## drive 5,000 payments through the fault-injecting proxy and check the money invariants (~6 min)
 	PAYPAGE_PROPERTY_PAYMENTS=5000 $(GO) test -count=1 -timeout 60m -run TestMoneyInvariantsUnderFaults -v ./web/
 
+.PHONY: pooler-load
+pooler-load: deps ## 200 payments and 2,000 page loads in each PAYPAGE_DB_POOLER mode, one through Debian's PgBouncer (~1 min)
+	PAYPAGE_POOLER_MEASURE=1 $(GO) test -count=1 -run TestPoolerCost -v ./internal/pgbouncertest/
+
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go') && exit 1)

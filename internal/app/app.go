@@ -66,7 +66,11 @@ func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres
 		err     error
 	)
 	if cfg.DatabaseURL != "" {
-		db, err = postgres.Open(ctx, cfg.DatabaseURL)
+		var pooler postgres.Pooler
+		if pooler, err = postgres.ParsePooler(cfg.DBPooler); err != nil {
+			return nil, nil, fmt.Errorf("configuration: PAYPAGE_DB_POOLER: %w", err)
+		}
+		db, err = postgres.OpenPooled(ctx, cfg.DatabaseURL, pooler)
 	} else {
 		cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: cfg.DataDir, Logger: log})
 		if err != nil {

@@ -66,6 +66,9 @@ type Config struct {
 	EmbeddedDB bool
 	// Pool sizes the connection pool to PostgreSQL.
 	Pool Pool
+	// DBPooler is PAYPAGE_DB_POOLER: "transaction" behind PgBouncer in
+	// pool_mode=transaction (or a pooler like it), else empty or "session".
+	DBPooler string
 }
 
 // Pool sizes and ages the database connection pool.
@@ -154,6 +157,7 @@ func load(getenv func(string) string) (Config, error) {
 		Addr:        get("PAYPAGE_ADDR", ":8080"),
 		BaseURL:     strings.TrimRight(get("PAYPAGE_BASE_URL", "http://localhost:8080"), "/"),
 		DatabaseURL: get("DATABASE_URL", ""),
+		DBPooler:    get("PAYPAGE_DB_POOLER", ""),
 		DataDir:     get("PAYPAGE_DATA_DIR", "./.data"),
 		Mode:        get("PAYPAGE_MODE", ModeSandbox),
 		SecretKey:   get("PAYPAGE_SECRET_KEY", ""),

@@ -25,16 +25,75 @@ import (
 type DB struct {
 	db     *sqlx.DB
 	outbox Outbox
-	stmts  sync.Map // query text -> *sqlx.Stmt
+	pooler Pooler
+	stmts  sync.Map // query text -> *sqlx.Stmt; session pooling only
+}
+
+// Pooler names what stands between paypage and PostgreSQL, which decides
+// what state a pool connection may keep between transactions.
+type Pooler string
+
+const (
+	// PoolerSession is a direct connection, or a pooler that gives each
+	// client connection one server connection for its whole life.
+	PoolerSession Pooler = "session"
+	// PoolerTransaction is a pooler such as PgBouncer in
+	// pool_mode=transaction, which may hand every transaction (and every
+	// statement outside one) to another server connection. Nothing may
+	// outlive a transaction there: no named prepared statements, no SET,
+	// no session advisory locks.
+	PoolerTransaction Pooler = "transaction"
+)
+
+// ParsePooler reads PAYPAGE_DB_POOLER: empty or "session", or "transaction".
+func ParsePooler(s string) (Pooler, error) {
+	switch Pooler(s) {
+	case "", PoolerSession:
+		return PoolerSession, nil
+	case PoolerTransaction:
+		return PoolerTransaction, nil
+	}
+	return "", fmt.Errorf("postgres: pooler %q is neither session nor transaction", s)
 }
 
 // Open connects to dsn and checks that the server answers.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	return OpenPooled(ctx, dsn, PoolerSession)
+}
+
+// OpenPooled is Open through a connection pooler of the given kind. Behind
+// a transaction pooler every query with arguments goes out as one unnamed
+// parse-bind-execute message sequence ending in a single Sync (lib/pq's
+// binary_parameters), so it is complete within one round trip and one
+// server connection, and no statement is ever prepared by name. In that
+// mode lib/pq sends a []byte argument in binary format, which is right for
+// bytea only: store code passes JSON (and any other text) as a string.
+func OpenPooled(ctx context.Context, dsn string, pooler Pooler) (*DB, error) {
+	if pooler != PoolerTransaction {
+		db, err := sqlx.Open("postgres", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: open: %w", err)
+		}
+		return open(ctx, db)
+	}
+	cfg, err := pq.NewConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return open(ctx, db)
+	// Without it lib/pq parses a query with arguments in one round trip
+	// and binds it in another, each ending in Sync, and a transaction
+	// pooler may run the two on different server connections.
+	cfg.BinaryParameters = true
+	c, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	d, err := open(ctx, sqlx.NewDb(sql.OpenDB(c), "postgres"))
+	if err != nil {
+		return nil, err
+	}
+	d.pooler = PoolerTransaction
+	return d, nil
 }
 
 // OpenFunc is Open for a server whose address may change while paypage
@@ -65,7 +124,7 @@ func open(ctx context.Context, db *sqlx.DB) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return &DB{db: db}, nil
+	return &DB{db: db, pooler: PoolerSession}, nil
 }
 
 // Close closes the connection pool.
@@ -78,10 +137,10 @@ func (d *DB) Close() error {
 }
 
 // stmt returns query prepared on the pool, for the hot statements that run
-// outside transactions. lib/pq sends a query with arguments as a
-// parse-and-describe round trip followed by an execute round trip; a
-// prepared statement executes in one, and PostgreSQL plans it once per
-// connection. Statements are prepared on first use rather than in Open,
+// outside transactions, in session pooling only (see get and queryRow).
+// lib/pq sends a query with arguments as a parse-and-describe round trip
+// followed by an execute round trip; a prepared statement executes in one,
+// and PostgreSQL plans it once per connection. Statements are prepared on first use rather than in Open,
 // because the tables may not exist before Migrate.
 func (d *DB) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	if st, ok := d.stmts.Load(query); ok {
@@ -98,14 +157,40 @@ func (d *DB) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	return st, nil
 }
 
-// get runs a prepared single-row query into dest.
+// get runs a single-row query into dest: prepared in session pooling, one
+// unnamed round trip behind a transaction pooler.
 func (d *DB) get(ctx context.Context, dest any, query string, args ...any) error {
+	if d.pooler == PoolerTransaction {
+		return d.db.GetContext(ctx, dest, query, args...)
+	}
 	st, err := d.stmt(ctx, query)
 	if err != nil {
 		return err
 	}
 	return st.GetContext(ctx, dest, args...)
 }
+
+// queryRow is get for callers that scan columns themselves.
+func (d *DB) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	if d.pooler == PoolerTransaction {
+		return d.db.QueryRowContext(ctx, query, args...)
+	}
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// rowScanner is a *sql.Row, or errRow when there is no statement to run.
+type rowScanner interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// Pooler reports which kind of pooler the store was opened for.
+func (d *DB) Pooler() Pooler { return d.pooler }
 
 // Ping checks that the database answers, for readiness probes.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }

@@ -212,7 +212,7 @@ func insertAudit(ctx context.Context, tx *sqlx.Tx, c checkout.MerchantChange) er
 	if c.Changes == nil {
 		changes = []byte("{}")
 	}
-	_, err = tx.ExecContext(ctx, insertMerchantAudit, c.MerchantID, c.Action, c.Actor, changes, c.At)
+	_, err = tx.ExecContext(ctx, insertMerchantAudit, c.MerchantID, c.Action, c.Actor, string(changes), c.At)
 	return mapErr(err, "merchant audit")
 }
 

@@ -6,14 +6,14 @@ import (
 	"fmt"
 
 	"github.com/golang-migrate/migrate/v4"
-	migratepg "github.com/golang-migrate/migrate/v4/database/postgres"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/paypage/paypage/migrations"
 )
 
-// Migrate applies every pending up migration. Concurrent callers are
-// serialised by the migration library's advisory lock.
+// Migrate applies every pending up migration. Concurrent callers, also
+// through a transaction pooler, are serialised by a transaction-scoped
+// advisory lock (see migrationDriver).
 func (d *DB) Migrate(ctx context.Context) error {
 	m, err := d.migrator(ctx)
 	if err != nil {
@@ -50,25 +50,19 @@ func (d *DB) SchemaVersion(ctx context.Context) (current uint, dirty bool, lates
 	return current, dirty, latest, err
 }
 
-// migrator builds a migrate instance on its own connection so that closing
-// it never closes the pool.
+// migrator builds a migrate instance over the pool; closing it ends its
+// lock transaction, never the pool.
 func (d *DB) migrator(ctx context.Context) (*migrate.Migrate, error) {
 	src, err := iofs.New(migrations.FS, ".")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read migrations: %w", err)
 	}
-	conn, err := d.db.Conn(ctx)
+	driver, err := newMigrationDriver(ctx, d.db)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: migration connection: %w", err)
-	}
-	driver, err := migratepg.WithConnection(ctx, conn, &migratepg.Config{})
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("postgres: migration driver: %w", err)
+		return nil, err
 	}
 	m, err := migrate.NewWithInstance("iofs", src, "postgres", driver)
 	if err != nil {
-		conn.Close()
 		return nil, fmt.Errorf("postgres: migrator: %w", err)
 	}
 	return m, nil

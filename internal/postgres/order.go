@@ -70,12 +70,8 @@ RETURNING created_at, updated_at`
 // InsertOrder stores o, or returns the merchant's existing order with the
 // same order_id and created false.
 func (d *DB) InsertOrder(ctx context.Context, o checkout.Order) (checkout.Order, bool, error) {
-	st, err := d.stmt(ctx, insertOrder)
-	if err != nil {
-		return checkout.Order{}, false, mapErr(err, "order")
-	}
 	// Only the stamps come back: the rest is what was sent.
-	err = st.QueryRowContext(ctx, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
+	err := d.queryRow(ctx, insertOrder, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
 		o.Currency, o.CustomerID, o.CustomerEmail, o.CustomerPhone, o.FirstName, o.LastName,
 		o.Description, o.ReturnURL, o.WebhookURL, o.PaymentPageClientID, pq.StringArray(o.UDF[:]),
 		string(o.Status), o.ExpiresAt, stringMap(o.Metadata), filterJSON{o.PaymentFilter}).Scan(&o.CreatedAt, &o.UpdatedAt)
@@ -141,10 +137,6 @@ WHERE o.id = $1`
 // PageRecords returns the order with id, its merchant, its newest attempt
 // and the customer's links, or NotFound.
 func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, error) {
-	st, err := d.stmt(ctx, pageRecords)
-	if err != nil {
-		return checkout.PageRecords{}, mapErr(err, "order")
-	}
 	var (
 		o orderRow
 		m merchantRow
@@ -160,7 +152,7 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		refresh, access             pq.ByteaArray
 		expiry                      pq.Int64Array
 	)
-	err = st.QueryRowContext(ctx, id).Scan(
+	err := d.queryRow(ctx, pageRecords, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
 		&o.CustomerPhone, &o.FirstName, &o.LastName, &o.Description, &o.ReturnURL, &o.WebhookURL,
 		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata, &o.PaymentFilter,
@@ -201,12 +193,15 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 // stringMap stores a map of strings as a jsonb object.
 type stringMap map[string]string
 
-// Value implements driver.Valuer.
+// Value implements driver.Valuer. It answers text, not bytes: with
+// binary_parameters (transaction pooling) lib/pq sends bytes in binary
+// format, which jsonb reads differently.
 func (m stringMap) Value() (driver.Value, error) {
 	if m == nil {
-		return []byte("{}"), nil
+		return "{}", nil
 	}
-	return json.Marshal(map[string]string(m))
+	b, err := json.Marshal(map[string]string(m))
+	return string(b), err
 }
 
 // Scan implements sql.Scanner.
@@ -234,7 +229,8 @@ func (j filterJSON) Value() (driver.Value, error) {
 	if j.f == nil {
 		return nil, nil
 	}
-	return json.Marshal(j.f)
+	b, err := json.Marshal(j.f) // text for jsonb, as in stringMap.Value
+	return string(b), err
 }
 
 // Scan implements sql.Scanner.
