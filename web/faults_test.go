@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paypage/paypage/internal/apptest"
 	"github.com/paypage/paypage/internal/faultproxy"
 )
 
@@ -134,4 +135,20 @@ func TestLostChargeAnswersAreSettledByStatus(t *testing.T) {
 		t.Errorf("Amazon holds %d charges for 5 orders", got)
 	}
 	t.Logf("faults injected: %s", proxy.Summary())
+}
+
+// With the simulator failing every request (PAYPAGE_SANDBOX_FAULTS=1), the
+// page still renders; with only Pay Later offered (its eligibility needs
+// Amazon) it says Amazon could not be checked, and leads back.
+func TestPageWhenTheSandboxFailsEverything(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, map[string]string{"PAYPAGE_SANDBOX_FAULTS": "1"})
+	_, link := newPayLaterOrder(t, s, "9000000001", "10", "")
+	sh := shopper(t, s).Get(link)
+	if sh.Status != 200 || !sh.Has("no-methods") || !strings.Contains(sh.Text("no-methods-why"), "could not be checked") || !sh.Has("cancel-link") {
+		t.Errorf("page with Amazon failing: %d\n%s", sh.Status, sh.Body)
+	}
+	if n := len(s.Simulator.Charges("")); n != 0 {
+		t.Errorf("%d charges with every request failing", n)
+	}
 }

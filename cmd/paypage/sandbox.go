@@ -26,8 +26,13 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 	fs := flag.NewFlagSet("amazonpay-sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", ":8081", "listen address")
 	pending := fs.Duration("pending-delay", cfg.SandboxPendingDelay, "how long pending personas stay pending")
+	latency := fs.Duration("latency", cfg.SandboxLatency, "added to every answer (PAYPAGE_SANDBOX_LATENCY)")
+	faults := fs.Float64("faults", cfg.SandboxFaults, "share of API and token answers that fail, 0 to 1 (PAYPAGE_SANDBOX_FAULTS)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *faults < 0 || *faults > 1 || *latency < 0 {
+		return fmt.Errorf("--faults must be from 0 to 1 and --latency not negative")
 	}
 	redirects := cfg.SandboxRedirectURIs
 	if len(redirects) == 0 {
@@ -49,7 +54,7 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
 		BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,
 		BalanceSecretKey: cfg.AmazonPay.Balance.SecretKey,
-		RedirectURIs:     redirects, PendingDelay: *pending,
+		RedirectURIs:     redirects, PendingDelay: *pending, Latency: *latency, Faults: *faults,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -139,6 +139,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,
 			BalanceSecretKey: cfg.AmazonPay.Balance.SecretKey,
 			RedirectURIs:     []string{cfg.BaseURL + web.ConsentReturnPath}, PendingDelay: cfg.SandboxPendingDelay,
+			Latency: cfg.SandboxLatency, Faults: cfg.SandboxFaults,
 		})
 		mounts[config.SandboxPath] = a.Simulator
 	}

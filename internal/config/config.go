@@ -36,6 +36,13 @@ type Config struct {
 	// SandboxPendingDelay is how long the simulator's pending personas stay
 	// pending (PAYPAGE_SANDBOX_PENDING_DELAY, a Go duration, default 20s).
 	SandboxPendingDelay time.Duration
+	// SandboxLatency is added to every simulator answer
+	// (PAYPAGE_SANDBOX_LATENCY, a Go duration, default 0); SandboxFaults
+	// is the share of its payments API and token answers that fail, half
+	// as 500s and half by timing out (PAYPAGE_SANDBOX_FAULTS, 0 to 1 or a
+	// percentage such as 5%, default 0).
+	SandboxLatency time.Duration
+	SandboxFaults  float64
 	// SandboxRedirectURIs are the consent return URLs that the standalone
 	// simulator (paypage amazonpay-sandbox) accepts, one per paypage
 	// instance that uses it (PAYPAGE_SANDBOX_REDIRECT_URIS, comma-separated;
@@ -207,6 +214,12 @@ func load(getenv func(string) string) (Config, error) {
 	}
 	if c.Pool.MaxIdleTime, err = time.ParseDuration(get("PAYPAGE_DB_CONN_MAX_IDLE_TIME", "5m")); err != nil || c.Pool.MaxIdleTime < 0 {
 		return c, fmt.Errorf("configuration: PAYPAGE_DB_CONN_MAX_IDLE_TIME must be a duration such as 5m (0: no limit)")
+	}
+	if c.SandboxLatency, err = time.ParseDuration(get("PAYPAGE_SANDBOX_LATENCY", "0s")); err != nil || c.SandboxLatency < 0 || c.SandboxLatency > time.Minute {
+		return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_LATENCY must be a duration from 0 to 1m such as 150ms")
+	}
+	if c.SandboxFaults, err = parseShare(get("PAYPAGE_SANDBOX_FAULTS", "0")); err != nil {
+		return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_FAULTS must be a share from 0 to 1 or a percentage such as 5%%")
 	}
 	if c.SandboxPendingDelay, err = time.ParseDuration(get("PAYPAGE_SANDBOX_PENDING_DELAY", "20s")); err != nil || c.SandboxPendingDelay <= 0 {
 		return c, fmt.Errorf("configuration: PAYPAGE_SANDBOX_PENDING_DELAY must be a positive duration such as 20s")
@@ -394,6 +407,8 @@ func (c Config) Redacted() []string {
 		"AMAZONPAY_BALANCE_MERCHANT_ID=" + a.Balance.MerchantID, "AMAZONPAY_BALANCE_ACCESS_KEY=" + hide(a.Balance.AccessKey),
 		"AMAZONPAY_BALANCE_SECRET_KEY=" + hide(a.Balance.SecretKey),
 		"PAYPAGE_SANDBOX_PENDING_DELAY=" + c.SandboxPendingDelay.String(),
+		"PAYPAGE_SANDBOX_LATENCY=" + c.SandboxLatency.String(),
+		"PAYPAGE_SANDBOX_FAULTS=" + strconv.FormatFloat(c.SandboxFaults, 'g', -1, 64),
 		"PAYPAGE_SANDBOX_REDIRECT_URIS=" + strings.Join(c.SandboxRedirectURIs, ","),
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
 		"AMAZONPAY_TIMEOUT=" + c.AmazonCallTimeout.String(),
@@ -411,4 +426,18 @@ func proxies(ns []*net.IPNet) string {
 		out[i] = n.String()
 	}
 	return strings.Join(out, ",")
+}
+
+// parseShare reads a share of requests: a number from 0 to 1, or a
+// percentage from 0% to 100%.
+func parseShare(v string) (float64, error) {
+	scale := 1.0
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		v, scale = p, 100
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 0 || f/scale > 1 || f != f {
+		return 0, fmt.Errorf("share %q", v)
+	}
+	return f / scale, nil
 }

@@ -193,3 +193,38 @@ func TestSecretFiles(t *testing.T) {
 		t.Errorf("unreadable secret file: %v", err)
 	}
 }
+
+func TestSandboxFaultKnobs(t *testing.T) {
+	for v, want := range map[string]float64{"0": 0, "0.25": 0.25, "5%": 0.05, "100%": 1, "1": 1} {
+		c, err := Load(func(k string) string {
+			if k == "PAYPAGE_SANDBOX_FAULTS" {
+				return v
+			}
+			if k == "PAYPAGE_SANDBOX_LATENCY" {
+				return "150ms"
+			}
+			return ""
+		})
+		if err != nil || c.SandboxFaults != want || c.SandboxLatency != 150*time.Millisecond {
+			t.Errorf("%q: %v %v %v", v, c.SandboxFaults, c.SandboxLatency, err)
+		}
+	}
+	for _, v := range []string{"-0.1", "1.5", "150%", "lots", "NaN"} {
+		if _, err := Load(func(k string) string {
+			if k == "PAYPAGE_SANDBOX_FAULTS" {
+				return v
+			}
+			return ""
+		}); err == nil || !strings.Contains(err.Error(), "PAYPAGE_SANDBOX_FAULTS") {
+			t.Errorf("%q accepted: %v", v, err)
+		}
+	}
+	if _, err := Load(func(k string) string {
+		if k == "PAYPAGE_SANDBOX_LATENCY" {
+			return "2m"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "PAYPAGE_SANDBOX_LATENCY") {
+		t.Errorf("2m latency accepted: %v", err)
+	}
+}

@@ -88,6 +88,7 @@ type env struct {
 	srv    *httptest.Server
 	client *amazonpay.Client
 	cfg    amazonpay.Config
+	db     *sql.DB
 }
 
 func newEnv(t *testing.T) *env {
@@ -109,7 +110,7 @@ func newEnvWith(t *testing.T, opts sandbox.Options) *env {
 	mux.Handle(prefix+"/", sim)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, clock: clk, sim: sim, srv: srv}
+	e := &env{t: t, clock: clk, sim: sim, srv: srv, db: opts.DB}
 	e.cfg = e.config(srv.URL)
 	e.client = amazonpay.New(e.cfg)
 	return e

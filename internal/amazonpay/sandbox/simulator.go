@@ -107,6 +107,13 @@ type Options struct {
 	Now          func() time.Time
 	PendingDelay time.Duration // how long pending personas stay pending; 20s if zero
 	RefundDelay  time.Duration // how long refunds stay Pending; zero settles them on the next read
+	// Latency is added to every answer; Faults is the share (0 to 1) of
+	// payments API and token requests that fail before they are served,
+	// half as an HTTP 500 and half by never answering (the caller's
+	// timeout ends them). Both are for trying paypage against a slow or
+	// failing Amazon; nothing a failed request asked for happens.
+	Latency time.Duration
+	Faults  float64
 }
 
 // Simulator is an http.Handler that behaves like Amazon Pay India.
@@ -184,7 +191,7 @@ func (s *Simulator) routes() {
 		csrf.AddInsecureBypassPattern("POST " + p + machine)
 	}
 	csrf.SetDenyHandler(http.HandlerFunc(s.refuseCrossOrigin))
-	s.handler = csrf.Handler(m)
+	s.handler = s.chaos(csrf.Handler(m))
 }
 
 // ServeHTTP serves the simulator's routes under Prefix.
