@@ -6,13 +6,16 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/templates/errorpage"
 )
 
 const (
@@ -46,7 +49,8 @@ func newSessionStore(baseURL, secret string) (sessions.Store, bool) {
 // on unsafe methods. A missing or undecodable cookie starts a new session.
 func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess, _ := s.sessions.Get(c.Request(), sessionName)
+		sess, err := s.sessions.Get(c.Request(), sessionName)
+		foreign := sealedElsewhere(err)
 		secret, _ := sess.Values[sessionCSRF].(string)
 		if secret == "" {
 			sess.Values[sessionSID] = randomString(18)
@@ -63,11 +67,48 @@ func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			got := c.FormValue(csrfField)
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
-				return echo.NewHTTPError(http.StatusForbidden, "the form has expired; reload the page and try again")
+				if foreign {
+					// Nothing else would tell the operator why every
+					// Pay fails when instances disagree on the key.
+					s.log.WarnContext(c.Request().Context(), "form refused: the session cookie was sealed with another PAYPAGE_SECRET_KEY: do all instances share one key?",
+						"request_id", requestID(c), "method", c.Request().Method, "route", c.Path())
+				}
+				return s.formExpired(c)
 			}
 		}
 		return next(c)
 	}
+}
+
+// sealedElsewhere reports whether err, from loading the session, says that
+// the cookie's signature does not verify: it was sealed with another secret
+// key (or altered), as opposed to missing, expired or malformed.
+func sealedElsewhere(err error) bool {
+	var multi securecookie.MultiError
+	if !errors.As(err, &multi) {
+		return errors.Is(err, securecookie.ErrMacInvalid)
+	}
+	for _, e := range multi {
+		if errors.Is(e, securecookie.ErrMacInvalid) {
+			return true
+		}
+	}
+	return false
+}
+
+// formExpired answers a form post whose CSRF token does not match the
+// session. The shopper's way on is the payment page, which carries a fresh
+// token (this request has already set a new session if it needed one).
+func (s *Server) formExpired(c echo.Context) error {
+	id := c.Param("id")
+	if id == "" || !strings.HasPrefix(c.Path(), "/orders/:id/") {
+		return echo.NewHTTPError(http.StatusForbidden, "the form has expired; reload the page and try again")
+	}
+	return s.render(c, http.StatusForbidden, errorpage.Page(errorpage.PageVM{
+		Head: s.head("The form has expired"), Heading: "This form has expired",
+		Message: "Go back to the payment page and try again.",
+		BackURL: s.url(routePayShow, id), BackLabel: "Back to the payment page", RequestID: requestID(c),
+	}))
 }
 
 // csrfToken returns the token to put in forms for this request.

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,9 +22,11 @@ import (
 )
 
 // TestServeSurvivesPostgresKill9 kills the embedded postmaster under a
-// running `paypage serve`. While it is down /readyz fails and requests get
-// 503 (JSON for the API, a try-again page for shoppers); once paypage has
-// restarted it, everything works again without restarting paypage.
+// running `paypage serve` with requests in flight. While it is down /readyz
+// fails and requests get 503 with Retry-After (JSON for the API, a
+// try-again page for shoppers), never a 500, also those whose connection
+// died under them; once paypage has restarted it, everything works again
+// without restarting paypage.
 func TestServeSurvivesPostgresKill9(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
@@ -105,6 +109,8 @@ func TestServeSurvivesPostgresKill9(t *testing.T) {
 	}
 	link := session("before-kill")
 	pgDir := filepath.Join(data, "pg")
+	load := startLoad(client, s.base, key[1], link, sessionBody)
+	load.waitOK(t, 30)
 
 	// Hold the start lock, as a paypage command starting at that moment
 	// would, so the outage lasts long enough to look at.
@@ -152,6 +158,9 @@ func TestServeSurvivesPostgresKill9(t *testing.T) {
 	t.Logf("plain kill -9: /readyz 200 again %v after the kill, a session created %v after it",
 		down.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))
 
+	load.waitOK(t, 30)
+	load.stop(t)
+
 	select {
 	case err := <-s.done:
 		t.Fatalf("paypage exited during the test: %v", err)
@@ -170,6 +179,137 @@ func TestServeSurvivesPostgresKill9(t *testing.T) {
 		}
 	}
 	s.terminate(t, data)
+}
+
+// load keeps shopper and merchant API requests going through both kills,
+// so that some are in flight when the database goes away or comes back.
+type load struct {
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	mu     sync.Mutex
+	ok     int            // 200s
+	counts map[string]int // "GET /orders/{id} 503" -> n
+	bad    []string       // answers that break the contract, the first few in full
+	nBad   int
+}
+
+func startLoad(client *http.Client, base, apiKey, link string, sessionBody func(string) string) *load {
+	l := &load{quit: make(chan struct{}), counts: map[string]int{}}
+	var seq atomic.Int64
+	requests := []func() (string, *http.Request){
+		func() (string, *http.Request) {
+			req, _ := http.NewRequest("GET", base+"/orders/before-kill", nil)
+			return "GET /orders/{id}", req
+		},
+		func() (string, *http.Request) {
+			body := sessionBody("load-" + strconv.FormatInt(seq.Add(1), 10))
+			req, _ := http.NewRequest("POST", base+"/session", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			return "POST /session", req
+		},
+		func() (string, *http.Request) {
+			req, _ := http.NewRequest("GET", link, nil)
+			return "GET payment-page", req
+		},
+	}
+	for w := range 4 {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for i := w; ; i++ {
+				select {
+				case <-l.quit:
+					return
+				default:
+				}
+				name, req := requests[i%len(requests)]()
+				if name != "GET payment-page" {
+					req.Header.Set("x-merchantid", "demo")
+					req.SetBasicAuth(apiKey, "")
+				}
+				l.do(client, name, req)
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+	}
+	return l
+}
+
+func (l *load) do(client *http.Client, name string, req *http.Request) {
+	resp, err := client.Do(req)
+	if err != nil {
+		l.record(name+" error", err.Error())
+		return
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	key := name + " " + strconv.Itoa(resp.StatusCode)
+	ct := resp.Header.Get("Content-Type")
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		l.mu.Lock()
+		l.ok++
+		l.mu.Unlock()
+		l.record(key, "")
+	case resp.StatusCode != http.StatusServiceUnavailable:
+		l.record(key, string(b))
+	case resp.Header.Get("Retry-After") == "":
+		l.record(key+" without Retry-After", string(b))
+	case name == "GET payment-page" && !strings.HasPrefix(ct, "text/html"),
+		name != "GET payment-page" && !strings.HasPrefix(ct, "application/json"):
+		l.record(key+" as "+ct, string(b))
+	default:
+		l.record(key, "")
+	}
+}
+
+// waitOK waits for n more 200s: the load is running at full speed before
+// a kill, and runs on after a recovery.
+func (l *load) waitOK(t *testing.T, n int) {
+	t.Helper()
+	l.mu.Lock()
+	want := l.ok + n
+	l.mu.Unlock()
+	for began := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		l.mu.Lock()
+		ok := l.ok
+		l.mu.Unlock()
+		if ok >= want {
+			return
+		}
+		if time.Since(began) > 30*time.Second {
+			t.Fatalf("load: %d of %d more 200s in 30s", ok-want+n, n)
+		}
+	}
+}
+
+// record counts an answer; a non-empty why marks it as breaking the
+// contract.
+func (l *load) record(key, why string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.counts[key]++
+	if why != "" {
+		l.nBad++
+		if len(l.bad) < 5 {
+			l.bad = append(l.bad, key+": "+why)
+		}
+	}
+}
+
+// stop ends the load and fails the test on any answer other than a 200 or
+// a well-formed 503.
+func (l *load) stop(t *testing.T) {
+	t.Helper()
+	close(l.quit)
+	l.wg.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t.Logf("answers under load: %v", l.counts)
+	if l.nBad > 0 {
+		t.Errorf("%d answers under load were neither 200 nor 503 with Retry-After; the first:\n%s", l.nBad, strings.Join(l.bad, "\n"))
+	}
 }
 
 // checkTryAgainPage expects the shopper's payment page to be a 503 that

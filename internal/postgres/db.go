@@ -237,6 +237,12 @@ func (d *DB) transactOnce(ctx context.Context, fn func(tx *sqlx.Tx) error) (err 
 		return err
 	}
 	if err = tx.Commit(); err != nil {
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			// The request ran out of time (a database that stalls while
+			// it restarts) and database/sql rolled the transaction back
+			// before the commit: nothing was written, retrying may work.
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
 		// The connection may have died after the server committed: the
 		// caller cannot tell, and retries the same idempotent request.
 		return mapErr(err, "commit transaction")

@@ -78,3 +78,36 @@ func TestStoreErrorsWhileDatabaseUnreachable(t *testing.T) {
 		t.Errorf("after: %v", err)
 	}
 }
+
+// TestTransactOutOfTimeBeforeCommitIsUnavailable runs out of the request's
+// time between a transaction's last statement and its commit, as when the
+// database stalls while it restarts: database/sql has rolled back, the
+// commit says only "transaction has already been committed or rolled
+// back", and the caller must get Unavailable (a 503), not a 500.
+func TestTransactOutOfTimeBeforeCommitIsUnavailable(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := postgres.Open(ctx, pgtest.NewDatabase(t, migrated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	reqCtx, expire := context.WithCancel(ctx)
+	err = db.Transact(reqCtx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(reqCtx, "SELECT 1"); err != nil {
+			return err
+		}
+		expire()
+		// database/sql rolls back in the background once the context is done.
+		for began := time.Now(); time.Since(began) < 5*time.Second; time.Sleep(10 * time.Millisecond) {
+			if _, err := tx.ExecContext(context.Background(), "SELECT 1"); err != nil {
+				break
+			}
+		}
+		return nil
+	})
+	if !errs.Is(err, errs.Unavailable) {
+		t.Errorf("commit after the request ran out of time: %v (kind %s), want Unavailable", err, errs.KindOf(err))
+	}
+}
