@@ -165,6 +165,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		UnsentGrace:        cfg.UnsentChargeGrace,
 		ChargeTimeout:      cfg.AmazonCallTimeout,
 		Observer:           a.Metrics,
+		Timeline:           db,
 		Logger:             log,
 	})
 	if cfg.Sandbox() {

@@ -82,8 +82,8 @@ WITH upd AS (
 	WHERE event_id = $1 AND attempts = $2 AND status = 'PENDING'
 	RETURNING event_id
 ), ins AS (
-	INSERT INTO webhook_attempts (event_id, attempted_at, status_code, latency_ms, error)
-	VALUES ($1, $7, $5, $8, $6)
+	INSERT INTO webhook_attempts (event_id, attempted_at, status_code, latency_ms, error, next_attempt_at)
+	VALUES ($1, $7, $5, $8, $6, $4)
 )
 SELECT count(*) FROM upd`
 
