@@ -17,6 +17,7 @@ const (
 	routeOrderCreate   = "api.order.create"
 	routeOrderStatus   = "api.order.status"
 	routeRefundCreate  = "api.refund.create"
+	routeOrderTimeline = "api.order.timeline"
 	routePayShow       = "pay.show"
 	routePaySubmit     = "pay.submit"
 	routeOrderReturn   = "pay.return"
@@ -46,6 +47,7 @@ func (s *Server) routes() {
 	e.POST("/orders", s.createOrder, api...).Name = routeOrderCreate
 	e.GET("/orders/:id", s.showOrder, api...).Name = routeOrderStatus
 	e.POST("/orders/:id/refunds", s.createRefund, api...).Name = routeRefundCreate
+	e.GET("/orders/:id/timeline", s.showOrderTimeline, api...).Name = routeOrderTimeline
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
 	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow
