@@ -18,6 +18,7 @@ const (
 	routeOrderStatus   = "api.order.status"
 	routeRefundCreate  = "api.refund.create"
 	routeOrderTimeline = "api.order.timeline"
+	routeWebhookReplay = "api.webhook.replay"
 	routePayShow       = "pay.show"
 	routePaySubmit     = "pay.submit"
 	routeOrderReturn   = "pay.return"
@@ -48,6 +49,7 @@ func (s *Server) routes() {
 	e.GET("/orders/:id", s.showOrder, api...).Name = routeOrderStatus
 	e.POST("/orders/:id/refunds", s.createRefund, api...).Name = routeRefundCreate
 	e.GET("/orders/:id/timeline", s.showOrderTimeline, api...).Name = routeOrderTimeline
+	e.POST("/orders/:id/webhooks/:event_id/replay", s.replayWebhook, api...).Name = routeWebhookReplay
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
 	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow

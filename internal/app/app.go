@@ -166,6 +166,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ChargeTimeout:      cfg.AmazonCallTimeout,
 		Observer:           a.Metrics,
 		Timeline:           db,
+		Webhooks:           db,
 		Logger:             log,
 	})
 	if cfg.Sandbox() {

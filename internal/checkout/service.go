@@ -114,6 +114,8 @@ type Options struct {
 	// Timeline records provider calls and returns for the order timeline,
 	// and reads it back; nil records nothing.
 	Timeline Timeline
+	// Webhooks queues events for delivery again; nil refuses replays.
+	Webhooks WebhookReplayer
 }
 
 // Observer receives payment outcomes for metrics. internal/metrics
