@@ -24,6 +24,7 @@ const (
 	routeOrderReturn   = "pay.return"
 	routeConsentReturn = "amazonpay.consent"
 	routeChargeReturn  = "amazonpay.charge"
+	routeSandboxOrder  = "sandbox.order.timeline"
 )
 
 // routes is the one route table.
@@ -37,6 +38,8 @@ func (s *Server) routes() {
 	// page. In production the public /metrics answers 404.
 	if s.opts.Sandbox {
 		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler())).Name = routeMetrics
+		// QA reads an order's timeline here; the merchant API has it as JSON.
+		e.GET(SandboxOrderPath(":id"), s.showSandboxTimeline).Name = routeSandboxOrder
 	}
 	e.GET("/openapi.json", s.serveOpenAPI).Name = routeOpenAPI
 
@@ -80,3 +83,7 @@ func (s *Server) url(name string, params ...any) string {
 func (s *Server) absURL(name string, params ...any) string {
 	return s.opts.BaseURL + s.url(name, params...)
 }
+
+// SandboxOrderPath is the sandbox's timeline page of order id (paypage's id
+// or the demo merchant's order_id).
+func SandboxOrderPath(id string) string { return "/sandbox/orders/" + id }

@@ -3,6 +3,8 @@ package checkout
 import (
 	"context"
 	"time"
+
+	"github.com/paypage/paypage/internal/errs"
 )
 
 // TimelineKind says what a timeline entry records.
@@ -133,4 +135,20 @@ func (s *Service) timelineOf(ctx context.Context, o Order) (OrderTimeline, error
 		return OrderTimeline{}, err
 	}
 	return OrderTimeline{Order: o, Entries: entries}, nil
+}
+
+// OrderTimelineByID returns the timeline of order id, which is paypage's id
+// of any order or else merchantID's own order_id: the sandbox's QA page
+// takes either.
+func (s *Service) OrderTimelineByID(ctx context.Context, merchantID, id string) (OrderTimeline, error) {
+	if ValidOrderID(id) {
+		o, err := s.store.OrderByID(ctx, id)
+		if err == nil {
+			return s.timelineOf(ctx, o)
+		}
+		if !errs.Is(err, errs.NotFound) {
+			return OrderTimeline{}, err
+		}
+	}
+	return s.MerchantOrderTimeline(ctx, merchantID, id)
 }
