@@ -99,13 +99,17 @@ func (s *Service) recordOffer(ctx context.Context, orderID string, m Method, too
 	s.recordTimeline(ctx, orderID, TimelineProviderCall, f)
 }
 
+// timelineTimeout bounds one timeline write: a slow database may cost the
+// timeline an entry, never the shopper much time.
+const timelineTimeout = 2 * time.Second
+
 // recordTimeline writes one entry, best effort, in a context that outlives
-// the request's deadline.
+// the request's own cancellation.
 func (s *Service) recordTimeline(ctx context.Context, orderID string, kind TimelineKind, fields map[string]any) {
 	if orderID == "" {
 		return
 	}
-	rctx, cancel := recording(ctx)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timelineTimeout)
 	defer cancel()
 	e := TimelineEntry{OrderID: orderID, At: s.now(), Kind: kind, Fields: fields}
 	if err := s.opts.Timeline.RecordTimeline(rctx, e); err != nil {
