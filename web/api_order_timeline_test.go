@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/apptest"
 )
 
@@ -83,5 +84,36 @@ func TestOrderTimelineOfAPayment(t *testing.T) {
 
 	if r := s.API(t, "GET", "/orders/missing-1/timeline", nil); r.Status != 404 || r.JSON(t)["error_code"] != "order.not_found" {
 		t.Errorf("unknown order: %d %s", r.Status, r.Body)
+	}
+}
+
+// A payment through the provider's 2FA page shows the charge left pending
+// and the status read that settled it.
+func TestOrderTimelineOfATwoFactorPayment(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	orderID, link := newOrder(t, s, "9000000005", "100", "")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+	if !sh.Has("otp-input") {
+		t.Fatalf("no 2FA page:\n%s", sh.Body)
+	}
+	sh.Submit("otp-submit", map[string]string{"otp": sandbox.OTPApprove})
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Fatalf("2FA return %s", got)
+	}
+	r, entries := timeline(t, s, orderID, func(es []map[string]any) bool { return hasKind(es, "return") })
+	var ops []string
+	for _, e := range entries {
+		if e["kind"] == "provider_call" && e["operation"] != "offer" {
+			ops = append(ops, e["operation"].(string))
+		}
+	}
+	if len(ops) < 2 || ops[0] != "charge" || ops[len(ops)-1] != "charge_status" {
+		t.Errorf("provider calls %v: %s", ops, r.Body)
+	}
+	for _, secret := range []string{"Atza", "9000000005", "shopper@example.com"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("the timeline shows %q: %s", secret, r.Body)
+		}
 	}
 }
