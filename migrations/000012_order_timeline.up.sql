@@ -13,7 +13,5 @@ CREATE INDEX order_timeline_order_at ON order_timeline (order_id, at, id);
 
 COMMENT ON TABLE order_timeline IS 'One row per status change, provider call or return to the merchant of an order. fields holds neutral facts only: statuses, operation, HTTP status, latency, the provider''s codes; never tokens, signatures, phone numbers or email addresses.';
 
--- When the dispatcher will try again after this attempt; NULL once the
--- delivery was delivered or gave up.
 ALTER TABLE webhook_attempts ADD COLUMN next_attempt_at timestamptz;
-CREATE INDEX webhook_attempts_event_at ON webhook_attempts (event_id, attempted_at);
+COMMENT ON COLUMN webhook_attempts.next_attempt_at IS 'When the next try of the delivery was due after this one; NULL when this try delivered it or was the last.';
