@@ -17,11 +17,14 @@ const (
 	routeOrderCreate   = "api.order.create"
 	routeOrderStatus   = "api.order.status"
 	routeRefundCreate  = "api.refund.create"
+	routeOrderTimeline = "api.order.timeline"
+	routeWebhookReplay = "api.webhook.replay"
 	routePayShow       = "pay.show"
 	routePaySubmit     = "pay.submit"
 	routeOrderReturn   = "pay.return"
 	routeConsentReturn = "amazonpay.consent"
 	routeChargeReturn  = "amazonpay.charge"
+	routeSandboxOrder  = "sandbox.order.timeline"
 )
 
 // routes is the one route table.
@@ -35,6 +38,8 @@ func (s *Server) routes() {
 	// page. In production the public /metrics answers 404.
 	if s.opts.Sandbox {
 		e.GET("/metrics", echo.WrapHandler(s.opts.Metrics.Handler())).Name = routeMetrics
+		// QA reads an order's timeline here; the merchant API has it as JSON.
+		e.GET(SandboxOrderPath(":id"), s.showSandboxTimeline).Name = routeSandboxOrder
 	}
 	e.GET("/openapi.json", s.serveOpenAPI).Name = routeOpenAPI
 
@@ -46,6 +51,8 @@ func (s *Server) routes() {
 	e.POST("/orders", s.createOrder, api...).Name = routeOrderCreate
 	e.GET("/orders/:id", s.showOrder, api...).Name = routeOrderStatus
 	e.POST("/orders/:id/refunds", s.createRefund, api...).Name = routeRefundCreate
+	e.GET("/orders/:id/timeline", s.showOrderTimeline, api...).Name = routeOrderTimeline
+	e.POST("/orders/:id/webhooks/:event_id/replay", s.replayWebhook, api...).Name = routeWebhookReplay
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
 	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow
@@ -76,3 +83,7 @@ func (s *Server) url(name string, params ...any) string {
 func (s *Server) absURL(name string, params ...any) string {
 	return s.opts.BaseURL + s.url(name, params...)
 }
+
+// SandboxOrderPath is the sandbox's timeline page of order id (paypage's id
+// or the demo merchant's order_id).
+func SandboxOrderPath(id string) string { return "/sandbox/orders/" + id }

@@ -27,9 +27,12 @@ type Options struct {
 	BaseURL   string // PAYPAGE_BASE_URL
 	SecretKey string // signs and encrypts the shopper cookie
 	Sandbox   bool
-	Logger    *slog.Logger
-	Service   *checkout.Service
-	DB        Pinger
+	// DemoMerchantID is the sandbox's demo merchant, whose order_id the
+	// sandbox timeline page also takes.
+	DemoMerchantID string
+	Logger         *slog.Logger
+	Service        *checkout.Service
+	DB             Pinger
 	// Mounts are extra handlers by path prefix, such as the Amazon Pay
 	// simulator at /sandbox/amazonpay in sandbox mode.
 	Mounts map[string]http.Handler

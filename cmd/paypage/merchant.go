@@ -128,7 +128,7 @@ func flagErrors(cmd string, err error) error {
 // service runs fn with a merchant service on the database.
 func service(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*checkout.Service) error) error {
 	return withDB(ctx, cfg, log, func(db *postgres.DB) error {
-		return fn(checkout.NewService(db, checkout.Options{Logger: log}))
+		return fn(checkout.NewService(db, checkout.Options{Logger: log, Timeline: db, Webhooks: db}))
 	})
 }
 

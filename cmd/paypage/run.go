@@ -17,7 +17,7 @@ import (
 	"github.com/paypage/paypage/internal/postgres"
 )
 
-const usage = `usage: paypage [serve | migrate | merchant <command> | amazonpay-sandbox | config-dump] [flags]`
+const usage = `usage: paypage [serve | migrate | merchant <command> | webhook <command> | amazonpay-sandbox | config-dump] [flags]`
 
 // dispatch runs one subcommand.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
@@ -36,6 +36,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return migrate(ctx, cfg, stdout, log)
 	case "merchant":
 		return merchantCommand(ctx, cfg, args, getenv, stdout, log)
+	case "webhook":
+		return webhookCommand(ctx, cfg, args, getenv, stdout, log)
 	case "amazonpay-sandbox":
 		return runSandbox(ctx, cfg, args, stdout, log)
 	case "config-dump":

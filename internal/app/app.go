@@ -166,6 +166,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		UnsentGrace:        cfg.UnsentChargeGrace,
 		ChargeTimeout:      cfg.AmazonCallTimeout,
 		Observer:           a.Metrics,
+		Timeline:           db,
+		Webhooks:           db,
 		Logger:             log,
 	})
 	if cfg.Sandbox() {
@@ -189,7 +191,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	})
 	a.Reconciler = reconcile.New(reconcile.Options{Store: db, Service: a.Service, Logger: log.With("component", "reconcile"), Metrics: a.Metrics})
 	a.Server = web.NewServer(web.Options{
-		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, Sandbox: cfg.Sandbox(),
+		BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, Sandbox: cfg.Sandbox(), DemoMerchantID: a.Demo.MerchantID,
 		Logger: log, Service: a.Service, DB: db, Mounts: mounts, Metrics: a.Metrics, TrustedProxies: cfg.TrustedProxies,
 	})
 	return a, nil

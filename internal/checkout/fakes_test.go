@@ -220,3 +220,16 @@ type fakeSealer struct{}
 
 func (fakeSealer) Seal(p, _ string) ([]byte, error)        { return []byte("sealed:" + p), nil }
 func (fakeSealer) Open(b []byte, _ string) (string, error) { return string(b[len("sealed:"):]), nil }
+
+// fakeTimeline is a Timeline made of function fields.
+type fakeTimeline struct {
+	RecordFn        func(ctx context.Context, e TimelineEntry) error
+	OrderTimelineFn func(ctx context.Context, orderID string) ([]TimelineEntry, error)
+}
+
+func (f *fakeTimeline) RecordTimeline(ctx context.Context, e TimelineEntry) error {
+	return must(&f.RecordFn, "RecordTimeline")(ctx, e)
+}
+func (f *fakeTimeline) OrderTimeline(ctx context.Context, orderID string) ([]TimelineEntry, error) {
+	return must(&f.OrderTimelineFn, "OrderTimeline")(ctx, orderID)
+}

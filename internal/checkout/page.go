@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 )
 
 // PageState says which screen the payment page shows.
@@ -179,17 +180,25 @@ func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLi
 		s.log.WarnContext(ctx, "link unusable", "order_id", o.OrderID, "method", k.Name, "error", err)
 		return Offer{}, err
 	}
-	off, err := m.Offer(ctx, req)
+	off, err := s.askOffer(ctx, m, req)
 	if errors.Is(err, ErrLinkRevoked) && req.Token != "" {
 		// The token no longer works for this method: forget it for this
 		// method and offer linking again, as for a first payment.
 		s.refuseLink(ctx, *l, k)
 		req.Token = ""
-		off, err = m.Offer(ctx, req)
+		off, err = s.askOffer(ctx, m, req)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "method offer failed", "order_id", o.OrderID, "method", k.Name, "error", err)
 		return Offer{}, err
 	}
 	return off, nil
+}
+
+// askOffer asks m for its offer and records the call.
+func (s *Service) askOffer(ctx context.Context, m Method, req OfferRequest) (Offer, error) {
+	start := time.Now()
+	off, err := m.Offer(ctx, req)
+	s.recordOffer(ctx, req.Order.ID, m, time.Since(start), off, err)
+	return off, err
 }

@@ -129,7 +129,7 @@ func (s *Service) checkOffered(ctx context.Context, m Method, o Order) error {
 	phone, _ := NormalizePhone(o.CustomerPhone)
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout*2)
 	defer cancel()
-	off, err := m.Offer(ctx, OfferRequest{Order: o, Phone: phone})
+	off, err := s.askOffer(ctx, m, OfferRequest{Order: o, Phone: phone})
 	if err != nil {
 		return unavailable(m.Kind(), err)
 	}
@@ -264,11 +264,13 @@ func (s *Service) charge(ctx context.Context, m Method, a Attempt, o Order, acce
 	}
 	a = sent
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
+	start := time.Now()
 	reply := m.Charge(call, ChargeRequest{
 		ChargeID: a.ChargeID, AccessToken: accessToken, Amount: a.Amount,
 		CallbackURL: s.opts.ChargeCallbackURL(a.ChargeID), Note: "Order " + o.OrderID,
 	})
 	cancel()
+	s.recordCall(ctx, a.OrderID, OpCharge, m, time.Since(start), reply)
 	ctx, done := recording(ctx)
 	defer done()
 	a, _ = s.apply(ctx, a, CallCharge, Interpret(CallCharge, reply, m.Outcomes()))
@@ -291,7 +293,7 @@ func (s *Service) check(ctx context.Context, a Attempt, timeout time.Duration) (
 		return a, Order{}
 	}
 	call, cancel := context.WithTimeout(ctx, timeout)
-	res := Interpret(CallChargeStatus, m.ChargeStatus(call, a.ChargeID), m.Outcomes())
+	res := Interpret(CallChargeStatus, s.chargeStatus(call, m, a), m.Outcomes())
 	cancel()
 	ctx, done := recording(ctx)
 	defer done()
@@ -407,4 +409,28 @@ func (s *Service) after(a Attempt) Next {
 		}
 	}
 	return Next{Kind: NextPage, OrderID: a.OrderID}
+}
+
+// chargeStatus asks m about a's charge and records the call.
+func (s *Service) chargeStatus(ctx context.Context, m Method, a Attempt) Reply {
+	start := time.Now()
+	reply := m.ChargeStatus(ctx, a.ChargeID)
+	s.recordCall(ctx, a.OrderID, OpChargeStatus, m, time.Since(start), reply)
+	return reply
+}
+
+// refund sends refund r of a's charge through m and records the call.
+func (s *Service) refund(ctx context.Context, m Method, a Attempt, r Refund) Reply {
+	start := time.Now()
+	reply := m.Refund(ctx, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+	s.recordCall(ctx, r.OrderID, OpRefund, m, time.Since(start), reply)
+	return reply
+}
+
+// refundStatus asks m about refund r and records the call.
+func (s *Service) refundStatus(ctx context.Context, m Method, r Refund) Reply {
+	start := time.Now()
+	reply := m.RefundStatus(ctx, r.ID)
+	s.recordCall(ctx, r.OrderID, OpRefundStatus, m, time.Since(start), reply)
+	return reply
 }

@@ -167,7 +167,7 @@ func (s *Service) sendRefund(ctx context.Context, r Refund, a Attempt) {
 		return
 	}
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	reply := m.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+	reply := s.refund(call, m, a, r)
 	cancel()
 	ctx, done := recording(ctx)
 	defer done()

@@ -49,6 +49,9 @@ func (s *Service) ReturnToMerchant(ctx context.Context, id string) (Return, erro
 	}
 	sig := SignReturn(params, m.ResponseKey)
 	all := append(params, Param{"signature", sig}, Param{"signature_algorithm", "HMAC-SHA256"})
+	// The entry names the way back, never the signature or the URL, whose
+	// query is the merchant's.
+	s.recordTimeline(ctx, o.ID, TimelineReturn, map[string]any{"method": m.ReturnMethod, "status": string(o.Status)})
 	if m.ReturnMethod == ReturnPOST {
 		u.RawQuery = ""
 		return Return{MerchantName: m.Name, Method: ReturnPOST, URL: u.String(), Params: all}, nil

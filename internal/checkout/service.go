@@ -111,6 +111,11 @@ type Options struct {
 	Now         func() time.Time
 	Logger      *slog.Logger
 	Observer    Observer
+	// Timeline records provider calls and returns for the order timeline,
+	// and reads it back; nil records nothing.
+	Timeline Timeline
+	// Webhooks queues events for delivery again; nil refuses replays.
+	Webhooks WebhookReplayer
 }
 
 // Observer receives payment outcomes for metrics. internal/metrics
@@ -174,6 +179,9 @@ func NewService(store Store, opts Options) *Service {
 	}
 	if opts.Observer == nil {
 		opts.Observer = noObserver{}
+	}
+	if opts.Timeline == nil {
+		opts.Timeline = noTimeline{}
 	}
 	if opts.UnsentGrace == 0 {
 		opts.UnsentGrace = 2 * time.Minute

@@ -48,7 +48,7 @@ func (s *Service) SettleAttempt(ctx context.Context, a Attempt) (bool, error) {
 	}
 	now := s.now()
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	res := Interpret(CallChargeStatus, m.ChargeStatus(call, a.ChargeID), m.Outcomes())
+	res := Interpret(CallChargeStatus, s.chargeStatus(call, m, a), m.Outcomes())
 	cancel()
 	sent := a.CreatedAt
 	if a.ChargeSentAt != nil {
@@ -164,13 +164,13 @@ func (s *Service) SettleRefund(ctx context.Context, r Refund) error {
 	}
 	if r.ProviderRef == "" {
 		call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-		reply := m.Refund(call, RefundRequest{RefundID: r.ID, ChargeID: a.ChargeID, Amount: r.Amount})
+		reply := s.refund(call, m, a, r)
 		cancel()
 		_, err = s.applyRefund(ctx, r, InterpretRefund(CallRefund, reply, m.Outcomes()))
 		return err
 	}
 	call, cancel := context.WithTimeout(ctx, s.opts.ChargeTimeout)
-	res := InterpretRefund(CallRefundStatus, m.RefundStatus(call, r.ID), m.Outcomes())
+	res := InterpretRefund(CallRefundStatus, s.refundStatus(call, m, r), m.Outcomes())
 	cancel()
 	if res.Outcome == OutcomeNotFound {
 		// The provider acknowledged this refund before; not finding it now is

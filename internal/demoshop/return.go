@@ -90,6 +90,9 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 		vm.Heading, vm.Tone = headingFor(o.Status)
 		vm.Warnings = append(vm.Warnings, s.crossCheck(orderID, params["status"], o)...)
 		vm.AgainURL, vm.AgainText = Prefix+"/?phone="+url.QueryEscape(tenDigits(o.CustomerPhone)), "Pay again"
+		// paypage serves the sandbox timeline page next to the shop
+		// (web.SandboxOrderPath).
+		vm.TimelineURL = "/sandbox/orders/" + url.PathEscape(orderID)
 	}
 	if !valid {
 		// A forged or broken redirect must never look like a payment.

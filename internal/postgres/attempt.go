@@ -125,6 +125,12 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 			}
 			order = or.order()
 		}
+		if err := recordStatus(ctx, tx, order.ID, "attempt", out.TxnID, "", string(out.Status)); err != nil {
+			return err
+		}
+		if err := recordStatus(ctx, tx, order.ID, "order", order.OrderID, string(before), string(order.Status)); err != nil {
+			return err
+		}
 		return d.emit(ctx, tx, order, &out, checkout.OrderEvents(before, order.Status, true))
 	})
 	if err == nil && !joined {
@@ -185,8 +191,14 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkou
 			return err
 		}
 		if r := u.AutoRefund; r != nil {
-			if _, err := tx.ExecContext(ctx, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount)); err != nil {
+			res, err := tx.ExecContext(ctx, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount))
+			if err != nil {
 				return mapErr(err, "refund")
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				if err := recordStatus(ctx, tx, o.ID, "refund", r.UniqueRequestID, "", string(checkout.RefundPending)); err != nil {
+					return err
+				}
 			}
 		}
 		var nextCheck *time.Time
@@ -204,6 +216,12 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkou
 				return mapErr(err, "order")
 			}
 			o = or.order()
+		}
+		if err := recordStatus(ctx, tx, o.ID, "attempt", a.TxnID, string(prev), string(a.Status)); err != nil {
+			return err
+		}
+		if err := recordStatus(ctx, tx, o.ID, "order", o.OrderID, string(before), string(o.Status)); err != nil {
+			return err
 		}
 		events := checkout.OrderEvents(before, o.Status, false)
 		if to == checkout.AttemptAutoRefunded && prev != to {

@@ -80,7 +80,7 @@ func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund
 			return mapErr(err, "refund")
 		}
 		out = rr.refund()
-		return nil
+		return recordStatus(ctx, tx, orderID, "refund", out.UniqueRequestID, "", string(out.Status))
 	})
 	return out, a, err
 }
@@ -130,6 +130,9 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, from, to checkout.
 			return mapErr(err, "refund")
 		}
 		out = rr.refund()
+		if err := recordStatus(ctx, tx, out.OrderID, "refund", out.UniqueRequestID, string(r.Status), string(out.Status)); err != nil {
+			return err
+		}
 		events := checkout.RefundEvents(r, to)
 		wrote = len(events) > 0
 		return d.emit(ctx, tx, or.order(), nil, events)

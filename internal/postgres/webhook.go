@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
 	"github.com/paypage/paypage/internal/webhook"
 )
@@ -82,8 +83,8 @@ WITH upd AS (
 	WHERE event_id = $1 AND attempts = $2 AND status = 'PENDING'
 	RETURNING event_id
 ), ins AS (
-	INSERT INTO webhook_attempts (event_id, attempted_at, status_code, latency_ms, error)
-	VALUES ($1, $7, $5, $8, $6)
+	INSERT INTO webhook_attempts (event_id, attempted_at, status_code, latency_ms, error, next_attempt_at)
+	VALUES ($1, $7, $5, $8, $6, $4)
 )
 SELECT count(*) FROM upd`
 
@@ -120,4 +121,42 @@ func (d *DB) PendingWebhookCount(ctx context.Context) (int, error) {
 		return 0, mapErr(err, "webhook deliveries")
 	}
 	return n, nil
+}
+
+// replayWebhook upserts the event's delivery as due now with a fresh
+// schedule (attempts 0), to the webhook URL of the moment; a try still
+// leased at the old attempt number then loses its lease when it records.
+const replayWebhook = `
+WITH ev AS (
+	SELECT e.id, e.event_name, e.merchant_id, o.order_id,
+		COALESCE(NULLIF(o.webhook_url, ''), NULLIF(m.webhook_url, '')) AS url
+	FROM events e JOIN orders o ON o.id = e.order_id JOIN merchants m ON m.id = e.merchant_id
+	WHERE e.id = $1 AND ($2 = '' OR e.order_id = $2)
+), up AS (
+	INSERT INTO webhook_deliveries (event_id, url)
+	SELECT id, url FROM ev WHERE url IS NOT NULL
+	ON CONFLICT (event_id) DO UPDATE SET status = 'PENDING', attempts = 0, next_attempt_at = now(),
+		url = EXCLUDED.url, last_error = '', updated_at = now()
+	RETURNING event_id
+)
+SELECT ev.id, ev.event_name, ev.merchant_id, ev.order_id, (SELECT count(*) FROM up) AS queued FROM ev`
+
+// ReplayWebhook queues event eventID (of order orderID, unless empty) for
+// delivery again under the same id, and wakes the dispatcher.
+func (d *DB) ReplayWebhook(ctx context.Context, eventID, orderID string) (checkout.WebhookReplay, error) {
+	var r struct {
+		ID         string `db:"id"`
+		EventName  string `db:"event_name"`
+		MerchantID string `db:"merchant_id"`
+		OrderID    string `db:"order_id"`
+		Queued     int    `db:"queued"`
+	}
+	if err := d.db.GetContext(ctx, &r, replayWebhook, eventID, orderID); err != nil {
+		return checkout.WebhookReplay{}, mapErr(err, "event")
+	}
+	if r.Queued != 1 {
+		return checkout.WebhookReplay{}, errs.E(errs.Conflict, "webhook.no_url", "event %s has no webhook URL to go to", eventID)
+	}
+	d.committed()
+	return checkout.WebhookReplay{EventID: r.ID, EventName: r.EventName, MerchantID: r.MerchantID, OrderID: r.OrderID}, nil
 }

@@ -62,6 +62,9 @@ type ResultVM struct {
 	Received  []Fact // the parameters as received, for curious people
 	AgainURL  string
 	AgainText string
+	// TimelineURL is paypage's QA page of the order's timeline; empty
+	// hides the link.
+	TimelineURL string
 }
 
 // MessageVM is a page with a heading, a message and an optional list.

@@ -1,0 +1,142 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/paypage/paypage/internal/checkout"
+)
+
+const insertTimeline = `INSERT INTO order_timeline (order_id, at, kind, fields) VALUES ($1, $2, $3, $4)`
+
+// RecordTimeline adds entry e to its order's timeline.
+func (d *DB) RecordTimeline(ctx context.Context, e checkout.TimelineEntry) error {
+	body, err := timelineFields(e.Fields)
+	if err != nil {
+		return err
+	}
+	if _, err := d.db.ExecContext(ctx, insertTimeline, e.OrderID, e.At, string(e.Kind), body); err != nil {
+		return mapErr(err, "timeline entry")
+	}
+	return nil
+}
+
+// timelineFields renders fields as jsonb text: sent as text, since
+// binary_parameters would send bytes in jsonb's binary format.
+func timelineFields(fields map[string]any) (string, error) {
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	b, err := json.Marshal(fields)
+	return string(b), err
+}
+
+const insertStatusEntry = `INSERT INTO order_timeline (order_id, at, kind, fields)
+VALUES ($1, clock_timestamp(), 'status', $2)`
+
+// recordStatus writes, inside tx, the timeline entry of object (order,
+// attempt or refund) id moving from status from to status to; a move that
+// keeps the status records nothing.
+func recordStatus(ctx context.Context, tx *sqlx.Tx, orderID, object, id, from, to string) error {
+	if from == to {
+		return nil
+	}
+	f := map[string]any{"object": object, "id": id, "to": to}
+	if from != "" {
+		f["from"] = from
+	}
+	body, err := timelineFields(f)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, insertStatusEntry, orderID, body); err != nil {
+		return mapErr(err, "timeline entry")
+	}
+	return nil
+}
+
+type timelineRow struct {
+	At         time.Time      `db:"at"`
+	Kind       string         `db:"kind"`
+	Fields     string         `db:"fields"`
+	EventID    sql.NullString `db:"event_id"`
+	EventName  sql.NullString `db:"event_name"`
+	StatusCode sql.NullInt32  `db:"status_code"`
+	LatencyMS  sql.NullInt64  `db:"latency_ms"`
+	Error      sql.NullString `db:"error"`
+	Next       sql.NullTime   `db:"next_attempt_at"`
+}
+
+// orderTimeline merges the order's own entries with the tries of its
+// webhooks, by time; id breaks ties so entries of one transaction keep
+// their order.
+const orderTimeline = `
+SELECT at, kind, fields::text AS fields, NULL AS event_id, NULL AS event_name, NULL::integer AS status_code,
+	NULL::bigint AS latency_ms, NULL AS error, NULL::timestamptz AS next_attempt_at, id AS seq
+FROM order_timeline WHERE order_id = $1
+UNION ALL
+SELECT wa.attempted_at, 'webhook_attempt', '{}', e.id, e.event_name, wa.status_code,
+	wa.latency_ms, wa.error, wa.next_attempt_at, wa.id
+FROM webhook_attempts wa JOIN events e ON e.id = wa.event_id
+WHERE e.order_id = $1
+ORDER BY 1, 10`
+
+// OrderTimeline returns every entry of order orderID, webhook tries
+// included, oldest first.
+func (d *DB) OrderTimeline(ctx context.Context, orderID string) ([]checkout.TimelineEntry, error) {
+	rows, err := d.db.QueryxContext(ctx, orderTimeline, orderID)
+	if err != nil {
+		return nil, mapErr(err, "timeline")
+	}
+	defer rows.Close()
+	out := []checkout.TimelineEntry{}
+	for rows.Next() {
+		var r timelineRow
+		var seq int64
+		if err := rows.Scan(&r.At, &r.Kind, &r.Fields, &r.EventID, &r.EventName, &r.StatusCode,
+			&r.LatencyMS, &r.Error, &r.Next, &seq); err != nil {
+			return nil, mapErr(err, "timeline")
+		}
+		e, err := r.entry(orderID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "timeline")
+	}
+	return out, nil
+}
+
+func (r timelineRow) entry(orderID string) (checkout.TimelineEntry, error) {
+	e := checkout.TimelineEntry{OrderID: orderID, At: r.At, Kind: checkout.TimelineKind(r.Kind), Fields: map[string]any{}}
+	if e.Kind != checkout.TimelineWebhookAttempt {
+		if err := json.Unmarshal([]byte(r.Fields), &e.Fields); err != nil {
+			return e, err
+		}
+		return e, nil
+	}
+	f := e.Fields
+	f["event_id"], f["event_name"], f["latency_ms"] = r.EventID.String, r.EventName.String, r.LatencyMS.Int64
+	if r.StatusCode.Valid {
+		f["status_code"] = int(r.StatusCode.Int32)
+	}
+	// The error text may quote the merchant's answer; the timeline names
+	// only its kind.
+	switch {
+	case r.Error.String == "":
+	case r.StatusCode.Valid:
+		f["error_kind"] = "http_status"
+	default:
+		f["error_kind"] = "no_response"
+	}
+	if r.Next.Valid {
+		f["next_attempt_at"] = r.Next.Time.UTC()
+	}
+	return e, nil
+}
