@@ -10,40 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-migrate/migrate/v4"
-	migratepg "github.com/golang-migrate/migrate/v4/database/postgres"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/paypage/paypage/internal/pgtest"
 	"github.com/paypage/paypage/internal/webhook"
-	"github.com/paypage/paypage/migrations"
 )
 
 // migrateTo moves the schema of dsn to version, up or down.
-func migrateTo(t *testing.T, dsn string, version uint) {
-	t.Helper()
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := iofs.New(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	driver, err := migratepg.WithInstance(db, &migratepg.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "postgres", driver)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	if err := m.Migrate(version); err != nil {
-		t.Fatalf("migrate to %d: %v", version, err)
-	}
-}
+func migrateTo(t *testing.T, dsn string, version uint) { pgtest.MigrateTo(t, dsn, version) }
 
 // TestStandardWebhooksSecretsMigration stores secrets as paypage wrote them
 // before migration 6, migrates up, and checks that each merchant's

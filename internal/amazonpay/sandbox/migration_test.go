@@ -1,17 +1,10 @@
 package sandbox_test
 
 import (
-	"database/sql"
-	"errors"
 	"testing"
-
-	"github.com/golang-migrate/migrate/v4"
-	migratepg "github.com/golang-migrate/migrate/v4/database/postgres"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
 	"github.com/paypage/paypage/internal/pgtest"
-	"github.com/paypage/paypage/migrations"
 )
 
 // Migration 10 makes the simulator's schema and its down migration drops
@@ -21,26 +14,7 @@ func TestMigrationTenBothWays(t *testing.T) {
 	db := openDB(t, dsn)
 	to := func(version uint) {
 		t.Helper()
-		src, err := iofs.New(migrations.FS, ".")
-		if err != nil {
-			t.Fatal(err)
-		}
-		mdb, err := sql.Open("postgres", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		driver, err := migratepg.WithInstance(mdb, &migratepg.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := migrate.NewWithInstance("iofs", src, "postgres", driver)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
-		if err := m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-			t.Fatalf("migrate to %d: %v", version, err)
-		}
+		pgtest.MigrateTo(t, dsn, version)
 	}
 	hasSchema := func() bool {
 		var n int
