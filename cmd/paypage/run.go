@@ -68,6 +68,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 func printBanner(w io.Writer, a *app.App) {
 	base := a.Config.BaseURL
 	fmt.Fprintf(w, "\npaypage is running in %s mode at %s\n", a.Config.Mode, base)
+	if a.Config.BaseURLDerived {
+		fmt.Fprintf(w, "  (PAYPAGE_BASE_URL is not set: taken from PAYPAGE_ADDR=%s; set it if shoppers reach paypage another way)\n", a.Config.Addr)
+	}
 	if a.Config.Sandbox() {
 		fmt.Fprintf(w, "  Demo shop (start here): %s%s/\n", base, app.DemoShopPath)
 		fmt.Fprintf(w, "  Payment page:           %s/orders/<id>/payment-page (the demo shop or POST /session gives the link)\n", base)

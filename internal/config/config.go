@@ -28,6 +28,10 @@ const (
 type Config struct {
 	Addr        string // PAYPAGE_ADDR
 	BaseURL     string // PAYPAGE_BASE_URL, without a trailing slash
+	// BaseURLDerived is true when PAYPAGE_BASE_URL was not set and the
+	// sandbox took it from PAYPAGE_ADDR's port, so links match the
+	// listener.
+	BaseURLDerived bool
 	DatabaseURL string // DATABASE_URL; empty starts the embedded PostgreSQL
 	DataDir     string // PAYPAGE_DATA_DIR
 	Mode        string // PAYPAGE_MODE
@@ -250,9 +254,28 @@ func load(getenv func(string) string) (Config, error) {
 		c.SandboxRedirectURIs = append(c.SandboxRedirectURIs, uri)
 	}
 	if c.Sandbox() {
+		if strings.TrimSpace(getenv("PAYPAGE_BASE_URL")) == "" {
+			if base, ok := baseURLFor(c.Addr); ok && base != c.BaseURL {
+				c.BaseURL, c.BaseURLDerived = base, true
+			}
+		}
 		c.AmazonPay.fillSandboxDefaults(c.BaseURL)
 	}
 	return c, nil
+}
+
+// baseURLFor is the sandbox's base URL for listen address addr: its port
+// on localhost (or on the host it names).
+func baseURLFor(addr string) (string, bool) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return "", false
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port), true
 }
 
 // Sandbox credentials shared with the built-in simulator. They are public

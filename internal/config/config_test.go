@@ -228,3 +228,31 @@ func TestSandboxFaultKnobs(t *testing.T) {
 		t.Errorf("2m latency accepted: %v", err)
 	}
 }
+
+// In the sandbox, setting only PAYPAGE_ADDR moves the base URL with it, so
+// the printed links and Amazon's return URLs reach the listener.
+func TestSandboxBaseURLFollowsTheAddress(t *testing.T) {
+	for _, tt := range []struct{ addr, base, want string }{
+		{":9090", "", "http://localhost:9090"},
+		{"0.0.0.0:9090", "", "http://localhost:9090"},
+		{"127.0.0.1:7000", "", "http://127.0.0.1:7000"},
+		{":9090", "http://qa.example:8000", "http://qa.example:8000"},
+		{"", "", "http://localhost:8080"},
+	} {
+		c, err := Load(func(k string) string {
+			switch k {
+			case "PAYPAGE_ADDR":
+				return tt.addr
+			case "PAYPAGE_BASE_URL":
+				return tt.base
+			}
+			return ""
+		})
+		if err != nil || c.BaseURL != tt.want || c.BaseURLDerived != (tt.base == "" && tt.want != "http://localhost:8080") {
+			t.Errorf("addr %q base %q: %q derived %v (%v), want %q", tt.addr, tt.base, c.BaseURL, c.BaseURLDerived, err, tt.want)
+		}
+		if err == nil && !strings.HasPrefix(c.AmazonPay.BaseURL, tt.want) {
+			t.Errorf("addr %q: the simulator's URL %q does not follow", tt.addr, c.AmazonPay.BaseURL)
+		}
+	}
+}
