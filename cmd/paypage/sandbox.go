@@ -63,6 +63,7 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 	fmt.Fprintf(stdout, "Amazon Pay simulator on %s\n  AMAZONPAY_BASE_URL=http://<this host>:%d%s\n  AMAZONPAY_LWA_URL=http://<this host>:%d%s/lwa\n",
 		ln.Addr(), ln.Addr().(*net.TCPAddr).Port, config.SandboxPath, ln.Addr().(*net.TCPAddr).Port, config.SandboxPath)
 	fmt.Fprintf(stdout, "  consent returns only to (PAYPAGE_SANDBOX_REDIRECT_URIS): %s\n", strings.Join(redirects, ", "))
+	fmt.Fprintf(stdout, "  personas, URLs and settings: http://<this host>:%d%s/\n", ln.Addr().(*net.TCPAddr).Port, config.SandboxPath)
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

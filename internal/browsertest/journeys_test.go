@@ -146,6 +146,12 @@ func payFirstTime(b *tab, phone, customer string) {
 }
 
 func firstTime(t *testing.T, s *apptest.Server, b *tab) {
+	// QA starts at the simulator's index to pick a persona.
+	b.open("/sandbox/amazonpay/", "sandbox-index")
+	if !b.has("persona-9000000001") || !b.has("persona-default") {
+		t.Error("the simulator's index lacks a persona")
+	}
+	b.state("sandbox-index")
 	payFirstTime(b, "9000000001", "")
 	charges(t, s, "9000000001", 1)
 }

@@ -1,6 +1,7 @@
 // Package amazonsandbox holds the templ pages of the Amazon Pay simulator:
 // the Login with Amazon consent page, the 2FA (OTP) page, Amazon's
-// balance top-up page, the dummy Key Fact Statement and a message page.
+// balance top-up page, the dummy Key Fact Statement, the simulator's index
+// and a message page.
 // They take ready-formatted view models and use only the simulator's own
 // stylesheet: no inline styles or scripts.
 package amazonsandbox
@@ -9,6 +10,8 @@ package amazonsandbox
 type Page struct {
 	Title  string
 	CSSURL string // absolute path of the stylesheet
+	Wide   bool   // a wider card, for tables
+	TestID string // the main element's data-testid, if any
 }
 
 // Field is a hidden form field.
@@ -62,4 +65,36 @@ type MessageVM struct {
 	Page
 	Heading string
 	Message string
+}
+
+// IndexVM is the simulator's index: its personas, endpoints and knobs, for
+// QA. Everything is ready-formatted.
+type IndexVM struct {
+	Page
+	Personas  []PersonaRow
+	Endpoints []EndpointRow
+	Knobs     []KnobRow
+}
+
+// PersonaRow is one persona in the index.
+type PersonaRow struct {
+	Phone       string // 10 digits; empty for the default persona
+	Name        string
+	Description string
+	PayLater    string // starting credit and eligibility, e.g. "₹50,000.00, eligible"
+	Balance     string // starting balance, e.g. "₹1,000.00"
+}
+
+// EndpointRow is one URL in the index.
+type EndpointRow struct {
+	Method  string // e.g. "GET" or "POST"
+	URL     string // absolute URL or URL shape, e.g. ".../pay/{amazonChargeId}"
+	Purpose string
+}
+
+// KnobRow is one simulator setting and its current value.
+type KnobRow struct {
+	Name  string
+	Value string
+	Set   string // how to change it, e.g. "PAYPAGE_SANDBOX_LATENCY"
 }

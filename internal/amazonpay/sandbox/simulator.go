@@ -22,6 +22,10 @@
 //	Prefix + "/topup/{amazonChargeId}"  the top-up page behind a short balance charge's amazonPayUrl
 //	Prefix + "/render_kfs"              a dummy Key Fact Statement
 //	Prefix + "/assets/sandbox.css"      the pages' stylesheet
+//	Prefix + "/"                        an index of the personas, these URLs and the knobs
+//
+// Other GETs under Prefix are a 404 page; "/" redirects to the index when
+// the simulator is served alone.
 //
 // Get Instruments answers amazonPayLater, amazonPayBalance or both
 // (instrumentTypes=AmazonPayLater,AmazonPayBalance), and charges take
@@ -185,6 +189,13 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST "+p+"/topup/{amazonChargeId}", s.submitTopUp)
 	m.HandleFunc("GET "+p+"/render_kfs", s.showKFS)
 	m.HandleFunc("GET "+p+"/assets/sandbox.css", s.css)
+	m.HandleFunc("GET "+p+"/{$}", s.showIndex)
+	m.HandleFunc("GET "+p+"/", s.notFound)
+	if p != "" {
+		// Served alone (paypage amazonpay-sandbox), the host's root is the
+		// simulator's too.
+		m.HandleFunc("GET /{$}", s.toIndex)
+	}
 
 	csrf := http.NewCrossOriginProtection()
 	for _, machine := range []string{amazonpay.PathEligibility, amazonpay.PathCharge, amazonpay.PathRefund, LWAPath + amazonpay.PathToken} {
