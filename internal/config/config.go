@@ -26,17 +26,17 @@ const (
 
 // Config is everything paypage reads from its environment.
 type Config struct {
-	Addr        string // PAYPAGE_ADDR
-	BaseURL     string // PAYPAGE_BASE_URL, without a trailing slash
+	Addr    string // PAYPAGE_ADDR
+	BaseURL string // PAYPAGE_BASE_URL, without a trailing slash
 	// BaseURLDerived is true when PAYPAGE_BASE_URL was not set and the
 	// sandbox took it from PAYPAGE_ADDR's port, so links match the
 	// listener.
 	BaseURLDerived bool
-	DatabaseURL string // DATABASE_URL; empty starts the embedded PostgreSQL
-	DataDir     string // PAYPAGE_DATA_DIR
-	Mode        string // PAYPAGE_MODE
-	SecretKey   string // PAYPAGE_SECRET_KEY; generated and kept in DataDir in sandbox mode
-	AmazonPay   AmazonPay
+	DatabaseURL    string // DATABASE_URL; empty starts the embedded PostgreSQL
+	DataDir        string // PAYPAGE_DATA_DIR
+	Mode           string // PAYPAGE_MODE
+	SecretKey      string // PAYPAGE_SECRET_KEY; generated and kept in DataDir in sandbox mode
+	AmazonPay      AmazonPay
 	// SandboxPendingDelay is how long the simulator's pending personas stay
 	// pending (PAYPAGE_SANDBOX_PENDING_DELAY, a Go duration, default 20s).
 	SandboxPendingDelay time.Duration
