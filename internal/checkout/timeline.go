@@ -85,7 +85,9 @@ func (s *Service) recordCall(ctx context.Context, orderID, op string, m Method, 
 }
 
 // recordOffer adds an offer call to the timeline. Offers carry no reply, so
-// the entry says whether the method answered and was listed.
+// the entry says whether the method answered and was listed. Offers are
+// asked on every page view, so the entry is written beside the page rather
+// than before it.
 func (s *Service) recordOffer(ctx context.Context, orderID string, m Method, took time.Duration, off Offer, err error) {
 	f := map[string]any{
 		"operation":  OpOffer,
@@ -96,7 +98,8 @@ func (s *Service) recordOffer(ctx context.Context, orderID string, m Method, too
 	if err == nil {
 		f["listed"], f["payable"] = off.Listed, off.Payable
 	}
-	s.recordTimeline(ctx, orderID, TimelineProviderCall, f)
+	at := s.now()
+	go s.writeTimeline(ctx, TimelineEntry{OrderID: orderID, At: at, Kind: TimelineProviderCall, Fields: f})
 }
 
 // timelineTimeout bounds one timeline write: a slow database may cost the
@@ -106,14 +109,18 @@ const timelineTimeout = 2 * time.Second
 // recordTimeline writes one entry, best effort, in a context that outlives
 // the request's own cancellation.
 func (s *Service) recordTimeline(ctx context.Context, orderID string, kind TimelineKind, fields map[string]any) {
-	if orderID == "" {
+	s.writeTimeline(ctx, TimelineEntry{OrderID: orderID, At: s.now(), Kind: kind, Fields: fields})
+}
+
+// writeTimeline writes entry e, best effort.
+func (s *Service) writeTimeline(ctx context.Context, e TimelineEntry) {
+	if e.OrderID == "" {
 		return
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timelineTimeout)
 	defer cancel()
-	e := TimelineEntry{OrderID: orderID, At: s.now(), Kind: kind, Fields: fields}
 	if err := s.opts.Timeline.RecordTimeline(rctx, e); err != nil {
-		s.log.WarnContext(ctx, "timeline entry not recorded", "order_id", orderID, "kind", string(kind), "error", err)
+		s.log.WarnContext(ctx, "timeline entry not recorded", "order_id", e.OrderID, "kind", string(e.Kind), "error", err)
 	}
 }
 
