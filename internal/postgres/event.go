@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"slices"
 	"time"
 
@@ -83,13 +82,11 @@ func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, latest *ch
 		}
 		id := "evt_" + hex.EncodeToString(b)
 		at := now()
-		// Sent as text: binary_parameters would send bytes in jsonb's
-		// binary format.
-		body, err := json.Marshal(juspay.NewEvent(id, name, at, order))
+		body, err := jsonText(juspay.NewEvent(id, name, at, order))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, insertEvent, id, o.MerchantID, o.ID, name, string(body), at); err != nil {
+		if _, err := tx.ExecContext(ctx, insertEvent, id, o.MerchantID, o.ID, name, body, at); err != nil {
 			return mapErr(err, "event")
 		}
 		if _, err := tx.ExecContext(ctx, insertDelivery, id, o.ID); err != nil {

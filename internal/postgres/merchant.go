@@ -3,7 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"database/sql/driver"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -205,14 +205,14 @@ const insertMerchantAudit = `
 INSERT INTO merchant_audit (merchant_id, action, actor, changes, at) VALUES ($1, $2, $3, $4, $5)`
 
 func insertAudit(ctx context.Context, tx *sqlx.Tx, c checkout.MerchantChange) error {
-	changes, err := json.Marshal(c.Changes)
-	if err != nil {
-		return errs.Wrap(err, "merchant audit changes")
+	var changes driver.Value = "{}"
+	if c.Changes != nil {
+		var err error
+		if changes, err = jsonText(c.Changes); err != nil {
+			return errs.Wrap(err, "merchant audit changes")
+		}
 	}
-	if c.Changes == nil {
-		changes = []byte("{}")
-	}
-	_, err = tx.ExecContext(ctx, insertMerchantAudit, c.MerchantID, c.Action, c.Actor, string(changes), c.At)
+	_, err := tx.ExecContext(ctx, insertMerchantAudit, c.MerchantID, c.Action, c.Actor, changes, c.At)
 	return mapErr(err, "merchant audit")
 }
 

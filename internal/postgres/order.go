@@ -193,32 +193,19 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 // stringMap stores a map of strings as a jsonb object.
 type stringMap map[string]string
 
-// Value implements driver.Valuer. It answers text, not bytes: with
-// binary_parameters (transaction pooling) lib/pq sends bytes in binary
-// format, which jsonb reads differently.
+// Value implements driver.Valuer.
 func (m stringMap) Value() (driver.Value, error) {
 	if m == nil {
 		return "{}", nil
 	}
-	b, err := json.Marshal(map[string]string(m))
-	return string(b), err
+	return jsonText(map[string]string(m))
 }
 
 // Scan implements sql.Scanner.
 func (m *stringMap) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	case nil:
-		*m = nil
-		return nil
-	default:
-		return fmt.Errorf("stringMap: cannot scan %T", src)
-	}
-	return json.Unmarshal(b, (*map[string]string)(m))
+	*m = nil
+	_, err := scanJSON(src, (*map[string]string)(m))
+	return err
 }
 
 // filterJSON stores an order's payment filter as jsonb (NULL: none).
@@ -229,24 +216,37 @@ func (j filterJSON) Value() (driver.Value, error) {
 	if j.f == nil {
 		return nil, nil
 	}
-	b, err := json.Marshal(j.f) // text for jsonb, as in stringMap.Value
-	return string(b), err
+	return jsonText(j.f)
 }
 
 // Scan implements sql.Scanner.
 func (j *filterJSON) Scan(src any) error {
-	var b []byte
+	f := new(checkout.PaymentFilter)
+	ok, err := scanJSON(src, f)
+	if j.f = nil; ok && err == nil {
+		j.f = f
+	}
+	return err
+}
+
+// jsonText encodes v for a jsonb argument. It answers text, not bytes: with
+// binary_parameters (transaction pooling) lib/pq sends bytes in binary
+// format, which jsonb reads differently.
+func jsonText(v any) (driver.Value, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// scanJSON decodes a jsonb column's value src into dst, reporting false
+// for NULL.
+func scanJSON(src, dst any) (bool, error) {
 	switch v := src.(type) {
 	case nil:
-		j.f = nil
-		return nil
+		return false, nil
 	case []byte:
-		b = v
+		return true, json.Unmarshal(v, dst)
 	case string:
-		b = []byte(v)
-	default:
-		return fmt.Errorf("filterJSON: cannot scan %T", src)
+		return true, json.Unmarshal([]byte(v), dst)
 	}
-	j.f = new(checkout.PaymentFilter)
-	return json.Unmarshal(b, j.f)
+	return false, fmt.Errorf("jsonb: cannot scan %T", src)
 }

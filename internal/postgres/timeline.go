@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"time"
 
@@ -25,14 +26,12 @@ func (d *DB) RecordTimeline(ctx context.Context, e checkout.TimelineEntry) error
 	return nil
 }
 
-// timelineFields renders fields as jsonb text: sent as text, since
-// binary_parameters would send bytes in jsonb's binary format.
-func timelineFields(fields map[string]any) (string, error) {
+// timelineFields renders fields as a jsonb argument (jsonText).
+func timelineFields(fields map[string]any) (driver.Value, error) {
 	if fields == nil {
 		fields = map[string]any{}
 	}
-	b, err := json.Marshal(fields)
-	return string(b), err
+	return jsonText(fields)
 }
 
 const insertStatusEntry = `INSERT INTO order_timeline (order_id, at, kind, fields)
