@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay/sandbox"
-	"github.com/paypage/paypage/internal/app"
 	"github.com/paypage/paypage/internal/config"
+	"github.com/paypage/paypage/internal/postgres"
 	"github.com/paypage/paypage/web"
 )
 
@@ -38,27 +38,27 @@ func runSandbox(ctx context.Context, cfg config.Config, args []string, stdout io
 	if len(redirects) == 0 {
 		redirects = []string{cfg.BaseURL + web.ConsentReturnPath}
 	}
-	db, cluster, err := app.OpenDB(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		db.Close()
-		if cluster != nil {
-			_ = cluster.Stop(context.Background())
-		}
-	}()
+	return withDB(ctx, cfg, log, func(db *postgres.DB) error {
+		return serveSandbox(ctx, db, cfg, *addr, redirects, sandbox.Options{
+			PendingDelay: *pending, Latency: *latency, Faults: *faults}, stdout, log)
+	})
+}
+
+// serveSandbox serves the simulator on addr until ctx ends, with its state
+// in db and knobs from opts.
+func serveSandbox(ctx context.Context, db *postgres.DB, cfg config.Config, addr string, redirects []string,
+	knobs sandbox.Options, stdout io.Writer, log *slog.Logger) error {
 	sim := sandbox.New(sandbox.Options{
 		DB: db.SQL().DB, Prefix: config.SandboxPath, MerchantID: cfg.AmazonPay.MerchantID,
 		AccessKey: cfg.AmazonPay.AccessKey, SecretKey: cfg.AmazonPay.SecretKey,
 		ClientID: cfg.AmazonPay.ClientID, ClientSecret: cfg.AmazonPay.ClientSecret,
 		BalanceMerchantID: cfg.AmazonPay.Balance.MerchantID, BalanceAccessKey: cfg.AmazonPay.Balance.AccessKey,
 		BalanceSecretKey: cfg.AmazonPay.Balance.SecretKey,
-		RedirectURIs:     redirects, PendingDelay: *pending, Latency: *latency, Faults: *faults,
+		RedirectURIs:     redirects, PendingDelay: knobs.PendingDelay, Latency: knobs.Latency, Faults: knobs.Faults,
 	})
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	fmt.Fprintf(stdout, "Amazon Pay simulator on %s\n  AMAZONPAY_BASE_URL=http://<this host>:%d%s\n  AMAZONPAY_LWA_URL=http://<this host>:%d%s/lwa\n",
 		ln.Addr(), ln.Addr().(*net.TCPAddr).Port, config.SandboxPath, ln.Addr().(*net.TCPAddr).Port, config.SandboxPath)
