@@ -57,12 +57,7 @@ func Java(t testing.TB, source string, args ...string) ([]byte, bool) {
 		skipOrFail(t, "Java sample tests skipped: no java (apt-get install default-jdk-headless)")
 	}
 	_, file, _, _ := runtime.Caller(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, java, append([]string{filepath.Join(filepath.Dir(file), source)}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	stdout, stderr, err := run("", nil, java, append([]string{filepath.Join(filepath.Dir(file), source)}, args...)...)
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("java %s: %v\n%s", source, err, stderr.Bytes())
@@ -90,17 +85,24 @@ func Node(t testing.TB, env []string, script string, args ...string) []byte {
 	if !filepath.IsAbs(script) {
 		script = filepath.Join(d, script)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
-	cmd.Dir = d
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	stdout, stderr, err := run(d, env, "node", append([]string{script}, args...)...)
+	if err != nil {
 		t.Fatalf("node %s: %v\nstdout:\n%s\nstderr:\n%s", filepath.Base(script), err, stdout.Bytes(), stderr.Bytes())
 	}
 	return stdout.Bytes()
+}
+
+// run runs name with args in dir (this process's when empty) and env
+// added, for at most two minutes.
+func run(dir string, env []string, name string, args ...string) (stdout, stderr bytes.Buffer, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	return stdout, stderr, err
 }
 
 func install() (string, string, error) {
