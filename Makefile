@@ -67,6 +67,6 @@ migrate-new: ## create a new migration pair: make migrate-new NAME=add_things
 	echo "created migrations/$${n}_$(NAME).{up,down}.sql"
 
 .PHONY: bench
-bench: deps build ## measure page, session and checkout throughput against same-run ceilings (~2 min, loopback only)
+bench: deps build ## the shopper's view with Amazon 150 ms away, then throughput, CPU and memory against targets (~3 min, loopback only; BENCH_FLAGS=-quick for a smoke run)
 	@command -v wrk >/dev/null 2>&1 || (SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk >/dev/null)
-	$(GO) run ./cmd/paypage-bench -bin $(BIN)
+	$(GO) run ./cmd/paypage-bench -bin $(BIN) $(BENCH_FLAGS)

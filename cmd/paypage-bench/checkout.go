@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -224,50 +225,50 @@ func checkReturn(ctx context.Context, s *server, sh *shopper, orderID string) er
 	return nil
 }
 
-// linkedPage links one customer and opens a second order's payment page,
-// returning its URL and the shopper's cookie for wrk.
-func linkedPage(ctx context.Context, s *server) (string, string, error) {
-	sh := newShopper(s)
-	if err := link(ctx, s, sh, "bench-page", "9000000001"); err != nil {
-		return "", "", err
+// linkAll links n customers (customerOf, phoneOf) at once and returns
+// their browsers, each ready to pay in one tap.
+func linkAll(ctx context.Context, s *server, n int) ([]*shopper, error) {
+	shoppers := make([]*shopper, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range shoppers {
+		shoppers[i] = newShopper(s)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Default sandbox persona: credit 10,000.00 each, approved at once.
+			if err := link(ctx, s, shoppers[i], customerOf(i), phoneOf(i)); err != nil {
+				errs[i] = fmt.Errorf("linking %s on the %s server: %w", customerOf(i), s.name, err)
+			}
+		}()
 	}
-	_, page, err := newSession(ctx, sh.client, s, "bench-page", "9000000001")
-	if err != nil {
-		return "", "", err
-	}
-	if err := sh.get(ctx, page); err != nil {
-		return "", "", err
-	}
-	if sh.doc.Find(`[data-testid="available-credit"]`).Length() == 0 {
-		return "", "", fmt.Errorf("linked page shows no available credit:\n%s", sh.body)
-	}
-	u, _ := url.Parse(page)
+	wg.Wait()
+	return shoppers, errors.Join(errs...)
+}
+
+// cookieHeader is the Cookie header sh's browser sends to s.
+func (sh *shopper) cookieHeader(s *server) string {
+	u, _ := url.Parse(s.base + "/")
 	var cookies []string
 	for _, c := range sh.client.Jar.Cookies(u) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	return page, strings.Join(cookies, "; "), nil
+	return strings.Join(cookies, "; ")
 }
 
 // checkoutResult is the end-to-end checkout rate.
 type checkoutResult struct {
+	n        int
+	samples  []time.Duration
 	rate     float64
 	p50, p99 time.Duration
 	errors   int64
 }
 
-// runCheckouts links one customer per worker, then has every worker pay
-// order after order in one tap until d has passed: session, page, pay
-// (charged at the simulator), signed return, order status.
-func runCheckouts(ctx context.Context, s *server, workers int, d time.Duration) (checkoutResult, error) {
-	shoppers := make([]*shopper, workers)
-	for i := range shoppers {
-		shoppers[i] = newShopper(s)
-		// Default sandbox persona: credit 10,000.00 each, approved at once.
-		if err := link(ctx, s, shoppers[i], customerOf(i), phoneOf(i)); err != nil {
-			return checkoutResult{}, fmt.Errorf("linking worker %d: %w", i, err)
-		}
-	}
+// runCheckouts has every linked shopper (from linkAll) pay order after
+// order in one tap until d has passed: session, page, pay (charged at the
+// simulator), signed return, order status.
+func runCheckouts(ctx context.Context, s *server, shoppers []*shopper, d time.Duration) (checkoutResult, error) {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -307,10 +308,11 @@ func runCheckouts(ctx context.Context, s *server, workers int, d time.Duration) 
 		if len(latencies) == 0 {
 			return checkoutResult{}, errors.New(fmtErr)
 		}
-		fmt.Println("paypage-bench:", fmtErr)
+		log.Print(fmtErr)
 	}
 	slices.Sort(latencies)
 	return checkoutResult{
+		n: len(latencies), samples: latencies,
 		rate: float64(len(latencies)) / elapsed.Seconds(),
 		p50:  percentile(latencies, 0.50), p99: percentile(latencies, 0.99),
 		errors: failures.Load(),
@@ -334,14 +336,3 @@ func checkout(ctx context.Context, s *server, sh *shopper, customer, phone strin
 func customerOf(worker int) string { return fmt.Sprintf("bench-worker-%d", worker) }
 
 func phoneOf(worker int) string { return fmt.Sprintf("98765%05d", worker) }
-
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(p*float64(len(sorted)) + 0.5)
-	if i >= len(sorted) {
-		i = len(sorted) - 1
-	}
-	return sorted[i]
-}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -18,8 +19,10 @@ import (
 
 // server is a paypage child process in sandbox mode.
 type server struct {
+	name        string
 	cmd         *exec.Cmd
 	base        string
+	ops         string // the ops listener, serving /metrics
 	dataDir     string
 	merchantID  string
 	apiKey      string
@@ -27,15 +30,21 @@ type server struct {
 	exited      chan error
 }
 
-// startServer runs `paypage serve` on a free loopback port with a fresh
-// embedded cluster under dir, and waits until it is ready.
-func startServer(ctx context.Context, bin, dir string) (*server, error) {
+// startServer runs `paypage serve` on free loopback ports with a fresh
+// embedded cluster in dir/name, and waits until it is ready. env is added
+// to the server's environment.
+func startServer(ctx context.Context, bin, dir, name string, env ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), dataDir: filepath.Join(dir, "data"), exited: make(chan error, 1)}
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	opsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), ops: fmt.Sprintf("127.0.0.1:%d", opsPort),
+		dataDir: filepath.Join(dir, name), exited: make(chan error, 1)}
+	logf, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +58,12 @@ func startServer(ctx context.Context, bin, dir string) (*server, error) {
 		"PAYPAGE_MODE=sandbox",
 		"DATABASE_URL=",
 		"PAYPAGE_SECRET_KEY=",
+		// Its own ops port: the default one may be another server's.
+		"PAYPAGE_OPS_ADDR="+s.ops,
+		"PAYPAGE_SANDBOX_LATENCY=0s",
+		"PAYPAGE_SANDBOX_FAULTS=0",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = logf
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -136,19 +150,70 @@ func (s *server) stop() {
 	s.cmd = nil
 }
 
-// peakRSS is the server's VmHWM in bytes.
-func (s *server) peakRSS() (int64, error) {
+// memory reads field (VmRSS, VmHWM) of the server's /proc status, in
+// bytes.
+func (s *server) memory(field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid()))
 	if err != nil {
 		return 0, err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+	return statusBytes(string(b), field)
+}
+
+// statusBytes reads a "Field:   1234 kB" line of a /proc status file.
+func statusBytes(status, field string) (int64, error) {
+	for _, line := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb * 1024, err
 		}
 	}
-	return 0, errors.New("no VmHWM in /proc status")
+	return 0, fmt.Errorf("no %s in /proc status", field)
+}
+
+// amazonCalls is how many requests the server's built-in simulator has
+// answered, from the request counter of its route on /metrics: in
+// sandbox mode every Amazon call the server makes is one of them. found is
+// false while the series does not exist (no call yet, or a renamed route).
+func (s *server) amazonCalls(ctx context.Context) (calls float64, found bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.ops+"/metrics", nil)
+	if err != nil {
+		return 0, false, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, false, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, false, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, false, fmt.Errorf("%s/metrics: status %d", s.ops, resp.StatusCode)
+	}
+	return simulatorRequests(string(b))
+}
+
+// simulatorRoute is the route label of the simulator's requests.
+const simulatorRoute = `route="/sandbox/amazonpay/*"`
+
+// simulatorRequests sums paypage_http_requests_total over the simulator's
+// route in a Prometheus text exposition.
+func simulatorRequests(exposition string) (sum float64, found bool, err error) {
+	for _, line := range strings.Split(exposition, "\n") {
+		if !strings.HasPrefix(line, "paypage_http_requests_total{") || !strings.Contains(line, simulatorRoute) {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			return 0, false, fmt.Errorf("metrics line %q: %w", line, err)
+		}
+		sum += v
+		found = true
+	}
+	return sum, found, nil
 }
 
 // pgDSN returns the superuser's connection settings for the embedded
