@@ -283,7 +283,15 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	// The payment page over those orders against a bare Echo handler.
 	log.Printf("load: payment pages of %d orders", len(paths))
 	cookie := linked[0].cookieHeader(srv)
+	callsBefore, _, err := srv.amazonCalls(ctx)
+	if err != nil {
+		return err
+	}
 	page, loads, err := w.walk(ctx, "page", srv, paths, cookie)
+	if err != nil {
+		return err
+	}
+	callsAfter, _, err := srv.amazonCalls(ctx)
 	if err != nil {
 		return err
 	}
@@ -294,7 +302,8 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	}
 	t.add(ratioRow(fmt.Sprintf("payment page, distinct orders (-c%d)", o.conns), page.rps, "req/s", page.p50, page.p99, page.errors,
 		"bare Echo", bare.rps, "req/s", pageRatioTarget,
-		fmt.Sprintf("%d orders (half of linked customers), %.2f loads per order, reloads with cookie", len(paths), loads)))
+		fmt.Sprintf("%d orders (half of linked customers), %.2f loads per order, reloads with cookie; %.2f Amazon calls per load",
+			len(paths), loads, (callsAfter-callsBefore)/float64(max(page.requests, 1)))))
 	t.add(ratioRow("POST /session", sess.rps, "req/s", sess.p50, sess.p99, sess.errors,
 		"pgbench 1-row INSERT", pg.tps, "tps", sessionRatioTarget, ""))
 
