@@ -133,7 +133,8 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	t := table{
 		title: fmt.Sprintf("paypage bench: wrk -t%d -c%d -d%s, %d checkout workers, %d visits per customer kind",
 			o.threads, o.conns, o.duration, o.workers, o.visits),
-		command: strings.Join(os.Args, " "),
+		// go run's binary lives in the build cache: name the command.
+		command: strings.Join(append([]string{filepath.Base(os.Args[0])}, os.Args[1:]...), " "),
 		machine: []string{machine(bin), "load at start: " + loadAverage()},
 	}
 	if o.quick {
