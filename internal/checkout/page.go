@@ -72,8 +72,8 @@ type Page struct {
 type PageRecords struct {
 	Order    Order
 	Merchant Merchant
-	Latest   *Attempt     // newest attempt; nil when none was made
-	Links    []SealedLink // the customer's links with providers
+	Latest   *Attempt      // newest attempt; nil when none was made
+	Links    []SealedLink  // the customer's links with providers
 	Offers   []CachedOffer // the providers' answers kept with the order
 }
 
