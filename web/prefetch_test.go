@@ -110,6 +110,55 @@ func TestPrefetchedPageAsksAmazonNothing(t *testing.T) {
 		lb.set(a.URL)
 	}
 
+	// A linked customer whose access token expires in two minutes: the
+	// prefetch renews it and reads the instruments, and the page on the
+	// other instance uses that answer, made with the link as stored after
+	// the renewal, without renewing or asking anything.
+	const customer = "cust-pf-linked"
+	first := fmt.Sprintf("pf-l1-%d", time.Now().UnixNano()%1e9)
+	body := a.Session(first, "100.00", "9000000001")
+	body["customer_id"], body["return_url"] = customer, lb.URL+"/sandbox/shop/return"
+	r := a.API(t, "POST", "/session", body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("session: %d %s", r.Status, r.Body)
+	}
+	lb.set(a.URL)
+	sh := apptest.NewShopper(t, lb.URL+"/sandbox/shop/return").Get(r.JSON(t)["payment_links"].(map[string]any)["web"].(string))
+	sh.Submit("pay-button", nil)
+	sh.Submit("consent-allow", nil)
+	if !strings.HasPrefix(sh.Location(), lb.URL+"/sandbox/shop/return?") {
+		t.Fatalf("first payment not returned to the shop: %d at %s", sh.Status, sh.URL)
+	}
+	aging := `UPDATE links SET access_expires_at = now() + interval '2 minutes' WHERE customer_id = $1`
+	if _, err := a.DB.SQL().Exec(aging, customer); err != nil {
+		t.Fatal(err)
+	}
+	second := fmt.Sprintf("pf-l2-%d", time.Now().UnixNano()%1e9)
+	body = a.Session(second, "100.00", "9000000001")
+	body["customer_id"], body["return_url"] = customer, lb.URL+"/sandbox/shop/return"
+	if r = a.API(t, "POST", "/session", body); r.Status != http.StatusOK {
+		t.Fatalf("session: %d %s", r.Status, r.Body)
+	}
+	a.Service.Wait()
+	var renewed bool
+	if err := a.DB.SQL().QueryRow(`SELECT bool_and(access_expires_at > now() + interval '10 minutes') FROM links WHERE customer_id = $1`,
+		customer).Scan(&renewed); err != nil || !renewed {
+		t.Errorf("the prefetch did not renew the expiring token: %v %v", renewed, err)
+	}
+	prefetched := offerCalls(t, a, second)
+	if prefetched == 0 {
+		t.Fatal("linked: no offer call was prefetched")
+	}
+	lb.set(b.URL)
+	sh = apptest.NewShopper(t, lb.URL+"/sandbox/shop/return").Get(r.JSON(t)["payment_links"].(map[string]any)["web"].(string))
+	if !sh.Has("available-credit") || !sh.Has("pay-button") {
+		t.Fatalf("linked page %d without the credit:\n%.600s", sh.Status, sh.Body)
+	}
+	b.Service.Wait()
+	if n := offerCalls(t, a, second); n != prefetched {
+		t.Errorf("linked: the page made %d Amazon offer calls after the prefetch's %d", n-prefetched, prefetched)
+	}
+
 	// The control: with prefetch off, the page asks Amazon itself.
 	off := apptest.StartOn(t, dsn, map[string]string{"PAYPAGE_BASE_URL": lb.URL, "PAYPAGE_SANDBOX_LATENCY": latency.String(),
 		"PAYPAGE_PREFETCH_MAX_IN_FLIGHT": "0"})
@@ -121,7 +170,7 @@ func TestPrefetchedPageAsksAmazonNothing(t *testing.T) {
 		t.Fatalf("prefetch off, yet %d offer calls before the page", n)
 	}
 	start := time.Now()
-	sh := apptest.NewShopper(t, lb.URL+"/sandbox/shop/return").Get(link)
+	sh = apptest.NewShopper(t, lb.URL+"/sandbox/shop/return").Get(link)
 	took := time.Since(start)
 	if !sh.Has("pay-button") {
 		t.Fatalf("prefetch off: page %d without a Pay button:\n%.600s", sh.Status, sh.Body)

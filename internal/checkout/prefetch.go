@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,11 +174,15 @@ func (s *Service) prefetch(ctx context.Context, o Order, m Merchant, replay bool
 				return
 			}
 		}
-		var wg sync.WaitGroup
+		var ask []Method
 		for _, meth := range allowed {
-			if _, fresh := s.cachedOffer(cached, meth, links); fresh {
-				continue
+			if _, fresh := s.cachedOffer(cached, meth, links); !fresh {
+				ask = append(ask, meth)
 			}
+		}
+		links = s.renewLinks(ctx, ask, links, prefetchTokenMargin)
+		var wg sync.WaitGroup
+		for _, meth := range ask {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -191,6 +196,34 @@ func (s *Service) prefetch(ctx context.Context, o Order, m Merchant, replay bool
 		return
 	}
 	s.bg.started.Add(1)
+}
+
+// renewLinks renews, once per link, the access tokens that methods ms
+// would use and that expire within margin, before the methods are asked
+// at once: methods sharing a link would otherwise each renew it, each
+// storing it anew, and all but the last answer kept would name a link no
+// longer stored. It returns links as stored afterwards, without those the
+// provider revoked.
+func (s *Service) renewLinks(ctx context.Context, ms []Method, links []SealedLink, margin time.Duration) []SealedLink {
+	out := slices.Clone(links)
+	type linkID struct{ provider, method string }
+	gone := map[linkID]bool{}
+	seen := map[*SealedLink]bool{}
+	for _, m := range ms {
+		l := linkFor(out, m.Kind())
+		if l == nil || seen[l] {
+			continue
+		}
+		seen[l] = true
+		_, stored, err := s.linkTokenWithin(ctx, m, l, margin)
+		switch {
+		case err == nil:
+			*l = *stored
+		case errors.Is(err, errNotLinked):
+			gone[linkID{l.Provider, l.Method}] = true
+		}
+	}
+	return slices.DeleteFunc(out, func(l SealedLink) bool { return gone[linkID{l.Provider, l.Method}] })
 }
 
 // cachedOffer returns the answer kept for method m that is fresh and was

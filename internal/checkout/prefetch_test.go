@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -232,8 +233,8 @@ func TestPageUsesTheKeptAnswerWhileFresh(t *testing.T) {
 
 // The prefetch renews an access token that expires soon before asking, so
 // that neither the page nor Pay renews it and then asks, one after the
-// other; the answer kept names the link as stored after the renewal, and
-// the page uses it.
+// other; it renews a link its methods share once, and the answers kept
+// name the link as stored after the renewal, which the page uses.
 func TestPrefetchRenewsAnExpiringToken(t *testing.T) {
 	ctx := context.Background()
 	o := newOrderStatus(testOrder())
@@ -243,33 +244,36 @@ func TestPrefetchRenewsAnExpiringToken(t *testing.T) {
 	ls := &linkStore{links: []SealedLink{l}}
 	var offers, refreshes atomic.Int32
 	var gotToken atomic.Value
-	m := &fakeMethod{KindValue: walletKind,
-		RefreshFn: func(_ context.Context, rt string) (Token, error) {
-			refreshes.Add(1)
-			return Token{AccessToken: "at-renewed", RefreshToken: "rt-renewed", Expiry: time.Now().Add(time.Hour)}, nil
-		},
-		OfferFn: func(_ context.Context, r OfferRequest) (Offer, error) {
-			offers.Add(1)
-			gotToken.Store(r.Token)
-			return Offer{Listed: true, Payable: true, Linked: true, Figure: 100, FigureKind: FigureBalance}, nil
-		}}
+	mk := func(k MethodKind) *fakeMethod {
+		return &fakeMethod{KindValue: k,
+			RefreshFn: func(_ context.Context, rt string) (Token, error) {
+				n := refreshes.Add(1)
+				return Token{AccessToken: "at-renewed", RefreshToken: fmt.Sprintf("rt-renewed-%d", n), Expiry: time.Now().Add(time.Hour)}, nil
+			},
+			OfferFn: func(_ context.Context, r OfferRequest) (Offer, error) {
+				offers.Add(1)
+				gotToken.Store(r.Token)
+				return Offer{Listed: true, Payable: true, Linked: true, Figure: 100, FigureKind: FigureBalance}, nil
+			}}
+	}
 	_, f, oc := pageFixtureCache(o, Merchant{}, ls)
 	f.InsertOrderFn = func(_ context.Context, n Order) (Order, bool, error) { return o, true, nil }
-	svc := NewService(f, Options{Methods: methods(m), Sealer: fakeSealer{}, Logger: quiet})
+	svc := NewService(f, Options{Methods: methods(mk(creditKind), mk(walletKind)), Sealer: fakeSealer{}, Logger: quiet})
 	t.Cleanup(svc.Close)
 	if _, _, err := svc.CreateSession(ctx, shop, sessionInput("o1")); err != nil {
 		t.Fatal(err)
 	}
 	svc.Wait()
-	if refreshes.Load() != 1 || offers.Load() != 1 || gotToken.Load() != "at-renewed" {
+	if refreshes.Load() != 1 || offers.Load() != 2 || gotToken.Load() != "at-renewed" {
 		t.Fatalf("prefetch: %d refreshes, %d offers, token %v", refreshes.Load(), offers.Load(), gotToken.Load())
 	}
 	kept := oc.get()
-	if len(kept) != 1 || kept[0].LinkKey != LinkKeyOf(linkFor(ls.get(), walletKind)) || kept[0].LinkKey == LinkKeyOf(&l) {
+	stored := LinkKeyOf(linkFor(ls.get(), walletKind))
+	if len(kept) != 2 || kept[0].LinkKey != stored || kept[1].LinkKey != stored || stored == LinkKeyOf(&l) {
 		t.Fatalf("kept %+v", kept)
 	}
 	p, err := svc.PaymentPage(ctx, o.ID)
-	if err != nil || p.State != PagePayable || p.Offers[0].Figure != 100 || offers.Load() != 1 || refreshes.Load() != 1 {
+	if err != nil || p.State != PagePayable || len(p.Offers) != 2 || p.Offers[0].Figure != 100 || offers.Load() != 2 || refreshes.Load() != 1 {
 		t.Errorf("page: %v %+v %v; %d offers, %d refreshes", p.State, p.Offers, err, offers.Load(), refreshes.Load())
 	}
 }
