@@ -153,6 +153,7 @@ func (s *Service) prefetch(ctx context.Context, o Order, m Merchant, replay bool
 	}
 	ok := s.bg.goTracked(func() {
 		defer func() { <-s.bg.slots }()
+		o := o
 		ctx, cancel := s.bg.detached(ctx, s.opts.PrefetchTimeout)
 		defer cancel()
 		var links []SealedLink
