@@ -441,3 +441,21 @@ func TestPrefetchOff(t *testing.T) {
 		t.Errorf("started %d, skipped %d", started, skipped)
 	}
 }
+
+// A linked shopper whose token cannot be renewed because the provider
+// does not answer is sent back to the page: nothing starts, and no error
+// page asks them to try again.
+func TestPayWhenTheTokenServiceIsSlow(t *testing.T) {
+	o := newOrderStatus(testOrder())
+	l := sealed(o, "")
+	l.AccessExpiry = time.Now().Add(-time.Minute)
+	rs, f := pageFixture(o, Merchant{}, &linkStore{links: []SealedLink{l}})
+	m := &fakeMethod{KindValue: walletKind, RefreshFn: func(context.Context, string) (Token, error) {
+		return Token{}, context.DeadlineExceeded
+	}}
+	svc := NewService(f, Options{Methods: methods(m), Sealer: fakeSealer{}, Logger: quiet})
+	t.Cleanup(svc.Close)
+	if next, err := svc.Pay(context.Background(), o.ID, walletKind.Name); err != nil || next.Kind != NextPage || len(rs.attempts) != 0 {
+		t.Errorf("pay: %+v %v, %d attempts", next, err, len(rs.attempts))
+	}
+}
