@@ -74,6 +74,12 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	case checkout.PageNoMethods:
 		vm.Screen = tplpay.ScreenNoMethods
 		vm.NoMethodsWhy = noMethodsWhy[p.NoMethods]
+	case checkout.PageChecking, checkout.PageListing:
+		// Amazon has not answered yet: never "no payment option" for a
+		// shopper it has not refused. PaymentPage never leaves a page
+		// listing; were one to come here, it reads as still checking.
+		vm.Screen = tplpay.ScreenNoMethods
+		vm.NoMethodsWhy = noMethodsWhy[checkout.NoneAnswered]
 	case checkout.PageProcessing:
 		vm.Screen = tplpay.ScreenProcessing
 		vm.CheckURL = s.url(routePayShow, o.ID) + "?" + waitParam + "=1"
@@ -91,7 +97,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 			Message: "Any amount taken has been refunded. Go back to " + m.Name + " to start again."}
 	}
 	for _, mo := range p.Offers {
-		if p.State != checkout.PagePayable && mo.Note == "" {
+		if mo.Checking || p.State != checkout.PagePayable && mo.Note == "" {
 			continue
 		}
 		mv := tplpay.MethodVM{

@@ -159,16 +159,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		log.Warn("Amazon Pay Balance is not offered: AMAZONPAY_BALANCE_MERCHANT_ID, _ACCESS_KEY and _SECRET_KEY are not set")
 	}
 	a.Service = checkout.NewService(db, checkout.Options{
-		Methods:            methods,
-		Sealer:             box,
-		ConsentRedirectURL: cfg.BaseURL + web.ConsentReturnPath,
-		ChargeCallbackURL:  func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },
-		UnsentGrace:        cfg.UnsentChargeGrace,
-		ChargeTimeout:      cfg.AmazonCallTimeout,
-		Observer:           a.Metrics,
-		Timeline:           db,
-		Webhooks:           db,
-		Logger:             log,
+		Methods:             methods,
+		Sealer:              box,
+		ConsentRedirectURL:  cfg.BaseURL + web.ConsentReturnPath,
+		ChargeCallbackURL:   func(id string) string { return cfg.BaseURL + web.ChargeReturnPath(id) },
+		UnsentGrace:         cfg.UnsentChargeGrace,
+		ChargeTimeout:       cfg.AmazonCallTimeout,
+		Observer:            a.Metrics,
+		Timeline:            db,
+		Webhooks:            db,
+		Logger:              log,
+		PrefetchMaxInFlight: prefetchLimit(cfg.PrefetchMaxInFlight),
 	})
 	if cfg.Sandbox() {
 		if a.Demo, err = ensureDemoMerchant(ctx, a.Service, cfg); err != nil {
@@ -195,6 +196,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger: log, Service: a.Service, DB: db, Mounts: mounts, Metrics: a.Metrics, TrustedProxies: cfg.TrustedProxies,
 	})
 	return a, nil
+}
+
+// prefetchLimit is checkout.Options.PrefetchMaxInFlight for the
+// configuration's n, where 0 turns prefetch off (the service's -1).
+func prefetchLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
@@ -243,6 +253,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.http.Shutdown(shutCtx); err != nil {
 		a.log.Warn("graceful shutdown incomplete", "error", err)
 	}
+	a.Service.Close()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -289,6 +300,9 @@ func (a *App) OpsAddr() string {
 // Close releases the database and stops the embedded cluster if this
 // instance started it; from then on a dying cluster is not restarted.
 func (a *App) Close(ctx context.Context) {
+	if a.Service != nil {
+		a.Service.Close() // background prefetches use the database
+	}
 	if a.DB != nil {
 		a.DB.Close()
 	}

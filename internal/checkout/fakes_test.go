@@ -36,6 +36,11 @@ type fakeStore struct {
 	UpdateMerchantFn  func(ctx context.Context, id string, apply func(Merchant) (Merchant, MerchantChange, error)) (Merchant, error)
 	RotateAPIKeyFn    func(ctx context.Context, id string, hash []byte, until time.Time, c MerchantChange) error
 	RotateRespKeyFn   func(ctx context.Context, id, key string, c MerchantChange) error
+	SaveOfferFn       func(ctx context.Context, c CachedOffer) error
+}
+
+func (f *fakeStore) SaveOffer(ctx context.Context, c CachedOffer) error {
+	return must(&f.SaveOfferFn, "SaveOffer")(ctx, c)
 }
 
 func (f *fakeStore) RotateWebhookSecret(ctx context.Context, id, secret string, until time.Time, c MerchantChange) error {

@@ -39,13 +39,21 @@ func linkFor(links []SealedLink, k MethodKind) *SealedLink {
 // deleted and reported as errNotLinked, so that the customer is asked for
 // consent again.
 func (s *Service) linkToken(ctx context.Context, m Method, l *SealedLink) (string, error) {
+	tok, _, err := s.linkTokenWithin(ctx, m, l, accessTokenMargin)
+	return tok, err
+}
+
+// linkTokenWithin is linkToken renewing a token that expires within
+// margin. It also returns the link as stored afterwards (renewing a token
+// stores the link again), for LinkKeyOf.
+func (s *Service) linkTokenWithin(ctx context.Context, m Method, l *SealedLink, margin time.Duration) (string, *SealedLink, error) {
 	if l == nil {
-		return "", errNotLinked
+		return "", nil, errNotLinked
 	}
 	lc := linkContext(l.MerchantID, l.CustomerID)
-	if len(l.AccessToken) > 0 && s.now().Add(accessTokenMargin).Before(l.AccessExpiry) {
+	if len(l.AccessToken) > 0 && s.now().Add(margin).Before(l.AccessExpiry) {
 		if tok, err := s.opts.Sealer.Open(l.AccessToken, lc); err == nil {
-			return tok, nil
+			return tok, l, nil
 		}
 	}
 	refresh, err := s.opts.Sealer.Open(l.RefreshToken, lc)
@@ -53,7 +61,7 @@ func (s *Service) linkToken(ctx context.Context, m Method, l *SealedLink) (strin
 		// Sealed under another key: the link is unusable, link again.
 		s.log.WarnContext(ctx, "link cannot be opened; asking for consent again", "merchant_id", l.MerchantID, "provider", l.Provider)
 		_ = s.store.DeleteLink(ctx, *l)
-		return "", errNotLinked
+		return "", nil, errNotLinked
 	}
 	tok, err := m.Refresh(ctx, refresh)
 	if errors.Is(err, ErrLinkRevoked) {
@@ -61,18 +69,20 @@ func (s *Service) linkToken(ctx context.Context, m Method, l *SealedLink) (strin
 		if err := s.store.DeleteLink(ctx, *l); err != nil {
 			s.log.WarnContext(ctx, "forgetting a revoked link failed", "error", err)
 		}
-		return "", errNotLinked
+		return "", nil, errNotLinked
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = refresh
 	}
-	if err := s.storeLink(ctx, *l, tok); err != nil {
+	stored, err := s.storeLink(ctx, *l, tok)
+	if err != nil {
 		s.log.WarnContext(ctx, "caching an access token failed", "error", err)
+		stored = *l
 	}
-	return tok.AccessToken, nil
+	return tok.AccessToken, &stored, nil
 }
 
 // refuseLink records that method k's provider refused link l's token for
@@ -119,20 +129,22 @@ func (s *Service) saveLink(ctx context.Context, o Order, k MethodKind, tok Token
 			l.Method = k.Name
 		}
 	}
-	return s.storeLink(ctx, l, tok)
+	_, err = s.storeLink(ctx, l, tok)
+	return err
 }
 
-// storeLink seals tok and stores it as link l.
-func (s *Service) storeLink(ctx context.Context, l SealedLink, tok Token) error {
+// storeLink seals tok and stores it as link l, and returns the link as
+// stored.
+func (s *Service) storeLink(ctx context.Context, l SealedLink, tok Token) (SealedLink, error) {
 	lc := linkContext(l.MerchantID, l.CustomerID)
 	rt, err := s.opts.Sealer.Seal(tok.RefreshToken, lc)
 	if err != nil {
-		return err
+		return SealedLink{}, err
 	}
 	at, err := s.opts.Sealer.Seal(tok.AccessToken, lc)
 	if err != nil {
-		return err
+		return SealedLink{}, err
 	}
 	l.RefreshToken, l.AccessToken, l.AccessExpiry = rt, at, tok.Expiry
-	return s.store.SaveLink(ctx, l)
+	return l, s.store.SaveLink(ctx, l)
 }

@@ -75,15 +75,56 @@ func sealed(o Order, method string, refused ...string) SealedLink {
 		AccessExpiry: time.Now().Add(time.Hour), RefusedFor: refused}
 }
 
-// pageFixture serves PageRecords for one order from a rowStore and links.
+// offerCache keeps the providers' answers, standing in for the
+// order_offers table.
+type offerCache struct {
+	mu     sync.Mutex
+	offers []CachedOffer
+	saves  int
+}
+
+func (oc *offerCache) install(f *fakeStore) {
+	f.SaveOfferFn = func(_ context.Context, c CachedOffer) error {
+		oc.mu.Lock()
+		defer oc.mu.Unlock()
+		oc.saves++
+		for i, old := range oc.offers {
+			if old.OrderID == c.OrderID && old.Method == c.Method {
+				if !old.AnsweredAt.After(c.AnsweredAt) {
+					oc.offers[i] = c
+				}
+				return nil
+			}
+		}
+		oc.offers = append(oc.offers, c)
+		return nil
+	}
+}
+
+func (oc *offerCache) get() []CachedOffer {
+	oc.mu.Lock()
+	defer oc.mu.Unlock()
+	return slices.Clone(oc.offers)
+}
+
+// pageFixture serves PageRecords for one order from a rowStore, links and
+// an offer cache.
 func pageFixture(o Order, m Merchant, ls *linkStore, as ...Attempt) (*rowStore, *fakeStore) {
+	rs, f, _ := pageFixtureCache(o, m, ls, as...)
+	return rs, f
+}
+
+// pageFixtureCache is pageFixture returning its offer cache too.
+func pageFixtureCache(o Order, m Merchant, ls *linkStore, as ...Attempt) (*rowStore, *fakeStore, *offerCache) {
 	rs := newRowStore(o, as...)
 	f := rs.fake()
 	ls.install(f)
+	oc := &offerCache{}
+	oc.install(f)
 	f.PageRecordsFn = func(context.Context, string) (PageRecords, error) {
 		rs.mu.Lock()
 		defer rs.mu.Unlock()
-		p := PageRecords{Order: rs.order, Merchant: m, Links: ls.get()}
+		p := PageRecords{Order: rs.order, Merchant: m, Links: ls.get(), Offers: oc.get()}
 		for _, a := range rs.attempts {
 			a := *a
 			if p.Latest == nil || a.Seq > p.Latest.Seq {
@@ -109,7 +150,7 @@ func pageFixture(o Order, m Merchant, ls *linkStore, as ...Attempt) (*rowStore, 
 		rs.order.Status = st
 		return a, rs.order, false, nil
 	}
-	return rs, f
+	return rs, f, oc
 }
 
 func newOrderStatus(o Order) Order {
@@ -161,7 +202,7 @@ func TestPageListsMethodsAndSaysWhyNone(t *testing.T) {
 			&PaymentFilter{Options: []FilterOption{{Type: "CONSUMER_FINANCE", Enable: true}}}, PagePayable, []string{"TESTCREDIT"}, 0},
 		{"filter leaves nothing", []*fakeMethod{credit, wallet}, Merchant{},
 			&PaymentFilter{Options: []FilterOption{{Type: "CARD", Enable: true}}}, PageNoMethods, nil, NoneEnabled},
-		{"a provider down", []*fakeMethod{failing, hidden}, Merchant{}, nil, PageNoMethods, nil, NoneAnswered},
+		{"a provider down", []*fakeMethod{failing, hidden}, Merchant{}, nil, PageChecking, []string{"TESTDOWN"}, NoneAnswered},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,9 +424,13 @@ func TestPayWithAChosenMethod(t *testing.T) {
 	if _, err := svc.Pay(ctx, o4.ID, "TESTWALLET"); errs.CodeOf(err) != "method.unavailable" {
 		t.Errorf("not offered: %v", err)
 	}
+	// A provider that does not answer starts nothing, and sends the
+	// shopper back to the page, which says it is checking.
+	o5 := newOrderStatus(testOrder())
+	rs5, f5 := pageFixture(o5, Merchant{}, &linkStore{})
 	wallet.OfferFn = func(context.Context, OfferRequest) (Offer, error) { return Offer{}, errors.New("timeout") }
-	if _, err := svc.Pay(ctx, o4.ID, "TESTWALLET"); !errs.Is(err, errs.Unavailable) {
-		t.Errorf("provider down: %v", err)
+	if next, err := NewService(f5, opts).Pay(ctx, o5.ID, "TESTWALLET"); err != nil || next.Kind != NextPage || len(rs5.attempts) != 0 {
+		t.Errorf("provider down: %+v %v, %d attempts", next, err, len(rs5.attempts))
 	}
 	// Without methods nothing can be paid.
 	if _, err := NewService(f, Options{Logger: quiet}).Pay(ctx, o4.ID, ""); !errs.Is(err, errs.Unavailable) {

@@ -19,6 +19,13 @@ const (
 	PageCharged                     // paid
 	PageExpired                     // too late to pay
 	PageClosed                      // final without payment (attempts exhausted, auto-refunded)
+	// PageListing is PaymentPageHead's answer when the methods are still
+	// to be asked: PageOffers fills them in.
+	PageListing
+	// PageChecking: nothing is payable yet, but a provider has not
+	// answered (its methods are listed with Checking set): the page asks
+	// again, it never says that nothing can pay.
+	PageChecking
 )
 
 // NoMethodsReason says why nothing is payable.
@@ -28,13 +35,17 @@ type NoMethodsReason int
 const (
 	NoneEnabled  NoMethodsReason = iota + 1 // the merchant or the session's payment_filter leaves no method
 	NoneOffered                             // every method answered, and none can pay this order for this customer
-	NoneAnswered                            // a provider did not answer in time, and no other method can pay
+	NoneAnswered                            // a provider did not answer in time, and no other method can pay (PageChecking)
 )
 
 // MethodOffer is one method as the page lists it.
 type MethodOffer struct {
 	Kind MethodKind
 	Offer
+	// Checking says the provider has not answered within the page's
+	// budget: the method is Listed but not Payable, and the page offers
+	// to look again.
+	Checking bool
 }
 
 // Page is everything the payment page needs.
@@ -49,6 +60,11 @@ type Page struct {
 	// LatestTitle names the newest attempt's method.
 	LatestTitle string
 	Retry       bool // the latest attempt failed and another may be made
+
+	// What PageOffers needs, kept by PaymentPageHead on PageListing.
+	allowed []Method
+	links   []SealedLink
+	cached  []CachedOffer
 }
 
 // PageRecords are the rows the payment page reads, fetched in one round
@@ -56,15 +72,31 @@ type Page struct {
 type PageRecords struct {
 	Order    Order
 	Merchant Merchant
-	Latest   *Attempt     // newest attempt; nil when none was made
-	Links    []SealedLink // the customer's links with providers
+	Latest   *Attempt      // newest attempt; nil when none was made
+	Links    []SealedLink  // the customer's links with providers
+	Offers   []CachedOffer // the providers' answers kept with the order
 }
 
 // PaymentPage loads the order for the hosted page, settles a pending charge
-// if the provider now has an answer, and decides what to offer. A provider
-// being slow or down never fails the page: its methods are left out
-// instead.
+// if the provider now has an answer, and decides what to offer: it is
+// PaymentPageHead followed by PageOffers. A provider being slow or down
+// never fails the page: its methods are listed as checking instead.
 func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
+	p, err := s.PaymentPageHead(ctx, id)
+	if err != nil {
+		return Page{}, err
+	}
+	s.PageOffers(ctx, &p)
+	return p, nil
+}
+
+// PaymentPageHead is PaymentPage without asking providers for offers, so
+// that the page can be sent before their answers: the order, merchant and
+// latest attempt, with any screen that needs no offer (charged,
+// processing, expired, closed, no method enabled). When offers are needed
+// the State is PageListing, unless every one is kept with the order and
+// fresh, when the page comes back complete.
+func (s *Service) PaymentPageHead(ctx context.Context, id string) (Page, error) {
 	r, err := s.pageRecords(ctx, id)
 	if err != nil {
 		return Page{}, err
@@ -100,25 +132,57 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
-	allowed := s.allowed(p.Order, p.Merchant)
-	var answered bool
-	p.Offers, answered = s.listing(ctx, p.Order, allowed, r.Links)
-	p.State = PageNoMethods
-	for _, o := range p.Offers {
-		if o.Payable {
-			p.State = PagePayable
+	p.allowed = s.allowed(p.Order, p.Merchant)
+	if len(p.allowed) == 0 {
+		p.State, p.NoMethods = PageNoMethods, NoneEnabled
+		return p, nil
+	}
+	p.links, p.cached = r.Links, r.Offers
+	p.State = PageListing
+	offers := make([]MethodOffer, 0, len(p.allowed))
+	for _, m := range p.allowed {
+		c, fresh := s.cachedOffer(p.cached, m, p.links)
+		if !fresh {
+			return p, nil
 		}
+		offers = append(offers, MethodOffer{Kind: m.Kind(), Offer: c.Offer})
+	}
+	p.decide(offers)
+	return p, nil
+}
+
+// PageOffers fills in the offers of a page PaymentPageHead left in
+// PageListing, and its State: each method's answer kept with the order
+// while fresh, else the provider's within the listing budget (kept in
+// turn). A provider that does not answer in time has its methods listed as
+// checking. Any other page is left as it is.
+func (s *Service) PageOffers(ctx context.Context, p *Page) {
+	if p.State != PageListing {
+		return
+	}
+	p.decide(s.listing(ctx, p.Order, p.allowed, p.links, p.cached))
+}
+
+// decide sets the page's offers (every answer, in configured order) and
+// the screen they make.
+func (p *Page) decide(offers []MethodOffer) {
+	p.Offers = p.Offers[:0]
+	var payable, checking bool
+	for _, mo := range offers {
+		if mo.Listed {
+			p.Offers = append(p.Offers, mo)
+		}
+		payable = payable || mo.Payable
+		checking = checking || mo.Checking
 	}
 	switch {
-	case p.State == PagePayable:
-	case len(allowed) == 0:
-		p.NoMethods = NoneEnabled
-	case !answered:
-		p.NoMethods = NoneAnswered
+	case payable:
+		p.State = PagePayable
+	case checking:
+		p.State, p.NoMethods = PageChecking, NoneAnswered
 	default:
-		p.NoMethods = NoneOffered
+		p.State, p.NoMethods = PageNoMethods, NoneOffered
 	}
-	return p, nil
 }
 
 // allowed lists the configured methods that order o of merchant m may
@@ -135,64 +199,64 @@ func (s *Service) allowed(o Order, m Merchant) []Method {
 	return out
 }
 
-// listing asks every method in ms for its offer, at once and within the
-// listing timeout, and keeps the listed ones in order; answered is false
-// when a method gave no answer.
-func (s *Service) listing(ctx context.Context, o Order, ms []Method, links []SealedLink) (listed []MethodOffer, answered bool) {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout)
-	defer cancel()
+// listing returns every method in ms with its offer for order o: the
+// fresh answer kept with the order, else the provider's, asked at once for
+// all and waited for within the listing timeout. A method whose provider
+// did not answer is Listed and Checking.
+func (s *Service) listing(ctx context.Context, o Order, ms []Method, links []SealedLink, cached []CachedOffer) []MethodOffer {
 	offers := make([]MethodOffer, len(ms))
-	ok := make([]bool, len(ms))
 	var wg sync.WaitGroup
 	for i, m := range ms {
+		if c, fresh := s.cachedOffer(cached, m, links); fresh {
+			offers[i] = MethodOffer{Kind: m.Kind(), Offer: c.Offer}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			off, err := s.offer(ctx, m, o, links)
-			offers[i], ok[i] = MethodOffer{Kind: m.Kind(), Offer: off}, err == nil
+			off, err := s.offerWithin(ctx, m, o, links, s.opts.ListingTimeout)
+			offers[i] = MethodOffer{Kind: m.Kind(), Offer: off}
+			if err != nil {
+				offers[i] = MethodOffer{Kind: m.Kind(), Offer: Offer{Listed: true}, Checking: true}
+			}
 		}()
 	}
 	wg.Wait()
-	answered = true
-	for i, mo := range offers {
-		answered = answered && ok[i]
-		if mo.Listed {
-			listed = append(listed, mo)
-		}
-	}
-	return listed, answered
+	return offers
 }
 
-// offer is method m's offer for order o: with the customer's link if it
-// has a usable one, else as for a first payment. A link the method refuses
-// is recorded and the method asked again as for a first payment. Any
-// failure or timeout means "not listed", and is returned.
-func (s *Service) offer(ctx context.Context, m Method, o Order, links []SealedLink) (Offer, error) {
+// offerWith is method m's offer for order o: with the customer's link if
+// it has a usable one (renewing a token that expires within margin), else
+// as for a first payment. A link the method refuses is recorded and the
+// method asked again as for a first payment. key is LinkKeyOf the link
+// the answer was made with. Any failure or timeout means "not listed",
+// and is returned.
+func (s *Service) offerWith(ctx context.Context, m Method, o Order, links []SealedLink, margin time.Duration) (off Offer, key string, err error) {
 	k := m.Kind()
 	phone, _ := NormalizePhone(o.CustomerPhone)
 	req := OfferRequest{Order: o, Phone: phone}
 	l := linkFor(links, k)
-	token, err := s.linkToken(ctx, m, l)
+	token, stored, err := s.linkTokenWithin(ctx, m, l, margin)
 	switch {
 	case err == nil:
-		req.Token = token
+		req.Token, key = token, LinkKeyOf(stored)
 	case !errors.Is(err, errNotLinked):
 		s.log.WarnContext(ctx, "link unusable", "order_id", o.OrderID, "method", k.Name, "error", err)
-		return Offer{}, err
+		return Offer{}, "", err
 	}
-	off, err := s.askOffer(ctx, m, req)
+	off, err = s.askOffer(ctx, m, req)
 	if errors.Is(err, ErrLinkRevoked) && req.Token != "" {
 		// The token no longer works for this method: forget it for this
 		// method and offer linking again, as for a first payment.
 		s.refuseLink(ctx, *l, k)
-		req.Token = ""
+		req.Token, key = "", ""
 		off, err = s.askOffer(ctx, m, req)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "method offer failed", "order_id", o.OrderID, "method", k.Name, "error", err)
-		return Offer{}, err
+		return Offer{}, "", err
 	}
-	return off, nil
+	return off, key, nil
 }
 
 // askOffer asks m for its offer and records the call.

@@ -53,12 +53,19 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	linked := err == nil
 	if err != nil && !errors.Is(err, errNotLinked) {
 		// The provider's token service did not answer: nothing was
-		// started, and the same tap may work in a moment.
-		return Next{}, unavailable(k, err)
+		// started, and the page, which looks again, says so.
+		s.log.WarnContext(ctx, "pay: link token unavailable; back to the page", "order_id", o.OrderID, "method", k.Name, "error", err)
+		return here, nil
 	}
 	if !linked {
-		if err := s.checkOffered(ctx, m, o); err != nil {
+		answered, err := s.checkOffered(ctx, m, o, r)
+		if err != nil {
 			return Next{}, err
+		}
+		if !answered {
+			// Nothing was started: the page shows the method as being
+			// checked, and the shopper taps again once it is payable.
+			return here, nil
 		}
 	}
 	a, o, joined, err := s.store.StartAttempt(ctx, NewAttempt(o, k, linked), s.now())
@@ -119,24 +126,24 @@ func (s *Service) methodOf(a Attempt) (Method, error) {
 	return nil, errs.E(errs.Unavailable, "method.unconfigured", "payment method %s is not configured", a.Method)
 }
 
-func unavailable(k MethodKind, err error) error {
-	return &errs.Error{Kind: errs.Unavailable, Code: "gateway.unavailable", Message: k.Title + " did not answer; try again", Err: err}
-}
-
 // checkOffered refuses a first-time payment that the page would not have
-// offered (the method not listed, or not payable, for this order).
-func (s *Service) checkOffered(ctx context.Context, m Method, o Order) error {
-	phone, _ := NormalizePhone(o.CustomerPhone)
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ListingTimeout*2)
-	defer cancel()
-	off, err := s.askOffer(ctx, m, OfferRequest{Order: o, Phone: phone})
-	if err != nil {
-		return unavailable(m.Kind(), err)
+// offered (the method not listed, or not payable, for this order). It uses
+// the answer kept with the order while fresh and made without a link, and
+// asks the provider (within twice the listing timeout) only when there is
+// none; answered is false when the provider did not answer in time. The
+// provider decides again when it charges, so an answer up to
+// OfferMaxAge old can never make a charge it would refuse.
+func (s *Service) checkOffered(ctx context.Context, m Method, o Order, r PageRecords) (answered bool, err error) {
+	var off Offer
+	if c, fresh := s.cachedOffer(r.Offers, m, nil); fresh && !c.Linked {
+		off = c.Offer
+	} else if off, err = s.offerWithin(ctx, m, o, nil, s.opts.ListingTimeout*2); err != nil {
+		return false, nil
 	}
 	if !off.Listed || !off.Payable {
-		return errs.E(errs.Conflict, "method.unavailable", "%s is not available for this order", m.Kind().Title)
+		return true, errs.E(errs.Conflict, "method.unavailable", "%s is not available for this order", m.Kind().Title)
 	}
-	return nil
+	return true, nil
 }
 
 // resume sends a shopper who pays again to where the attempt in flight

@@ -81,6 +81,11 @@ type Store interface {
 	DeleteLink(ctx context.Context, l SealedLink) error
 	// RefuseLink records that method refused link l's token.
 	RefuseLink(ctx context.Context, l SealedLink, method string) error
+
+	// SaveOffer keeps a provider's answer c with its order, replacing the
+	// one kept for the same order and method unless that one is newer.
+	// PageRecords returns them.
+	SaveOffer(ctx context.Context, c CachedOffer) error
 }
 
 // Sealer seals tokens for storage (internal/secretbox).
@@ -116,6 +121,19 @@ type Options struct {
 	Timeline Timeline
 	// Webhooks queues events for delivery again; nil refuses replays.
 	Webhooks WebhookReplayer
+
+	// OfferMaxAge is how long a provider's answer kept with the order is
+	// used instead of asking again (default DefaultOfferMaxAge, 60 s).
+	OfferMaxAge time.Duration
+	// PrefetchMaxInFlight bounds the sessions whose offers are being
+	// fetched in the background at once (default
+	// DefaultPrefetchMaxInFlight; negative: no prefetch). Beyond it a new
+	// session is not prefetched, and its page asks.
+	PrefetchMaxInFlight int
+	// PrefetchTimeout bounds a background question to a provider: a
+	// prefetch, or a page's question still unanswered when the page went
+	// out (default DefaultPrefetchTimeout, 5 s).
+	PrefetchTimeout time.Duration
 }
 
 // Observer receives payment outcomes for metrics. internal/metrics
@@ -142,6 +160,8 @@ type Service struct {
 	// merchants caches merchant records for API authentication, which
 	// every merchant call needs; settings changes show within merchantTTL.
 	merchants sync.Map // id -> cachedMerchant
+
+	bg *background
 }
 
 type cachedMerchant struct {
@@ -189,7 +209,16 @@ func NewService(store Store, opts Options) *Service {
 	if opts.ChargeTimeout == 0 {
 		opts.ChargeTimeout = 20 * time.Second
 	}
-	return &Service{store: store, opts: opts, now: opts.Now, log: opts.Logger}
+	if opts.OfferMaxAge == 0 {
+		opts.OfferMaxAge = DefaultOfferMaxAge
+	}
+	if opts.PrefetchMaxInFlight == 0 {
+		opts.PrefetchMaxInFlight = DefaultPrefetchMaxInFlight
+	}
+	if opts.PrefetchTimeout == 0 {
+		opts.PrefetchTimeout = DefaultPrefetchTimeout
+	}
+	return &Service{store: store, opts: opts, now: opts.Now, log: opts.Logger, bg: newBackground(opts.PrefetchMaxInFlight)}
 }
 
 // recordTimeout bounds the writes that record what providers answered.
@@ -314,7 +343,10 @@ func (s *Service) Authenticate(ctx context.Context, merchantID, apiKey string) (
 
 // CreateSession creates the order in, or replays the existing one with the
 // same order_id when amount, currency and customer match. replay reports
-// the second case.
+// the second case. A new order, or a replayed one still open, has its
+// offers fetched in the background (see Options.PrefetchMaxInFlight), so
+// that its page need not wait for providers; the answer never waits for
+// that.
 func (s *Service) CreateSession(ctx context.Context, m Merchant, in SessionInput) (o Order, replay bool, err error) {
 	n, err := in.validate(m, s.now())
 	if err != nil {
@@ -326,11 +358,15 @@ func (s *Service) CreateSession(ctx context.Context, m Merchant, in SessionInput
 	}
 	if created {
 		s.log.InfoContext(ctx, "order created", "order_id", stored.OrderID, "merchant_id", m.ID, "amount", int64(stored.Amount))
+		s.prefetch(ctx, stored, m, false)
 		return stored, false, nil
 	}
 	if !stored.sameRequest(n) {
 		return Order{}, false, errs.E(errs.Conflict, "order.conflict",
 			"order_id %s already exists with a different amount, currency or customer", in.OrderID)
+	}
+	if stored.Status == StatusNew {
+		s.prefetch(ctx, stored, m, true)
 	}
 	return stored, true, nil
 }

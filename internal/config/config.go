@@ -65,6 +65,11 @@ type Config struct {
 	// a call that runs out leaves its payment pending and is asked about
 	// again.
 	AmazonCallTimeout time.Duration
+	// PrefetchMaxInFlight bounds the sessions whose Amazon answers one
+	// instance fetches in the background at once
+	// (PAYPAGE_PREFETCH_MAX_IN_FLIGHT, default 16; 0 turns prefetch off).
+	// Beyond it a session is not prefetched and its page asks Amazon.
+	PrefetchMaxInFlight int
 	// OpsAddr is where /metrics and, with Pprof, Go's profiler answer, away
 	// from the public listener (PAYPAGE_OPS_ADDR, default 127.0.0.1:9464;
 	// "off" serves neither there).
@@ -122,6 +127,10 @@ func (s Seller) Set() bool { return s.MerchantID != "" && s.AccessKey != "" && s
 
 // SandboxPath is where the Amazon Pay simulator is mounted in sandbox mode.
 const SandboxPath = "/sandbox/amazonpay"
+
+// maxPrefetchInFlight caps PAYPAGE_PREFETCH_MAX_IN_FLIGHT: each prefetch
+// holds Amazon connections and a database connection for a moment.
+const maxPrefetchInFlight = 1024
 
 // Sandbox reports whether paypage runs against its built-in simulator.
 func (c Config) Sandbox() bool { return c.Mode == ModeSandbox }
@@ -233,6 +242,10 @@ func load(getenv func(string) string) (Config, error) {
 	}
 	if c.AmazonCallTimeout, err = time.ParseDuration(get("AMAZONPAY_TIMEOUT", "20s")); err != nil || c.AmazonCallTimeout <= 0 {
 		return c, fmt.Errorf("configuration: AMAZONPAY_TIMEOUT must be a positive duration such as 20s")
+	}
+	if c.PrefetchMaxInFlight, err = strconv.Atoi(get("PAYPAGE_PREFETCH_MAX_IN_FLIGHT", "16")); err != nil ||
+		c.PrefetchMaxInFlight < 0 || c.PrefetchMaxInFlight > maxPrefetchInFlight {
+		return c, fmt.Errorf("configuration: PAYPAGE_PREFETCH_MAX_IN_FLIGHT must be a whole number from 0 (no prefetch) to %d", maxPrefetchInFlight)
 	}
 	for _, cidr := range strings.Split(get("PAYPAGE_TRUSTED_PROXIES", ""), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
@@ -435,6 +448,7 @@ func (c Config) Redacted() []string {
 		"PAYPAGE_SANDBOX_REDIRECT_URIS=" + strings.Join(c.SandboxRedirectURIs, ","),
 		"PAYPAGE_UNSENT_CHARGE_GRACE=" + c.UnsentChargeGrace.String(),
 		"AMAZONPAY_TIMEOUT=" + c.AmazonCallTimeout.String(),
+		"PAYPAGE_PREFETCH_MAX_IN_FLIGHT=" + strconv.Itoa(c.PrefetchMaxInFlight),
 		"PAYPAGE_TRUSTED_PROXIES=" + proxies(c.TrustedProxies),
 		"PAYPAGE_EMBEDDED_DB=" + map[bool]string{false: "0", true: "1"}[c.EmbeddedDB],
 		"PAYPAGE_DB_MAX_CONNS=" + strconv.Itoa(c.Pool.MaxConns), "PAYPAGE_DB_CONN_MAX_LIFETIME=" + c.Pool.MaxLifetime.String(),

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,26 @@ func TestPool(t *testing.T) {
 		if _, err := Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: %v", name, value, err)
 		}
+	}
+}
+
+func TestPrefetchMaxInFlight(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.PrefetchMaxInFlight != 16 {
+		t.Fatalf("default %d: %v", c.PrefetchMaxInFlight, err)
+	}
+	for value, want := range map[string]int{"0": 0, "1": 1, "64": 64, "1024": 1024} {
+		if c, err := Load(env(map[string]string{"PAYPAGE_PREFETCH_MAX_IN_FLIGHT": value})); err != nil || c.PrefetchMaxInFlight != want {
+			t.Errorf("%s: %d %v", value, c.PrefetchMaxInFlight, err)
+		}
+	}
+	for _, value := range []string{"-1", "1025", "8.5", "many"} {
+		if _, err := Load(env(map[string]string{"PAYPAGE_PREFETCH_MAX_IN_FLIGHT": value})); err == nil || !strings.Contains(err.Error(), "PAYPAGE_PREFETCH_MAX_IN_FLIGHT") {
+			t.Errorf("%s accepted: %v", value, err)
+		}
+	}
+	if c, _ := Load(env(map[string]string{"PAYPAGE_PREFETCH_MAX_IN_FLIGHT": "7"})); !slices.Contains(c.Redacted(), "PAYPAGE_PREFETCH_MAX_IN_FLIGHT=7") {
+		t.Errorf("dump %v", c.Redacted())
 	}
 }
 

@@ -109,7 +109,8 @@ func (d *DB) OrderByID(ctx context.Context, id string) (checkout.Order, error) {
 
 // pageRecords reads everything the payment page needs in one statement:
 // the order, its merchant, its newest attempt and the customer's Amazon
-// link, the last two through outer joins because either may be missing.
+// links, the last two through outer joins because either may be missing,
+// and the providers' answers kept with the order.
 const pageRecords = `
 SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.customer_email,
 	o.customer_phone, o.first_name, o.last_name, o.description, o.return_url, o.webhook_url,
@@ -117,7 +118,8 @@ SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.c
 	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
 	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods,
 	` + prefixedAttemptColumns + `,
-	l.providers, l.methods, l.refresh, l.access, l.expiry, l.refused
+	l.providers, l.methods, l.refresh, l.access, l.expiry, l.refused,
+	` + offersOfOrder + `
 FROM orders o
 JOIN merchants m ON m.id = o.merchant_id
 LEFT JOIN LATERAL (
@@ -134,8 +136,8 @@ LEFT JOIN LATERAL (
 ) l ON true
 WHERE o.id = $1`
 
-// PageRecords returns the order with id, its merchant, its newest attempt
-// and the customer's links, or NotFound.
+// PageRecords returns the order with id, its merchant, its newest attempt,
+// the customer's links and the answers kept with the order, or NotFound.
 func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, error) {
 	var (
 		o orderRow
@@ -151,6 +153,7 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		providers, methods, refused pq.StringArray
 		refresh, access             pq.ByteaArray
 		expiry                      pq.Int64Array
+		offers                      = cachedOffers{orderID: id}
 	)
 	err := d.queryRow(ctx, pageRecords, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
@@ -161,12 +164,12 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,
 		&a.providerRef, &a.actionURL, &a.authType, &a.errCode, &a.errMessage, &a.chargeSentAt,
 		&a.createdAt, &a.updatedAt, &a.method, &a.methodType, &a.provider,
-		&providers, &methods, &refresh, &access, &expiry, &refused,
+		&providers, &methods, &refresh, &access, &expiry, &refused, &offers,
 	)
 	if err != nil {
 		return checkout.PageRecords{}, mapErr(err, "order")
 	}
-	p := checkout.PageRecords{Order: o.order(), Merchant: m.merchant()}
+	p := checkout.PageRecords{Order: o.order(), Merchant: m.merchant(), Offers: offers.offers}
 	if a.id.Valid {
 		latest := attemptRow{
 			ID: a.id.String, OrderID: a.orderID.String, Seq: int(a.seq.Int64), TxnID: a.txnID.String,
