@@ -67,7 +67,8 @@ func TestInBrowser(t *testing.T) {
 	for _, n := range names {
 		t.Logf("scenario %-20s %v", n, took[n].Round(10*time.Millisecond))
 	}
-	t.Run("payment-page-weight", func(t *testing.T) { paymentPageWeight(t, browser) })
+	t.Run("payment-page-weight", func(t *testing.T) { paymentPageWeight(t, browser, nil) })
+	t.Run("payment-page-weight-64kb-logo", func(t *testing.T) { paymentPageWeight(t, browser, logo64KB(t)) })
 }
 
 // cart is what a person fills in on the shop's cart; empty fields keep
