@@ -180,3 +180,22 @@ func TestBrandOnFailureStates(t *testing.T) {
 	}
 	sameOrigin(t, s.URL, sh.Doc)
 }
+
+// TestLogoUnderTransactionPooler stores and serves a logo with the store
+// in its PgBouncer transaction-mode setting: no named statements.
+func TestLogoUnderTransactionPooler(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, map[string]string{"PAYPAGE_DB_POOLER": "transaction"})
+	logo := brandDemo(t, s)
+	_, link := newOrder(t, s, "9000000001", "100", "")
+	src, _ := shopper(t, s).Get(link).Doc.Find(`img[data-testid="merchant-logo"]`).Attr("src")
+	r, err := http.Get(s.URL + src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if src == "" || r.StatusCode != 200 || !bytes.Equal(body, logo) {
+		t.Errorf("logo %q: %d, %d bytes", src, r.StatusCode, len(body))
+	}
+}
