@@ -31,6 +31,7 @@ var scenarios = []scenario{
 	{"2fa-right-otp", twoFactorRight},
 	{"2fa-wrong-otp", twoFactorWrong},
 	{"decline-then-retry", declineThenRetry},
+	{"branded-decline", brandedDecline},
 	{"reload-and-back", reloadAndBack},
 	{"first-time-no-js", firstTimeNoJS},
 	{"reload-and-back-no-js", reloadAndBackNoJS},
