@@ -16,6 +16,7 @@ import (
 	_ "image/png"  // registers the decoder image.DecodeConfig uses
 	"math"
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -148,12 +149,16 @@ func RelativeLuminance(hexColor string) float64 {
 	return 0.2126*channel(16) + 0.7152*channel(8) + 0.0722*channel(0)
 }
 
+// plainEmail is the common form of an address, without the characters
+// (?, &, #, quotes) that would change the meaning of a mailto: link.
+var plainEmail = regexp.MustCompile(`^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+
 // CheckEmail reads a support email address: a bare addr-spec such as
 // help@shop.example, at most 254 characters.
 func CheckEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+	if err != nil || a.Address != s || len(s) > 254 || !plainEmail.MatchString(s) {
 		return "", errors.New("must be an email address such as help@shop.example")
 	}
 	return s, nil
