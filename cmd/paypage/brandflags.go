@@ -24,13 +24,17 @@ func addBrandFlags(fs *flag.FlagSet, update bool) *brandFlags {
 	b := &brandFlags{}
 	fs.StringVar(&b.name, "name", "", "display name shown to shoppers (same as --display-name)")
 	fs.StringVar(&b.displayName, "display-name", "", "display name shown to shoppers (same as --name)")
-	logoHelp := "logo file: PNG, JPEG or WebP, at most 64 KB and 1024x1024 pixels"
+	logoHelp := "logo `FILE`: PNG, JPEG or WebP, at most 64 KB and 1024x1024 pixels"
 	if update {
 		logoHelp += ` (empty: remove it)`
 		fs.BoolVar(&b.removeLogo, "remove-logo", false, "remove the logo")
 	}
 	fs.StringVar(&b.logo, "logo", "", logoHelp)
-	fs.StringVar(&b.color, "brand-color", "", "#RRGGBB of the buttons and accent; white text on it must have contrast of at least 4.5:1"+emptyClears(update))
+	colorHelp := "colour `HEX` (#RRGGBB) of the buttons and accent; white text on it must have contrast of at least 4.5:1"
+	if update {
+		colorHelp += " (empty: paypage's own)"
+	}
+	fs.StringVar(&b.color, "brand-color", "", colorHelp)
 	fs.StringVar(&b.supportEmail, "support-email", "", "support email address shown when a payment fails"+emptyClears(update))
 	fs.StringVar(&b.supportPhone, "support-phone", "", "support phone number shown when a payment fails"+emptyClears(update))
 	return b
