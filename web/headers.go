@@ -9,8 +9,9 @@ import (
 
 const ctxNonce = "csp_nonce"
 
-// securityHeaders sets a strict Content-Security-Policy with a fresh script
-// nonce, forbids framing, and stops MIME sniffing and referrer leaks. The
+// securityHeaders sets a strict Content-Security-Policy with a fresh nonce
+// for scripts and style elements (the merchant's brand colour; style
+// attributes stay forbidden), forbids framing, and stops MIME sniffing and referrer leaks. The
 // headers go on every response; they are harmless on JSON.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -22,7 +23,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxNonce, nonce)
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; "+
-			"style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+			"style-src 'self' 'nonce-"+nonce+"'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")

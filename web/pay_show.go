@@ -43,8 +43,12 @@ func (s *Server) showPayPage(c echo.Context) error {
 }
 
 func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Merchant) templComponent {
+	b := s.brandVM(c, o.MerchantID)
+	head := s.head("Payment link expired")
+	head.BrandColor = b.Color
 	return errorpage.Page(errorpage.PageVM{
-		Head:      s.head("Payment link expired"),
+		Head:      head,
+		Brand:     b,
 		Heading:   "This payment link has expired",
 		Message:   "This order can no longer be paid here. Go back to " + m.Name + " to start again.",
 		BackURL:   s.url(routeOrderReturn, o.ID),
@@ -67,13 +71,16 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		CSRF:         csrfToken(c),
 		Retry:        p.Retry,
 		ReturnURL:    s.url(routeOrderReturn, o.ID),
+		Brand:        s.brandVM(c, o.MerchantID),
 	}
+	vm.Head.BrandColor = vm.Brand.Color
 	switch p.State {
 	case checkout.PagePayable:
 		vm.Screen = tplpay.ScreenPayable
 	case checkout.PageNoMethods:
 		vm.Screen = tplpay.ScreenNoMethods
 		vm.NoMethodsWhy = noMethodsWhy[p.NoMethods]
+		vm.ShowSupport = true
 	case checkout.PageChecking, checkout.PageListing:
 		// Amazon has not answered yet: never "no payment option" for a
 		// shopper it has not refused. PaymentPage never leaves a page
@@ -93,6 +100,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 			Message: fmt.Sprintf("%s paid with %s.", o.Amount.Indian(), p.LatestTitle)}
 	case checkout.PageClosed:
 		vm.Screen = tplpay.ScreenClosed
+		vm.ShowSupport = true
 		vm.Notice = &tplpay.NoticeVM{Status: "This order can no longer be paid", Tone: "bad",
 			Message: "Any amount taken has been refunded. Go back to " + m.Name + " to start again."}
 	}
@@ -114,6 +122,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		// The return carries the failed status, so the merchant can offer
 		// its other ways to pay.
 		vm.PayAnotherWay = true
+		vm.ShowSupport = true
 	}
 	return vm
 }

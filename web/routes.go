@@ -25,6 +25,7 @@ const (
 	routeConsentReturn = "amazonpay.consent"
 	routeChargeReturn  = "amazonpay.charge"
 	routeSandboxOrder  = "sandbox.order.timeline"
+	routeBrandLogo     = "brand.logo"
 )
 
 // routes is the one route table.
@@ -33,6 +34,8 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.health).Name = routeHealth
 	e.GET("/readyz", s.ready).Name = routeReady
 	e.GET("/static/:file", s.serveStatic).Name = routeStatic
+	// Merchant logos, at URLs carrying their fingerprint (see logo.go).
+	e.GET("/brand/:merchant_id/:file", s.serveLogo).Name = routeBrandLogo
 	// Metrics belong on the operator's listener (OpsHandler); only the
 	// sandbox also shows them here, so a developer finds them next to the
 	// page. In production the public /metrics answers 404.

@@ -107,7 +107,10 @@ func NewServer(opts Options) *Server {
 	// it, and the simulator's API (server-to-server on loopback) is skipped.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level: gzip.BestSpeed, MinLength: 2048,
-		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/sandbox/amazonpay/v1/") },
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/sandbox/amazonpay/v1/") || strings.HasPrefix(p, "/brand/") // logos are compressed already
+		},
 	}))
 	// Bound what a client can make us read and how long a request may take.
 	e.Use(middleware.BodyLimit(maxBodyBytes))

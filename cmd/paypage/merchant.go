@@ -34,8 +34,8 @@ Commands:
 
 Every change is recorded in the merchant_audit table with who made it
 (--actor, by default the OS user) and when. Running servers see a change
-within 10 seconds, the life of their merchant cache. Branding (logo,
-colour, support contacts) is not set here yet.
+within 10 seconds, the life of their merchant cache, and a changed logo
+gets a new URL, so no browser keeps showing the old one.
 
 Run "paypage merchant <command> --help" for a command's flags.`
 
@@ -133,13 +133,20 @@ func service(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*
 }
 
 const createUsage = `usage: paypage merchant create --id ID --name NAME --return-url-prefix URL [...] [--default-return-url URL]
-       [--webhook-url URL] [--return-method GET|POST] [--methods paylater,balance] [--actor NAME]
+       [--webhook-url URL] [--return-method GET|POST] [--methods paylater,balance]
+       [--logo FILE] [--brand-color HEX] [--support-email E] [--support-phone P] [--actor NAME]
 
 Creates a merchant and prints its credentials once, as JSON: merchant_id,
 api_key, response_key, webhook_username, webhook_password, webhook_secret.
 Only hashes or the values needed to sign are kept; none is shown again.
-Branding flags (--logo, --brand-color, --support-email, --support-phone)
-are not supported yet.
+
+--name is the display name shoppers see on the payment page; --display-name
+is the same setting under another name. --logo is a PNG, JPEG or WebP file
+of at most 64 KB and 1024x1024 pixels, judged by its content, kept in the
+database and served from paypage's own origin. --brand-color colours the
+buttons and accent and is refused unless white text on it has WCAG
+contrast of at least 4.5:1. --support-email and --support-phone are shown
+to shoppers when a payment fails, is declined or cannot be made.
 
 Flags:`
 
@@ -148,7 +155,7 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, geten
 	var nm checkout.NewMerchant
 	var prefixes stringList
 	fs.StringVar(&nm.ID, "id", "", "merchant id (1-64 of A-Z a-z 0-9 _ -)")
-	fs.StringVar(&nm.Name, "name", "", "name shown to shoppers")
+	brandF := addBrandFlags(fs, false)
 	fs.Var(&prefixes, "return-url-prefix", "allowed return URL prefix (repeatable)")
 	fs.StringVar(&nm.DefaultReturnURL, "default-return-url", "", "return URL for sessions that name none")
 	fs.StringVar(&nm.WebhookURL, "webhook-url", "", "where webhooks are sent")
@@ -161,6 +168,9 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, geten
 	nm.ReturnURLPrefixes = prefixes
 	var err error
 	if nm.Methods, err = methodNames(*methods); err != nil {
+		return err
+	}
+	if err := brandF.applyCreate(fs, &nm); err != nil {
 		return err
 	}
 	var creds checkout.Credentials
@@ -235,8 +245,10 @@ const showUsage = `usage: paypage merchant show --id ID
 
 Prints the merchant's settings as JSON: merchant_id, name,
 return_url_prefixes, default_return_url, webhook_url, webhook_username,
-return_method, methods (as --methods names; empty offers all), created_at,
-and while a rotation's grace lasts, until when the previous API key or
+return_method, methods (as --methods names; empty offers all),
+brand_color, support_email, support_phone, logo (its sha256 fingerprint,
+content_type, size in bytes, width and height, or null), created_at, and
+while a rotation's grace lasts, until when the previous API key or
 webhook secret still works. Never a secret or a hash.
 
 Flags:`
@@ -263,21 +275,24 @@ func showMerchant(ctx context.Context, cfg config.Config, args []string, _ func(
 }
 
 const updateUsage = `usage: paypage merchant update --id ID [--name NAME] [--return-url-prefix URL [...]] [--default-return-url URL]
-       [--webhook-url URL] [--return-method GET|POST] [--methods paylater,balance] [--actor NAME]
+       [--webhook-url URL] [--return-method GET|POST] [--methods paylater,balance]
+       [--logo FILE | --remove-logo] [--brand-color HEX] [--support-email E] [--support-phone P] [--actor NAME]
 
 Changes the settings named by the flags given and leaves the others; the
 result must pass the checks of create (so the default return URL must
 still start with a return URL prefix). --return-url-prefix replaces the
-whole list; an empty --default-return-url or --webhook-url clears it.
-Prints the settings as "merchant show" does. Running servers use them
-within 10 seconds. Branding flags are not supported yet.
+whole list; an empty --default-return-url, --webhook-url, --brand-color,
+--support-email or --support-phone clears it, and --logo "" or
+--remove-logo removes the logo. --name (or --display-name) and the
+branding flags follow the rules of create. Prints the settings as
+"merchant show" does. Running servers use them within 10 seconds.
 
 Flags:`
 
 func updateMerchant(ctx context.Context, cfg config.Config, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("merchant update", flag.ContinueOnError)
 	id := fs.String("id", "", "merchant id")
-	name := fs.String("name", "", "name shown to shoppers")
+	brandF := addBrandFlags(fs, true)
 	var prefixes stringList
 	fs.Var(&prefixes, "return-url-prefix", "allowed return URL prefix (repeatable; replaces the list)")
 	defaultURL := fs.String("default-return-url", "", "return URL for sessions that name none (empty: none)")
@@ -295,8 +310,6 @@ func updateMerchant(ctx context.Context, cfg config.Config, args []string, geten
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "name":
-			u.Name = name
 		case "return-url-prefix":
 			list := []string(prefixes)
 			u.ReturnURLPrefixes = &list
@@ -313,11 +326,15 @@ func updateMerchant(ctx context.Context, cfg config.Config, args []string, geten
 			}
 		}
 	})
+	if err == nil {
+		err = brandF.applyUpdate(fs, &u)
+	}
 	if err != nil {
 		return err
 	}
 	if u == (checkout.MerchantUpdate{}) {
-		return errors.New("merchant update needs at least one of --name, --return-url-prefix, --default-return-url, --webhook-url, --return-method, --methods (see --help)")
+		return errors.New("merchant update needs at least one of --name, --return-url-prefix, --default-return-url, --webhook-url, --return-method, --methods, " +
+			"--logo, --remove-logo, --brand-color, --support-email, --support-phone (see --help)")
 	}
 	var m checkout.Merchant
 	err = service(ctx, cfg, log, func(svc *checkout.Service) error {

@@ -31,6 +31,7 @@ var scenarios = []scenario{
 	{"2fa-right-otp", twoFactorRight},
 	{"2fa-wrong-otp", twoFactorWrong},
 	{"decline-then-retry", declineThenRetry},
+	{"branded-decline", brandedDecline},
 	{"reload-and-back", reloadAndBack},
 	{"first-time-no-js", firstTimeNoJS},
 	{"reload-and-back-no-js", reloadAndBackNoJS},
@@ -67,7 +68,8 @@ func TestInBrowser(t *testing.T) {
 	for _, n := range names {
 		t.Logf("scenario %-20s %v", n, took[n].Round(10*time.Millisecond))
 	}
-	t.Run("payment-page-weight", func(t *testing.T) { paymentPageWeight(t, browser) })
+	t.Run("payment-page-weight", func(t *testing.T) { paymentPageWeight(t, browser, nil) })
+	t.Run("payment-page-weight-64kb-logo", func(t *testing.T) { paymentPageWeight(t, browser, logo64KB(t)) })
 }
 
 // cart is what a person fills in on the shop's cart; empty fields keep

@@ -1,9 +1,14 @@
 package browsertest
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/paypage/paypage/internal/apptest"
+	"github.com/paypage/paypage/internal/brand"
+	domain "github.com/paypage/paypage/internal/checkout"
 )
 
 // The payment page's budget. 14 KB is what a new TCP connection delivers
@@ -24,8 +31,16 @@ const (
 
 // paymentPageWeight holds the payment page to its budget: the compressed
 // HTML as the server sends it, and everything the browser loads for it.
-func paymentPageWeight(t *testing.T, browser context.Context) {
+// With a logo (the merchant's own bytes, at most brand.MaxLogoBytes) the
+// page itself keeps its budget and the logo is allowed on top of it.
+func paymentPageWeight(t *testing.T, browser context.Context, logo []byte) {
 	s := apptest.Start(t, nil)
+	if logo != nil {
+		color := "#7a1f3d"
+		if _, err := s.Service.UpdateMerchant(t.Context(), "test", "demo", domain.MerchantUpdate{Logo: &logo, BrandColor: &color}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	body := s.Session("weight-1", "1499.00", "9000000001")
 	r := s.API(t, "POST", "/session", body)
 	if r.Status != 200 {
@@ -47,8 +62,11 @@ func paymentPageWeight(t *testing.T, browser context.Context) {
 	time.Sleep(300 * time.Millisecond)
 	b.state("payment-page")
 
-	var total int64
+	var total, logoBytes int64
 	for _, res := range b.loaded() {
+		if strings.Contains(res.URL, "/brand/demo/logo-") {
+			logoBytes += res.Decoded
+		}
 		t.Logf("loaded %-10s %6d bytes (%6d on the wire) %s %s", res.Type, res.Decoded, res.Encoded, res.RenderBlocking, res.URL)
 		if !res.Finished || res.Status != 200 {
 			t.Errorf("%s: status %d, finished %v", res.URL, res.Status, res.Finished)
@@ -63,9 +81,12 @@ func paymentPageWeight(t *testing.T, browser context.Context) {
 		}
 		total += res.Decoded
 	}
-	t.Logf("payment page total: %d bytes uncompressed (budget %d)", total, totalBudget)
-	if total > totalBudget {
-		t.Errorf("payment page loads %d bytes uncompressed, over the %d byte budget", total, totalBudget)
+	t.Logf("payment page total: %d bytes uncompressed, %d of them the logo (budget %d plus the logo)", total, logoBytes, totalBudget)
+	if total-logoBytes > totalBudget {
+		t.Errorf("payment page loads %d bytes uncompressed besides the logo, over the %d byte budget", total-logoBytes, totalBudget)
+	}
+	if logoBytes != int64(len(logo)) {
+		t.Errorf("the browser loaded %d bytes of logo, want the %d stored", logoBytes, len(logo))
 	}
 	if total < plain {
 		t.Errorf("the browser counted %d bytes in all, less than the HTML alone (%d): the measurement is broken", total, plain)
@@ -110,4 +131,33 @@ func compressedHTML(t *testing.T, url string) (wire, plain int64) {
 		t.Fatal(err)
 	}
 	return int64(len(raw)), n
+}
+
+// logo64KB is a real PNG of noise as close under brand.MaxLogoBytes as its
+// height allows: the heaviest logo a merchant can upload.
+func logo64KB(t *testing.T) []byte {
+	t.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	const w = 128
+	img := image.NewNRGBA(image.Rect(0, 0, w, 256))
+	for y := range 256 {
+		for x := range w {
+			img.Set(x, y, color.NRGBA{R: uint8(r.Uint32()), G: uint8(r.Uint32()), B: uint8(r.Uint32()), A: 255})
+		}
+	}
+	var best []byte
+	for h := 100; h <= 256; h++ {
+		var b bytes.Buffer
+		if err := png.Encode(&b, img.SubImage(image.Rect(0, 0, w, h))); err != nil {
+			t.Fatal(err)
+		}
+		if b.Len() > brand.MaxLogoBytes {
+			break
+		}
+		best = b.Bytes()
+	}
+	if len(best) < brand.MaxLogoBytes-1024 {
+		t.Fatalf("test logo is only %d bytes", len(best))
+	}
+	return best
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"reflect"
 	"time"
+
+	"github.com/paypage/paypage/internal/brand"
 )
 
 // fakeStore is a Store made of function fields; a test sets the ones its
@@ -37,10 +39,15 @@ type fakeStore struct {
 	RotateAPIKeyFn    func(ctx context.Context, id string, hash []byte, until time.Time, c MerchantChange) error
 	RotateRespKeyFn   func(ctx context.Context, id, key string, c MerchantChange) error
 	SaveOfferFn       func(ctx context.Context, c CachedOffer) error
+	MerchantLogoFn    func(ctx context.Context, id string) (brand.Logo, error)
 }
 
 func (f *fakeStore) SaveOffer(ctx context.Context, c CachedOffer) error {
 	return must(&f.SaveOfferFn, "SaveOffer")(ctx, c)
+}
+
+func (f *fakeStore) MerchantLogo(ctx context.Context, id string) (brand.Logo, error) {
+	return must(&f.MerchantLogoFn, "MerchantLogo")(ctx, id)
 }
 
 func (f *fakeStore) RotateWebhookSecret(ctx context.Context, id, secret string, until time.Time, c MerchantChange) error {

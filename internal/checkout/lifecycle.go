@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paypage/paypage/internal/brand"
 	"github.com/paypage/paypage/internal/errs"
 )
 
@@ -44,10 +45,30 @@ type MerchantSettings struct {
 	WebhookUsername   string   `json:"webhook_username"`
 	ReturnMethod      string   `json:"return_method"`
 	// Methods are payment_method names; empty offers every method.
-	Methods                  []string   `json:"methods"`
-	CreatedAt                time.Time  `json:"created_at"`
-	PreviousAPIKeyValidUntil *time.Time `json:"previous_api_key_valid_until,omitempty"`
-	PreviousSecretValidUntil *time.Time `json:"previous_webhook_secret_valid_until,omitempty"`
+	Methods                  []string      `json:"methods"`
+	BrandColor               string        `json:"brand_color"`
+	SupportEmail             string        `json:"support_email"`
+	SupportPhone             string        `json:"support_phone"`
+	Logo                     *LogoSettings `json:"logo"` // null: none
+	CreatedAt                time.Time     `json:"created_at"`
+	PreviousAPIKeyValidUntil *time.Time    `json:"previous_api_key_valid_until,omitempty"`
+	PreviousSecretValidUntil *time.Time    `json:"previous_webhook_secret_valid_until,omitempty"`
+}
+
+// LogoSettings describes a stored logo by its fingerprint, never its bytes.
+type LogoSettings struct {
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+}
+
+func logoSettings(l *brand.Logo) *LogoSettings {
+	if l == nil {
+		return nil
+	}
+	return &LogoSettings{SHA256: l.SHA256, ContentType: l.ContentType, Size: l.Size, Width: l.Width, Height: l.Height}
 }
 
 // Settings returns what may be shown of m.
@@ -56,6 +77,8 @@ func (m Merchant) Settings() MerchantSettings {
 		MerchantID: m.ID, Name: m.Name, ReturnURLPrefixes: nonNilList(m.ReturnURLPrefixes),
 		DefaultReturnURL: m.DefaultReturnURL, WebhookURL: m.WebhookURL, WebhookUsername: m.WebhookUsername,
 		ReturnMethod: m.ReturnMethod, Methods: nonNilList(m.Methods), CreatedAt: m.CreatedAt,
+		BrandColor: m.Brand.Color, SupportEmail: m.Brand.SupportEmail, SupportPhone: m.Brand.SupportPhone,
+		Logo: logoSettings(m.Brand.Logo),
 	}
 	if !m.APIKeyPreviousUntil.IsZero() {
 		t := m.APIKeyPreviousUntil
@@ -84,6 +107,10 @@ type MerchantUpdate struct {
 	WebhookURL        *string
 	ReturnMethod      *string
 	Methods           *[]string // payment_method names; empty: all
+	BrandColor        *string   // empty: paypage's own colour
+	SupportEmail      *string   // empty: none
+	SupportPhone      *string   // empty: none
+	Logo              *[]byte   // the new logo file's content; empty: remove it
 }
 
 // ApplyUpdate returns m with u applied and the audit changes it makes,
@@ -91,7 +118,8 @@ type MerchantUpdate struct {
 // still cover the default return URL). An empty update is Invalid.
 func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error) {
 	nm := NewMerchant{ID: m.ID, Name: m.Name, ReturnURLPrefixes: m.ReturnURLPrefixes, DefaultReturnURL: m.DefaultReturnURL,
-		WebhookURL: m.WebhookURL, ReturnMethod: m.ReturnMethod, Methods: m.Methods}
+		WebhookURL: m.WebhookURL, ReturnMethod: m.ReturnMethod, Methods: m.Methods,
+		BrandColor: m.Brand.Color, SupportEmail: m.Brand.SupportEmail, SupportPhone: m.Brand.SupportPhone}
 	given := map[string]bool{}
 	set := func(dst *string, v *string, field string) {
 		if v != nil {
@@ -109,10 +137,26 @@ func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error)
 	set(&nm.WebhookURL, u.WebhookURL, "webhook_url")
 	set(&nm.ReturnMethod, u.ReturnMethod, "return_method")
 	setList(&nm.Methods, u.Methods, "methods")
+	set(&nm.BrandColor, u.BrandColor, "brand_color")
+	set(&nm.SupportEmail, u.SupportEmail, "support_email")
+	set(&nm.SupportPhone, u.SupportPhone, "support_phone")
+	if u.Logo != nil {
+		given["logo"] = true
+	}
 	if len(given) == 0 {
 		return Merchant{}, nil, errs.Fields("invalid.merchant", errs.FieldError{Field: "update", Message: "names no setting to change"})
 	}
 	updated, fields := withSettings(m, nm)
+	if u.Logo != nil {
+		updated.Brand.Logo = nil
+		if len(*u.Logo) > 0 {
+			logo, err := brand.CheckLogo(*u.Logo)
+			if err != nil {
+				fields = append(fields, errs.FieldError{Field: "logo", Message: err.Error()})
+			}
+			updated.Brand.Logo = &logo
+		}
+	}
 	if len(fields) > 0 {
 		return Merchant{}, nil, errs.Fields("invalid.merchant", fields...)
 	}
@@ -131,6 +175,7 @@ func settingChanges(m Merchant) map[string]any {
 	return map[string]any{
 		"name": s.Name, "return_url_prefixes": s.ReturnURLPrefixes, "default_return_url": s.DefaultReturnURL,
 		"webhook_url": s.WebhookURL, "return_method": s.ReturnMethod, "methods": s.Methods,
+		"brand_color": s.BrandColor, "support_email": s.SupportEmail, "support_phone": s.SupportPhone, "logo": s.Logo,
 	}
 }
 

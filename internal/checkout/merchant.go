@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paypage/paypage/internal/brand"
 	"github.com/paypage/paypage/internal/errs"
 )
 
@@ -22,7 +23,9 @@ const (
 // Merchant is a business that calls the API. APIKeyHash is the SHA-256 of
 // the API key, which is shown once at creation and never stored.
 type Merchant struct {
-	ID         string
+	ID string
+	// Name is the merchant's display name: what shoppers see on the
+	// payment page ("Pay Acme", "Back to Acme"). The id is never shown.
 	Name       string
 	APIKeyHash []byte
 	// APIKeyHashPrevious is the hash of the key the last rotation replaced,
@@ -43,7 +46,19 @@ type Merchant struct {
 	// Methods names the payment methods (Juspay payment_method names) the
 	// merchant offers; empty offers every configured method.
 	Methods   []string
+	Brand     Brand
 	CreatedAt time.Time
+}
+
+// Brand is how a merchant's payment pages look and whom shoppers may ask
+// for help, besides its name. Every field may be empty.
+type Brand struct {
+	Color        string // "#rrggbb", white text on it passing 4.5:1
+	SupportEmail string
+	SupportPhone string
+	// Logo describes the stored logo, nil if none; its Data is read only
+	// to serve it.
+	Logo *brand.Logo
 }
 
 // Credentials are a merchant's secrets as issued, printed once.
@@ -65,6 +80,10 @@ type NewMerchant struct {
 	WebhookURL        string
 	ReturnMethod      string
 	Methods           []string // payment_method names; empty: all
+	BrandColor        string   // "#RRGGBB"; empty: paypage's own
+	SupportEmail      string
+	SupportPhone      string
+	Logo              []byte // PNG, JPEG or WebP file content; empty: none
 }
 
 var merchantIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -141,7 +160,15 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 		WebhookSecret:   c.WebhookSecret,
 	}
 	m, more := withSettings(m, nm)
-	if fields = append(fields, more...); len(fields) > 0 {
+	fields = append(fields, more...)
+	if len(nm.Logo) > 0 {
+		logo, err := brand.CheckLogo(nm.Logo)
+		if err != nil {
+			fields = append(fields, errs.FieldError{Field: "logo", Message: err.Error()})
+		}
+		m.Brand.Logo = &logo
+	}
+	if len(fields) > 0 {
 		return Merchant{}, errs.Fields("invalid.merchant", fields...)
 	}
 	return m, nil
@@ -183,6 +210,16 @@ func withSettings(m Merchant, nm NewMerchant) (Merchant, []errs.FieldError) {
 			break
 		}
 	}
+	var err error
+	if m.Brand.Color, err = optional(nm.BrandColor, brand.CheckColor); err != nil {
+		fields = append(fields, errs.FieldError{Field: "brand-color", Message: err.Error()})
+	}
+	if m.Brand.SupportEmail, err = optional(nm.SupportEmail, brand.CheckEmail); err != nil {
+		fields = append(fields, errs.FieldError{Field: "support-email", Message: err.Error()})
+	}
+	if m.Brand.SupportPhone, err = optional(nm.SupportPhone, brand.CheckPhone); err != nil {
+		fields = append(fields, errs.FieldError{Field: "support-phone", Message: err.Error()})
+	}
 	m.Name = strings.TrimSpace(nm.Name)
 	m.WebhookURL = nm.WebhookURL
 	m.ReturnURLPrefixes = slices.Clone(nm.ReturnURLPrefixes)
@@ -190,6 +227,15 @@ func withSettings(m Merchant, nm NewMerchant) (Merchant, []errs.FieldError) {
 	m.ReturnMethod = method
 	m.Methods = slices.Clone(nm.Methods)
 	return m, fields
+}
+
+// optional checks a setting that may be left empty: empty (or blank) stays
+// empty, anything else must pass check.
+func optional(v string, check func(string) (string, error)) (string, error) {
+	if strings.TrimSpace(v) == "" {
+		return "", nil
+	}
+	return check(v)
 }
 
 // parsePrefix checks that a registered prefix is a strict URL (see

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paypage/paypage/internal/brand"
 	"github.com/paypage/paypage/internal/errs"
 )
 
@@ -20,6 +21,8 @@ type Store interface {
 	MerchantByID(ctx context.Context, id string) (Merchant, error)
 	// Merchants returns every merchant, by id.
 	Merchants(ctx context.Context) ([]Merchant, error)
+	// MerchantLogo returns merchant id's logo with its bytes, or NotFound.
+	MerchantLogo(ctx context.Context, id string) (brand.Logo, error)
 	// UpdateMerchant stores the settings apply makes of the locked merchant
 	// id, with the audit entry it returns, and returns the merchant stored.
 	UpdateMerchant(ctx context.Context, id string, apply func(Merchant) (Merchant, MerchantChange, error)) (Merchant, error)

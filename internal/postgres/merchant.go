@@ -30,6 +30,10 @@ type merchantRow struct {
 	APIKeyPrevious    []byte         `db:"api_key_hash_previous"`
 	APIKeyUntil       sql.NullTime   `db:"api_key_hash_previous_until"`
 	WebhookUntil      sql.NullTime   `db:"webhook_secret_previous_until"`
+	BrandColor        string         `db:"brand_color"`
+	SupportEmail      string         `db:"support_email"`
+	SupportPhone      string         `db:"support_phone"`
+	logoRow
 }
 
 func (r merchantRow) merchant() checkout.Merchant {
@@ -39,17 +43,23 @@ func (r merchantRow) merchant() checkout.Merchant {
 		WebhookURL: r.WebhookURL, ReturnURLPrefixes: r.ReturnURLPrefixes, DefaultReturnURL: r.DefaultReturnURL,
 		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods,
 		APIKeyHashPrevious: r.APIKeyPrevious, APIKeyPreviousUntil: r.APIKeyUntil.Time, WebhookPreviousUntil: r.WebhookUntil.Time,
+		Brand: checkout.Brand{Color: r.BrandColor, SupportEmail: r.SupportEmail, SupportPhone: r.SupportPhone, Logo: r.logo()},
 	}
 }
 
-const merchantColumns = `id, name, api_key_hash, response_key, webhook_username, webhook_password,
-	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, created_at, methods,
-	api_key_hash_previous, api_key_hash_previous_until, webhook_secret_previous_until`
+// selectMerchants reads merchants (m) with the description of their logo,
+// not its bytes; a query adds its WHERE and ORDER BY.
+const selectMerchants = `SELECT m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
+	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods,
+	m.api_key_hash_previous, m.api_key_hash_previous_until, m.webhook_secret_previous_until,
+	m.brand_color, m.support_email, m.support_phone, ` + logoDescription + `
+FROM merchants m LEFT JOIN merchant_logos l ON l.merchant_id = m.id`
 
 const insertMerchant = `
 INSERT INTO merchants (id, name, api_key_hash, response_key, webhook_username, webhook_password,
-	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods,
+	brand_color, support_email, support_phone)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 
 // CreateMerchant stores a new merchant with its audit entry c; an existing
 // id is a Conflict.
@@ -57,6 +67,9 @@ func (d *DB) CreateMerchant(ctx context.Context, m checkout.Merchant, c checkout
 	return d.Transact(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, insertMerchant, merchantArgs(m)...); err != nil {
 			return mapErr(err, "merchant "+m.ID)
+		}
+		if err := putLogo(ctx, tx, m.ID, nil, m.Brand.Logo); err != nil {
+			return err
 		}
 		return insertAudit(ctx, tx, c)
 	})
@@ -70,7 +83,8 @@ ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, api_key_hash = EXCLUDED.api
 	default_return_url = EXCLUDED.default_return_url, return_method = EXCLUDED.return_method,
 	methods = EXCLUDED.methods`
 
-// UpsertMerchant creates the merchant or overwrites its settings and keys.
+// UpsertMerchant creates the merchant or overwrites its settings and keys,
+// keeping the brand of an existing one (set through merchant update).
 func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
 	_, err := d.db.ExecContext(ctx, upsertMerchant, merchantArgs(m)...)
 	return mapErr(err, "merchant "+m.ID)
@@ -79,10 +93,10 @@ func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
 func merchantArgs(m checkout.Merchant) []any {
 	return []any{m.ID, m.Name, m.APIKeyHash, m.ResponseKey, m.WebhookUsername, m.WebhookPassword,
 		m.WebhookSecret, m.WebhookURL, pq.StringArray(m.ReturnURLPrefixes), m.DefaultReturnURL, m.ReturnMethod,
-		nonNil(m.Methods)}
+		nonNil(m.Methods), m.Brand.Color, m.Brand.SupportEmail, m.Brand.SupportPhone}
 }
 
-const merchantByID = `SELECT ` + merchantColumns + ` FROM merchants WHERE id = $1`
+const merchantByID = selectMerchants + ` WHERE m.id = $1`
 
 // MerchantByID returns the merchant with id, or NotFound.
 func (d *DB) MerchantByID(ctx context.Context, id string) (checkout.Merchant, error) {
@@ -93,7 +107,7 @@ func (d *DB) MerchantByID(ctx context.Context, id string) (checkout.Merchant, er
 	return r.merchant(), nil
 }
 
-const merchants = `SELECT ` + merchantColumns + ` FROM merchants ORDER BY id`
+const merchants = selectMerchants + ` ORDER BY m.id`
 
 // Merchants returns every merchant, by id.
 func (d *DB) Merchants(ctx context.Context) ([]checkout.Merchant, error) {
@@ -108,11 +122,12 @@ func (d *DB) Merchants(ctx context.Context) ([]checkout.Merchant, error) {
 	return out, nil
 }
 
-const lockMerchant = merchantByID + ` FOR UPDATE`
+const lockMerchant = merchantByID + ` FOR UPDATE OF m`
 
 const updateMerchantSettings = `
 UPDATE merchants
-SET name = $2, return_url_prefixes = $3, default_return_url = $4, webhook_url = $5, return_method = $6, methods = $7
+SET name = $2, return_url_prefixes = $3, default_return_url = $4, webhook_url = $5, return_method = $6, methods = $7,
+	brand_color = $8, support_email = $9, support_phone = $10
 WHERE id = $1`
 
 // UpdateMerchant locks merchant id, stores the settings apply makes of it
@@ -126,14 +141,19 @@ func (d *DB) UpdateMerchant(ctx context.Context, id string,
 		if err := tx.GetContext(ctx, &r, lockMerchant, id); err != nil {
 			return mapErr(err, "merchant "+id)
 		}
-		m, c, err := apply(r.merchant())
+		old := r.merchant()
+		m, c, err := apply(old)
 		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, updateMerchantSettings, id, m.Name, pq.StringArray(m.ReturnURLPrefixes),
-			m.DefaultReturnURL, m.WebhookURL, m.ReturnMethod, nonNil(m.Methods))
+			m.DefaultReturnURL, m.WebhookURL, m.ReturnMethod, nonNil(m.Methods),
+			m.Brand.Color, m.Brand.SupportEmail, m.Brand.SupportPhone)
 		if err != nil {
 			return mapErr(err, "merchant "+id)
+		}
+		if err := putLogo(ctx, tx, id, old.Brand.Logo, m.Brand.Logo); err != nil {
+			return err
 		}
 		out = m
 		return insertAudit(ctx, tx, c)

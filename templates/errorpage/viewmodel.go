@@ -15,4 +15,7 @@ type PageVM struct {
 	RetryURL  string
 	BackURL   string // where "Back to the shop" goes; empty hides it
 	BackLabel string
+	// Brand, when the order and so the merchant is known, offers its
+	// support contacts.
+	Brand layout.Brand
 }

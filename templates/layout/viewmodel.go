@@ -7,4 +7,6 @@ package layout
 type Head struct {
 	Title  string
 	CSSURL string // fingerprinted stylesheet URL
+	// BrandColor, "#rrggbb", colours buttons and accents; empty: paypage's.
+	BrandColor string
 }

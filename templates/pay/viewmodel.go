@@ -43,6 +43,11 @@ type PageVM struct {
 	// CheckEvery is how many seconds the processing screen's script waits
 	// before it looks again.
 	CheckEvery int
+	// Brand is the merchant's logo, colour and support contacts.
+	Brand layout.Brand
+	// ShowSupport shows the support contacts: on failures, declines, the
+	// no-methods and closed screens.
+	ShowSupport bool
 }
 
 // NoticeVM is the outcome of the latest attempt.
