@@ -44,7 +44,9 @@ type MerchantSettings struct {
 	WebhookUsername   string   `json:"webhook_username"`
 	ReturnMethod      string   `json:"return_method"`
 	// Methods are payment_method names; empty offers every method.
-	Methods                  []string   `json:"methods"`
+	Methods []string `json:"methods"`
+	// MaxFailedAttempts is when an order's page stops offering retries.
+	MaxFailedAttempts        int        `json:"max_failed_attempts"`
 	CreatedAt                time.Time  `json:"created_at"`
 	PreviousAPIKeyValidUntil *time.Time `json:"previous_api_key_valid_until,omitempty"`
 	PreviousSecretValidUntil *time.Time `json:"previous_webhook_secret_valid_until,omitempty"`
@@ -56,6 +58,7 @@ func (m Merchant) Settings() MerchantSettings {
 		MerchantID: m.ID, Name: m.Name, ReturnURLPrefixes: nonNilList(m.ReturnURLPrefixes),
 		DefaultReturnURL: m.DefaultReturnURL, WebhookURL: m.WebhookURL, WebhookUsername: m.WebhookUsername,
 		ReturnMethod: m.ReturnMethod, Methods: nonNilList(m.Methods), CreatedAt: m.CreatedAt,
+		MaxFailedAttempts: maxFailedAttempts(m),
 	}
 	if !m.APIKeyPreviousUntil.IsZero() {
 		t := m.APIKeyPreviousUntil
@@ -84,6 +87,7 @@ type MerchantUpdate struct {
 	WebhookURL        *string
 	ReturnMethod      *string
 	Methods           *[]string // payment_method names; empty: all
+	MaxFailedAttempts *int      // 1..25
 }
 
 // ApplyUpdate returns m with u applied and the audit changes it makes,
@@ -91,7 +95,7 @@ type MerchantUpdate struct {
 // still cover the default return URL). An empty update is Invalid.
 func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error) {
 	nm := NewMerchant{ID: m.ID, Name: m.Name, ReturnURLPrefixes: m.ReturnURLPrefixes, DefaultReturnURL: m.DefaultReturnURL,
-		WebhookURL: m.WebhookURL, ReturnMethod: m.ReturnMethod, Methods: m.Methods}
+		WebhookURL: m.WebhookURL, ReturnMethod: m.ReturnMethod, Methods: m.Methods, MaxFailedAttempts: maxFailedAttempts(m)}
 	given := map[string]bool{}
 	set := func(dst *string, v *string, field string) {
 		if v != nil {
@@ -109,6 +113,12 @@ func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error)
 	set(&nm.WebhookURL, u.WebhookURL, "webhook_url")
 	set(&nm.ReturnMethod, u.ReturnMethod, "return_method")
 	setList(&nm.Methods, u.Methods, "methods")
+	if u.MaxFailedAttempts != nil {
+		nm.MaxFailedAttempts, given["max_failed_attempts"] = *u.MaxFailedAttempts, true
+		if nm.MaxFailedAttempts == 0 {
+			nm.MaxFailedAttempts = -1 // zero means "default" only when creating
+		}
+	}
 	if len(given) == 0 {
 		return Merchant{}, nil, errs.Fields("invalid.merchant", errs.FieldError{Field: "update", Message: "names no setting to change"})
 	}
@@ -131,6 +141,7 @@ func settingChanges(m Merchant) map[string]any {
 	return map[string]any{
 		"name": s.Name, "return_url_prefixes": s.ReturnURLPrefixes, "default_return_url": s.DefaultReturnURL,
 		"webhook_url": s.WebhookURL, "return_method": s.ReturnMethod, "methods": s.Methods,
+		"max_failed_attempts": s.MaxFailedAttempts,
 	}
 }
 

@@ -42,8 +42,11 @@ type Merchant struct {
 	ReturnMethod         string
 	// Methods names the payment methods (Juspay payment_method names) the
 	// merchant offers; empty offers every configured method.
-	Methods   []string
-	CreatedAt time.Time
+	Methods []string
+	// MaxFailedAttempts is how many failed attempts an order may have
+	// before its page stops offering retries (see RetriesExhausted).
+	MaxFailedAttempts int
+	CreatedAt         time.Time
 }
 
 // Credentials are a merchant's secrets as issued, printed once.
@@ -65,6 +68,8 @@ type NewMerchant struct {
 	WebhookURL        string
 	ReturnMethod      string
 	Methods           []string // payment_method names; empty: all
+	// MaxFailedAttempts is 1..25; zero means DefaultMaxFailedAttempts.
+	MaxFailedAttempts int
 }
 
 var merchantIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -183,6 +188,12 @@ func withSettings(m Merchant, nm NewMerchant) (Merchant, []errs.FieldError) {
 			break
 		}
 	}
+	maxFailed := nm.MaxFailedAttempts
+	if maxFailed == 0 {
+		maxFailed = DefaultMaxFailedAttempts
+	}
+	fields = append(fields, checkMaxFailedAttempts(maxFailed)...)
+	m.MaxFailedAttempts = maxFailed
 	m.Name = strings.TrimSpace(nm.Name)
 	m.WebhookURL = nm.WebhookURL
 	m.ReturnURLPrefixes = slices.Clone(nm.ReturnURLPrefixes)

@@ -49,6 +49,7 @@ type Page struct {
 	// LatestTitle names the newest attempt's method.
 	LatestTitle string
 	Retry       bool // the latest attempt failed and another may be made
+	Exhausted   bool // the latest attempt failed and retries have stopped (RetriesExhausted)
 }
 
 // PageRecords are the rows the payment page reads, fetched in one round
@@ -100,6 +101,7 @@ func (s *Service) PaymentPage(ctx context.Context, id string) (Page, error) {
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
+	p.Exhausted = s.retriesExhausted(p.Order, p.Merchant, p.Latest)
 	allowed := s.allowed(p.Order, p.Merchant)
 	var answered bool
 	p.Offers, answered = s.listing(ctx, p.Order, allowed, r.Links)

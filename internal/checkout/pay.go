@@ -43,6 +43,9 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	if r.Latest != nil && r.Latest.Status.InFlight() {
 		return s.resume(ctx, *r.Latest), nil
 	}
+	if s.retriesExhausted(o, r.Merchant, r.Latest) {
+		return Next{}, errRetriesExhausted
+	}
 	m, err := s.choose(s.allowed(o, r.Merchant), method)
 	if err != nil {
 		return Next{}, err

@@ -27,6 +27,7 @@ type merchantRow struct {
 	ReturnMethod      string         `db:"return_method"`
 	CreatedAt         time.Time      `db:"created_at"`
 	Methods           pq.StringArray `db:"methods"`
+	MaxFailedAttempts int            `db:"max_failed_attempts"`
 	APIKeyPrevious    []byte         `db:"api_key_hash_previous"`
 	APIKeyUntil       sql.NullTime   `db:"api_key_hash_previous_until"`
 	WebhookUntil      sql.NullTime   `db:"webhook_secret_previous_until"`
@@ -37,19 +38,19 @@ func (r merchantRow) merchant() checkout.Merchant {
 		ID: r.ID, Name: r.Name, APIKeyHash: r.APIKeyHash, ResponseKey: r.ResponseKey,
 		WebhookUsername: r.WebhookUsername, WebhookPassword: r.WebhookPassword, WebhookSecret: r.WebhookSecret,
 		WebhookURL: r.WebhookURL, ReturnURLPrefixes: r.ReturnURLPrefixes, DefaultReturnURL: r.DefaultReturnURL,
-		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods,
+		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods, MaxFailedAttempts: r.MaxFailedAttempts,
 		APIKeyHashPrevious: r.APIKeyPrevious, APIKeyPreviousUntil: r.APIKeyUntil.Time, WebhookPreviousUntil: r.WebhookUntil.Time,
 	}
 }
 
 const merchantColumns = `id, name, api_key_hash, response_key, webhook_username, webhook_password,
 	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, created_at, methods,
-	api_key_hash_previous, api_key_hash_previous_until, webhook_secret_previous_until`
+	api_key_hash_previous, api_key_hash_previous_until, webhook_secret_previous_until, max_failed_attempts`
 
 const insertMerchant = `
 INSERT INTO merchants (id, name, api_key_hash, response_key, webhook_username, webhook_password,
-	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods, max_failed_attempts)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 
 // CreateMerchant stores a new merchant with its audit entry c; an existing
 // id is a Conflict.
@@ -68,7 +69,7 @@ ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, api_key_hash = EXCLUDED.api
 	webhook_password = EXCLUDED.webhook_password, webhook_secret = EXCLUDED.webhook_secret,
 	webhook_url = EXCLUDED.webhook_url, return_url_prefixes = EXCLUDED.return_url_prefixes,
 	default_return_url = EXCLUDED.default_return_url, return_method = EXCLUDED.return_method,
-	methods = EXCLUDED.methods`
+	methods = EXCLUDED.methods, max_failed_attempts = EXCLUDED.max_failed_attempts`
 
 // UpsertMerchant creates the merchant or overwrites its settings and keys.
 func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
@@ -79,7 +80,15 @@ func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
 func merchantArgs(m checkout.Merchant) []any {
 	return []any{m.ID, m.Name, m.APIKeyHash, m.ResponseKey, m.WebhookUsername, m.WebhookPassword,
 		m.WebhookSecret, m.WebhookURL, pq.StringArray(m.ReturnURLPrefixes), m.DefaultReturnURL, m.ReturnMethod,
-		nonNil(m.Methods)}
+		nonNil(m.Methods), storedMaxFailed(m.MaxFailedAttempts)}
+}
+
+// storedMaxFailed stores an unset max_failed_attempts as the default.
+func storedMaxFailed(n int) int {
+	if n <= 0 {
+		return checkout.DefaultMaxFailedAttempts
+	}
+	return n
 }
 
 const merchantByID = `SELECT ` + merchantColumns + ` FROM merchants WHERE id = $1`
@@ -112,7 +121,8 @@ const lockMerchant = merchantByID + ` FOR UPDATE`
 
 const updateMerchantSettings = `
 UPDATE merchants
-SET name = $2, return_url_prefixes = $3, default_return_url = $4, webhook_url = $5, return_method = $6, methods = $7
+SET name = $2, return_url_prefixes = $3, default_return_url = $4, webhook_url = $5, return_method = $6, methods = $7,
+	max_failed_attempts = $8
 WHERE id = $1`
 
 // UpdateMerchant locks merchant id, stores the settings apply makes of it
@@ -131,7 +141,7 @@ func (d *DB) UpdateMerchant(ctx context.Context, id string,
 			return err
 		}
 		_, err = tx.ExecContext(ctx, updateMerchantSettings, id, m.Name, pq.StringArray(m.ReturnURLPrefixes),
-			m.DefaultReturnURL, m.WebhookURL, m.ReturnMethod, nonNil(m.Methods))
+			m.DefaultReturnURL, m.WebhookURL, m.ReturnMethod, nonNil(m.Methods), storedMaxFailed(m.MaxFailedAttempts))
 		if err != nil {
 			return mapErr(err, "merchant "+id)
 		}

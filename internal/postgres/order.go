@@ -115,7 +115,7 @@ SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.c
 	o.customer_phone, o.first_name, o.last_name, o.description, o.return_url, o.webhook_url,
 	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at, o.metadata, o.payment_filter,
 	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
-	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods,
+	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods, m.max_failed_attempts,
 	` + prefixedAttemptColumns + `,
 	l.providers, l.methods, l.refresh, l.access, l.expiry, l.refused
 FROM orders o
@@ -157,7 +157,7 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 		&o.CustomerPhone, &o.FirstName, &o.LastName, &o.Description, &o.ReturnURL, &o.WebhookURL,
 		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata, &o.PaymentFilter,
 		&m.ID, &m.Name, &m.APIKeyHash, &m.ResponseKey, &m.WebhookUsername, &m.WebhookPassword,
-		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt, &m.Methods,
+		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt, &m.Methods, &m.MaxFailedAttempts,
 		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,
 		&a.providerRef, &a.actionURL, &a.authType, &a.errCode, &a.errMessage, &a.chargeSentAt,
 		&a.createdAt, &a.updatedAt, &a.method, &a.methodType, &a.provider,

@@ -15,4 +15,7 @@ type PageVM struct {
 	RetryURL  string
 	BackURL   string // where "Back to the shop" goes; empty hides it
 	BackLabel string
+	// HistoryBack, when there is nowhere known to go back to, offers the
+	// browser's previous page (a button shown by a small script).
+	HistoryBack bool
 }
