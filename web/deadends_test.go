@@ -376,3 +376,71 @@ func TestErrorPagesHaveAWayOn(t *testing.T) {
 		t.Errorf("form without token: %d, way on %q", resp.StatusCode, href)
 	}
 }
+
+// TestConsentNamesTheShopAndAmount: Amazon's consent page (the simulator)
+// shows the merchant's name and the amount about to be paid.
+func TestConsentNamesTheShopAndAmount(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	_, link := newOrder(t, s, "9000000001", "1499.00", "")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil)
+	if got := sh.Text("consent-merchant"); got != "Demo Shop" {
+		t.Errorf("consent page names %q", got)
+	}
+	if got := sh.Text("consent-amount"); got != "₹1,499.00" {
+		t.Errorf("consent page shows amount %q", got)
+	}
+	sh.Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Errorf("after consent: %s", got)
+	}
+}
+
+// TestKeyFactStatementHasAWayBack: the statement opens in the same tab
+// and leads back to the payment page.
+func TestKeyFactStatementHasAWayBack(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	_, link := newPayLaterOrder(t, s, "9000000001", "100", "kfs-1")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Fatalf("linking: %s", got)
+	}
+	_, link = newPayLaterOrder(t, s, "9000000001", "200", "kfs-1")
+	sh.Get(link)
+	kfs := sh.Doc.Find(`[data-testid="kfs-link"]`)
+	if kfs.Length() != 1 {
+		t.Fatalf("no kfs-link:\n%s", sh.Body)
+	}
+	if _, blank := kfs.Attr("target"); blank {
+		t.Error("kfs-link opens another window")
+	}
+	sh.Follow("kfs-link")
+	if back := sh.Doc.Find(`[data-testid="kfs-back"]`).AttrOr("href", ""); back != link {
+		t.Fatalf("statement's way back %q, want %q", back, link)
+	}
+	sh.Follow("kfs-back")
+	if !sh.Has("pay-button") || !sh.Has("available-credit") {
+		t.Errorf("back on the payment page:\n%s", sh.Body)
+	}
+}
+
+// TestOTPTypoThenCorrectPays: a mistyped OTP on Amazon's 2FA page can be
+// entered again, and the payment goes through.
+func TestOTPTypoThenCorrectPays(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	orderID, link := newOrder(t, s, "9000000005", "321", "")
+	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
+	sh.Submit("otp-submit", map[string]string{"otp": "123455"})
+	if sh.Status != http.StatusUnprocessableEntity || !strings.Contains(sh.Text("otp-error"), "2 tries left") {
+		t.Fatalf("after a typo: %d\n%s", sh.Status, sh.Body)
+	}
+	sh.Submit("otp-submit", map[string]string{"otp": sandbox.OTPApprove})
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Fatalf("after the right code: %s", got)
+	}
+	if o := orderStatus(t, s, orderID); o["txn_id"] != "demo-"+orderID+"-1" {
+		t.Errorf("order: %v", o)
+	}
+}

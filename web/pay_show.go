@@ -98,7 +98,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		}
 		mv := tplpay.MethodVM{
 			Name: mo.Kind.Name, Title: mo.Kind.Title, Enabled: mo.Payable && !p.Exhausted, Reason: mo.Note,
-			Consent: mo.Consent, TermsURL: s.providerURL(mo.TermsURL), TermsLabel: mo.TermsLabel, ButtonLabel: mo.Action,
+			Consent: mo.Consent, TermsURL: s.termsURL(mo.TermsURL, o.ID), TermsLabel: mo.TermsLabel, ButtonLabel: mo.Action,
 		}
 		if mo.Linked && mo.FigureKind != checkout.FigureNone {
 			mv.Figure, mv.FigureTestID = mo.Figure.Indian(), figureTestIDs[mo.FigureKind]

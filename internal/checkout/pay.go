@@ -78,7 +78,7 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	}
 	s.log.InfoContext(ctx, "attempt started", "order_id", o.OrderID, "txn_id", a.TxnID, "method", k.Name, "linked", linked)
 	if !linked {
-		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(m, a, o)}, nil
+		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(ctx, m, a, o)}, nil
 	}
 	return s.charge(ctx, m, a, o, token), nil
 }
@@ -152,7 +152,7 @@ func (s *Service) resume(ctx context.Context, a Attempt) Next {
 			break
 		}
 		if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
-			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(m, a, o)}
+			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(ctx, m, a, o)}
 		}
 	case a.Status == AttemptPending && a.ActionURL != "":
 		return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.ActionURL}
@@ -160,9 +160,9 @@ func (s *Service) resume(ctx context.Context, a Attempt) Next {
 	return Next{Kind: NextPage, OrderID: a.OrderID}
 }
 
-func (s *Service) consentURL(m Method, a Attempt, o Order) string {
+func (s *Service) consentURL(ctx context.Context, m Method, a Attempt, o Order) string {
 	phone, _ := NormalizePhone(o.CustomerPhone)
-	return m.LinkURL(a.State, s.opts.ConsentRedirectURL, phone)
+	return s.linkURL(ctx, m, a, o, phone)
 }
 
 // statePattern matches the OAuth states NewAttempt makes (base64url).
