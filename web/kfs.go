@@ -1,10 +1,11 @@
 package web
 
-import (
-	"net/url"
+import "net/url"
 
-	"github.com/paypage/paypage/internal/amazonpay/sandbox"
-)
+// kfsReturnParam is the simulator's Key Fact Statement parameter that names
+// the page to go back to (sandbox.ParamReturn; a journey test keeps the
+// two in step).
+const kfsReturnParam = "return"
 
 // termsURL is the link to a method's terms (Amazon's Key Fact Statement)
 // for order id, if safe to link (providerURL). The link opens in the same
@@ -21,7 +22,7 @@ func (s *Server) termsURL(raw, id string) string {
 		return u
 	}
 	q := p.Query()
-	q.Set(sandbox.ParamReturn, s.absURL(routePayShow, id))
+	q.Set(kfsReturnParam, s.absURL(routePayShow, id))
 	p.RawQuery = q.Encode()
 	return p.String()
 }
