@@ -226,29 +226,6 @@ func TestTwoFactor(t *testing.T) {
 	}
 }
 
-func TestDeclineThenRetry(t *testing.T) {
-	t.Parallel()
-	s := apptest.Start(t, nil)
-	orderID, link := newOrder(t, s, "9000000006", "700", "")
-	sh := shopper(t, s).Get(link).Submit("pay-button", nil).Submit("consent-allow", nil)
-	if !sh.Has("retry-button") || sh.Text("result-status") != "Payment declined" {
-		t.Fatalf("after decline:\n%s", sh.Body)
-	}
-	o := orderStatus(t, s, orderID)
-	if o["status"] != "AUTHORIZATION_FAILED" || o["status_id"] != float64(27) || o["bank_error_code"] == "" {
-		t.Errorf("declined order: %v", o)
-	}
-	s.Simulator.SetOutcome("9000000006", sandbox.Approve)
-	sh.Submit("retry-button", nil)
-	if got := signedReturn(t, s, sh); got != "CHARGED" {
-		t.Fatalf("retry: %s", got)
-	}
-	o = orderStatus(t, s, orderID)
-	if o["status"] != "CHARGED" || o["txn_id"] != "demo-"+orderID+"-2" {
-		t.Errorf("after retry: %v", o)
-	}
-}
-
 func TestConsentDenied(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, nil)
@@ -307,8 +284,9 @@ func TestPendingThenApproved(t *testing.T) {
 			if got := signedReturn(t, s, sh); got != "CHARGED" {
 				t.Errorf("%s: returned %s", phone, got)
 			}
-		} else if !sh.Has("retry-button") {
-			t.Errorf("%s: no retry after a decline:\n%s", phone, sh.Body)
+		} else if sh.Has("retry-button") || !sh.Has("pay-another-way") {
+			// A decline is final: no retry, pay another way instead.
+			t.Errorf("%s: a retry, or no way on, after a decline:\n%s", phone, sh.Body)
 		}
 	}
 }

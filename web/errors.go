@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -210,7 +211,52 @@ func (s *Server) renderErrorPage(c echo.Context, status int) error {
 		vm.Message = "If you were charged, the payment will show on the merchant's order. Try again in a moment."
 		vm.RetryURL = s.retryURL(c)
 	}
+	s.wayOn(c, &vm, status)
 	return s.render(c, status, errorpage.Page(vm))
+}
+
+// orderLookupTimeout bounds the look-up an error page makes to name the
+// merchant it leads back to; the page is shown without it if it is slow.
+const orderLookupTimeout = time.Second
+
+// wayOn gives an error page a way on. Under /orders/{id}/ with a known
+// order, that is the payment page, or, when the payment page itself
+// failed, the merchant through the signed return. Without an order, the
+// demo shop in sandbox mode, else the browser's previous page. After a
+// 5xx the order is not looked up (the database may be what failed): the
+// payment page is offered from anywhere else, and "Try again" from the
+// payment page itself.
+func (s *Server) wayOn(c echo.Context, vm *errorpage.PageVM, status int) {
+	if vm.BackURL != "" {
+		return
+	}
+	id := c.Param("id")
+	if id != "" && strings.HasPrefix(c.Path(), "/orders/:id/") && checkout.ValidOrderID(id) {
+		if status >= 500 {
+			if c.Path() != payShowPath {
+				vm.BackURL, vm.BackLabel = s.url(routePayShow, id), "Back to the payment page"
+			}
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), orderLookupTimeout)
+		_, m, err := s.svc.PageOrder(ctx, id)
+		cancel()
+		switch {
+		case err == nil && c.Path() == payShowPath:
+			vm.BackURL, vm.BackLabel = s.url(routeOrderReturn, id), "Back to "+m.Name
+			return
+		case err == nil || (!errs.Is(err, errs.NotFound) && c.Path() != payShowPath):
+			// Known, or maybe known (the database did not answer): the
+			// payment page says where the order stands.
+			vm.BackURL, vm.BackLabel = s.url(routePayShow, id), "Back to the payment page"
+			return
+		}
+	}
+	if _, ok := s.opts.Mounts[demoShopPath]; ok && s.opts.Sandbox {
+		vm.BackURL, vm.BackLabel = demoShopPath+"/", "Back to the demo shop"
+		return
+	}
+	vm.HistoryBack = true
 }
 
 // retryURL is where "Try again" goes: the same page for a GET, the order's

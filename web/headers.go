@@ -11,7 +11,8 @@ const ctxNonce = "csp_nonce"
 
 // securityHeaders sets a strict Content-Security-Policy with a fresh nonce
 // for scripts and style elements (the merchant's brand colour; style
-// attributes stay forbidden), forbids framing, and stops MIME sniffing and referrer leaks. The
+// attributes stay forbidden), forbids framing, and stops MIME sniffing and
+// referrer leaks to other sites. The
 // headers go on every response; they are harmless on JSON.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -26,7 +27,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 			"style-src 'self' 'nonce-"+nonce+"'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: under no-referrer browsers send
+		// "Origin: null" even on this site's own form posts, and the pay
+		// form must be told apart from another site's when the cookie is
+		// missing. Other sites still get no referrer.
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		return next(c)
 	}

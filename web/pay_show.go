@@ -69,6 +69,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		ExpiresAt:    o.ExpiresAt.UTC().Format(time.RFC3339),
 		PayURL:       s.url(routePaySubmit, o.ID),
 		CSRF:         csrfToken(c),
+		PayToken:     s.payToken(o.ID, o.ExpiresAt),
 		Retry:        p.Retry,
 		ReturnURL:    s.url(routeOrderReturn, o.ID),
 		Brand:        s.brandVM(c, o.MerchantID),
@@ -104,13 +105,14 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Notice = &tplpay.NoticeVM{Status: "This order can no longer be paid", Tone: "bad",
 			Message: "Any amount taken has been refunded. Go back to " + m.Name + " to start again."}
 	}
+	vm.Exhausted = p.Exhausted
 	for _, mo := range p.Offers {
-		if mo.Checking || p.State != checkout.PagePayable && mo.Note == "" {
+		if mo.Checking || (p.State != checkout.PagePayable || p.Exhausted) && mo.Note == "" {
 			continue
 		}
 		mv := tplpay.MethodVM{
-			Name: mo.Kind.Name, Title: mo.Kind.Title, Enabled: mo.Payable, Reason: mo.Note,
-			Consent: mo.Consent, TermsURL: s.providerURL(mo.TermsURL), TermsLabel: mo.TermsLabel, ButtonLabel: mo.Action,
+			Name: mo.Kind.Name, Title: mo.Kind.Title, Enabled: mo.Payable && !p.Exhausted, Reason: mo.Note,
+			Consent: mo.Consent, TermsURL: s.termsURL(mo.TermsURL, o.ID), TermsLabel: mo.TermsLabel, ButtonLabel: mo.Action,
 		}
 		if mo.Linked && mo.FigureKind != checkout.FigureNone {
 			mv.Figure, mv.FigureTestID = mo.Figure.Indian(), figureTestIDs[mo.FigureKind]
@@ -118,7 +120,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Methods = append(vm.Methods, mv)
 	}
 	if p.Retry && p.Latest != nil {
-		vm.Notice = failureNotice(*p.Latest, p.LatestTitle, p.State == checkout.PagePayable)
+		vm.Notice = failureNotice(*p.Latest, p.LatestTitle, p.State == checkout.PagePayable && !p.Exhausted)
 		// The return carries the failed status, so the merchant can offer
 		// its other ways to pay.
 		vm.PayAnotherWay = true

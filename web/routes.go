@@ -21,12 +21,24 @@ const (
 	routeWebhookReplay = "api.webhook.replay"
 	routePayShow       = "pay.show"
 	routePaySubmit     = "pay.submit"
+	routePayStatus     = "pay.status"
 	routeOrderReturn   = "pay.return"
 	routeConsentReturn = "amazonpay.consent"
 	routeChargeReturn  = "amazonpay.charge"
 	routeSandboxOrder  = "sandbox.order.timeline"
 	routeBrandLogo     = "brand.logo"
 )
+
+// payPath is the pay form's route, which also takes the form's own token
+// when the session cookie is missing (see withSession).
+const payPath = "/orders/:id/pay"
+
+// payShowPath is the payment page's route.
+const payShowPath = "/orders/:id/payment-page"
+
+// demoShopPath is where the sandbox mounts its demo shop, the way back
+// from an error page that knows no order.
+const demoShopPath = "/sandbox/shop"
 
 // routes is the one route table.
 func (s *Server) routes() {
@@ -58,9 +70,11 @@ func (s *Server) routes() {
 	e.POST("/orders/:id/webhooks/:event_id/replay", s.replayWebhook, api...).Name = routeWebhookReplay
 
 	// Shopper pages: a session cookie and CSRF on unsafe methods.
-	e.GET("/orders/:id/payment-page", s.showPayPage, s.withSession).Name = routePayShow
-	e.POST("/orders/:id/pay", s.submitPay, s.withSession).Name = routePaySubmit
+	e.GET(payShowPath, s.showPayPage, s.withSession).Name = routePayShow
+	e.POST(payPath, s.submitPay, s.withSession).Name = routePaySubmit
 	e.GET("/orders/:id/return", s.returnToMerchant).Name = routeOrderReturn
+	// The page's state as JSON for its script: no cookie, nothing to guard.
+	e.GET("/orders/:id/payment-page/status", s.showPayStatus).Name = routePayStatus
 
 	// Amazon callbacks: no cookie needed, exempt from CSRF (see
 	// amazonpay_return.go).

@@ -72,12 +72,40 @@ func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
 					// Pay fails when instances disagree on the key.
 					s.log.WarnContext(c.Request().Context(), "form refused: the session cookie was sealed with another PAYPAGE_SECRET_KEY: do all instances share one key?",
 						"request_id", requestID(c), "method", c.Request().Method, "route", c.Path())
+				} else if c.Path() == payPath && c.FormValue(payTokenField) != "" {
+					// No cookie (or not the page's): the pay form's own
+					// token, from a page of this site, may still pay.
+					return s.withPayToken(c, next)
 				}
 				return s.formExpired(c)
 			}
 		}
 		return next(c)
 	}
+}
+
+// withPayToken lets a pay form through on its per-order token (see
+// pay_token.go) when the request comes from paypage's own origin. A token
+// for another order, forged or expired is refused as an expired form; a
+// good token from another site is refused too, each with a way back to
+// the payment page.
+func (s *Server) withPayToken(c echo.Context, next echo.HandlerFunc) error {
+	ctx := c.Request().Context()
+	if !s.validPayToken(c.FormValue(payTokenField), c.Param("id")) {
+		s.log.InfoContext(ctx, "pay form refused: no session and no valid pay token", "request_id", requestID(c))
+		return s.formExpired(c)
+	}
+	if !s.sameOrigin(c.Request()) {
+		s.log.WarnContext(ctx, "pay form refused: sent from another origin", "request_id", requestID(c),
+			"origin", c.Request().Header.Get(echo.HeaderOrigin))
+		return s.render(c, http.StatusForbidden, errorpage.Page(errorpage.PageVM{
+			Head: s.head("Payment not started"), Heading: "This payment was not started",
+			Message: "The request did not come from the payment page. Go back to the payment page and press Pay there.",
+			BackURL: s.url(routePayShow, c.Param("id")), BackLabel: "Back to the payment page", RequestID: requestID(c),
+		}))
+	}
+	s.log.InfoContext(ctx, "pay form accepted by its pay token (no session cookie)", "request_id", requestID(c))
+	return next(c)
 }
 
 // sealedElsewhere reports whether err, from loading the session, says that

@@ -161,11 +161,15 @@ func createMerchant(ctx context.Context, cfg config.Config, args []string, geten
 	fs.StringVar(&nm.WebhookURL, "webhook-url", "", "where webhooks are sent")
 	fs.StringVar(&nm.ReturnMethod, "return-method", "GET", "GET or POST")
 	methods := fs.String("methods", "paylater,balance", "payment methods to offer, comma-separated: paylater, balance")
+	fs.IntVar(&nm.MaxFailedAttempts, "max-failed-attempts", checkout.DefaultMaxFailedAttempts, "failed attempts on an order after which its page offers no retry, only paying another way (1-25)")
 	actor := actorFlag(fs, getenv)
 	if help, err := parseFlags(fs, args, createUsage, stdout); help || err != nil {
 		return err
 	}
 	nm.ReturnURLPrefixes = prefixes
+	if nm.MaxFailedAttempts == 0 {
+		nm.MaxFailedAttempts = -1 // given as 0: refused, not taken as the default
+	}
 	var err error
 	if nm.Methods, err = methodNames(*methods); err != nil {
 		return err
@@ -299,6 +303,7 @@ func updateMerchant(ctx context.Context, cfg config.Config, args []string, geten
 	webhookURL := fs.String("webhook-url", "", "where webhooks are sent (empty: none)")
 	returnMethod := fs.String("return-method", "", "GET or POST")
 	methods := fs.String("methods", "", "payment methods to offer, comma-separated: paylater, balance")
+	maxFailed := fs.Int("max-failed-attempts", 0, "failed attempts on an order after which its page offers no retry (1-25)")
 	actor := actorFlag(fs, getenv)
 	if help, err := parseFlags(fs, args, updateUsage, stdout); help || err != nil {
 		return err
@@ -319,6 +324,8 @@ func updateMerchant(ctx context.Context, cfg config.Config, args []string, geten
 			u.WebhookURL = webhookURL
 		case "return-method":
 			u.ReturnMethod = returnMethod
+		case "max-failed-attempts":
+			u.MaxFailedAttempts = maxFailed
 		case "methods":
 			var names []string
 			if names, err = methodNames(*methods); err == nil {

@@ -38,6 +38,12 @@ func (a Adapter) LinkURL(state, redirectURI, loginHint string) string {
 	return a.C.ConsentURL(state, redirectURI, loginHint)
 }
 
+// LinkURLFor implements checkout.PaymentLinker: the consent URL with the
+// merchant's name and the amount, for the consent page to show.
+func (a Adapter) LinkURLFor(state, redirectURI, loginHint string, p checkout.LinkPayment) string {
+	return a.C.ConsentURLFor(state, redirectURI, loginHint, p.MerchantName, p.Amount)
+}
+
 // ExchangeCode implements checkout.Method.
 func (a Adapter) ExchangeCode(ctx context.Context, code, redirectURI string) (checkout.Token, error) {
 	t, err := a.C.ExchangeCode(forShopper(ctx), code, redirectURI)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/paypage/paypage/internal/money"
 )
 
 // Login with Amazon paths under Config.LWAURL, and the scope that lets a
@@ -52,6 +54,34 @@ func (c *Client) ConsentURL(state, redirectURI, loginHint string) string {
 		sep = "&"
 	}
 	return base + sep + q.Encode()
+}
+
+// Consent page display parameters: the payment the link is asked for.
+// OAuth 2.0 (RFC 6749 section 3.1) has authorization servers ignore
+// parameters they do not know, so they cost nothing where Amazon does not
+// show them; the simulator's consent page does.
+const (
+	ParamMerchantName = "merchantName"
+	ParamAmount       = "amount"
+	ParamCurrency     = "currencyCode"
+)
+
+// ConsentURLFor is ConsentURL naming the merchant and the amount (INR)
+// about to be charged; an empty name or a zero amount is left out.
+func (c *Client) ConsentURLFor(state, redirectURI, loginHint, merchantName string, amount money.Paise) string {
+	u := c.ConsentURL(state, redirectURI, loginHint)
+	q := url.Values{}
+	if merchantName != "" {
+		q.Set(ParamMerchantName, merchantName)
+	}
+	if amount > 0 {
+		q.Set(ParamAmount, amount.String())
+		q.Set(ParamCurrency, "INR")
+	}
+	if len(q) == 0 {
+		return u
+	}
+	return u + "&" + q.Encode()
 }
 
 // ExchangeCode trades an authorization code from the consent redirect for

@@ -47,4 +47,7 @@ var Outcomes = checkout.OutcomeTable{
 		CodeInternalServerError:   {oU, oU, oU, oU},
 	},
 	Relink: map[string]bool{CodeInvalidAccessToken: true},
+	// A balance charge whose top-up the customer did not finish is
+	// declined InsufficientFunds: paying again may top up this time.
+	SoftDeclines: map[string]bool{CodeInsufficientFunds: true},
 }

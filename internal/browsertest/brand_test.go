@@ -38,7 +38,7 @@ func brandedDecline(t *testing.T, s *apptest.Server, b *tab) {
 	}
 	b.state("branded-payment-page")
 	b.tap("pay-button", "consent-allow")
-	b.tap("consent-allow", "retry-button")
+	b.tap("consent-allow", "pay-another-way")
 	if !b.has("support-email") || b.text("support-phone") != "+91 80 4000 1234" {
 		t.Errorf("no support contacts after a decline")
 	}

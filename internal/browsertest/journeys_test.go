@@ -30,7 +30,7 @@ var scenarios = []scenario{
 	{"filter-balance-only", filterBalanceOnly},
 	{"2fa-right-otp", twoFactorRight},
 	{"2fa-wrong-otp", twoFactorWrong},
-	{"decline-then-retry", declineThenRetry},
+	{"decline-then-pay-another-way", declineThenPayAnotherWay},
 	{"branded-decline", brandedDecline},
 	{"reload-and-back", reloadAndBack},
 	{"first-time-no-js", firstTimeNoJS},
@@ -229,21 +229,25 @@ func twoFactorWrong(t *testing.T, s *apptest.Server, b *tab) {
 	b.state("payment-retry")
 }
 
-func declineThenRetry(t *testing.T, s *apptest.Server, b *tab) {
+// declineThenPayAnotherWay: a hard decline offers no retry, only "Pay
+// another way" back to the shop, with the failed status.
+func declineThenPayAnotherWay(t *testing.T, s *apptest.Server, b *tab) {
 	checkout(b, "9000000006", "", "pay-button")
 	b.state("payment-page")
 	b.tap("pay-button", "consent-allow")
 	b.state("amazon-consent")
-	b.tap("consent-allow", "retry-button")
+	b.tap("consent-allow", "pay-another-way")
 	if got := b.text("result-status"); got != "Payment declined" {
 		t.Errorf("result-status %q after a decline", got)
 	}
+	if b.has("retry-button") || b.has("pay-button") {
+		t.Error("a retry is offered after a decline")
+	}
 	b.state("payment-declined")
-	s.Simulator.SetOutcome("9000000006", sandbox.Approve)
-	b.tap("retry-button", "shop-result")
-	shopResult(b, "CHARGED")
-	b.state("shop-result")
-	charges(t, s, "9000000006", 2)
+	b.tap("pay-another-way", "shop-result")
+	shopResult(b, "AUTHORIZATION_FAILED")
+	b.state("shop-result-declined")
+	charges(t, s, "9000000006", 1)
 }
 
 // reloadAndBackNoJS is reloadAndBack in a webview with JavaScript off,

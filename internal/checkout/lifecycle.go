@@ -45,14 +45,16 @@ type MerchantSettings struct {
 	WebhookUsername   string   `json:"webhook_username"`
 	ReturnMethod      string   `json:"return_method"`
 	// Methods are payment_method names; empty offers every method.
-	Methods                  []string      `json:"methods"`
-	BrandColor               string        `json:"brand_color"`
-	SupportEmail             string        `json:"support_email"`
-	SupportPhone             string        `json:"support_phone"`
-	Logo                     *LogoSettings `json:"logo"` // null: none
-	CreatedAt                time.Time     `json:"created_at"`
-	PreviousAPIKeyValidUntil *time.Time    `json:"previous_api_key_valid_until,omitempty"`
-	PreviousSecretValidUntil *time.Time    `json:"previous_webhook_secret_valid_until,omitempty"`
+	Methods      []string      `json:"methods"`
+	BrandColor   string        `json:"brand_color"`
+	SupportEmail string        `json:"support_email"`
+	SupportPhone string        `json:"support_phone"`
+	Logo         *LogoSettings `json:"logo"` // null: none
+	// MaxFailedAttempts is when an order's page stops offering retries.
+	MaxFailedAttempts        int        `json:"max_failed_attempts"`
+	CreatedAt                time.Time  `json:"created_at"`
+	PreviousAPIKeyValidUntil *time.Time `json:"previous_api_key_valid_until,omitempty"`
+	PreviousSecretValidUntil *time.Time `json:"previous_webhook_secret_valid_until,omitempty"`
 }
 
 // LogoSettings describes a stored logo by its fingerprint, never its bytes.
@@ -78,7 +80,8 @@ func (m Merchant) Settings() MerchantSettings {
 		DefaultReturnURL: m.DefaultReturnURL, WebhookURL: m.WebhookURL, WebhookUsername: m.WebhookUsername,
 		ReturnMethod: m.ReturnMethod, Methods: nonNilList(m.Methods), CreatedAt: m.CreatedAt,
 		BrandColor: m.Brand.Color, SupportEmail: m.Brand.SupportEmail, SupportPhone: m.Brand.SupportPhone,
-		Logo: logoSettings(m.Brand.Logo),
+		Logo:              logoSettings(m.Brand.Logo),
+		MaxFailedAttempts: maxFailedAttempts(m),
 	}
 	if !m.APIKeyPreviousUntil.IsZero() {
 		t := m.APIKeyPreviousUntil
@@ -111,6 +114,7 @@ type MerchantUpdate struct {
 	SupportEmail      *string   // empty: none
 	SupportPhone      *string   // empty: none
 	Logo              *[]byte   // the new logo file's content; empty: remove it
+	MaxFailedAttempts *int      // 1..25
 }
 
 // ApplyUpdate returns m with u applied and the audit changes it makes,
@@ -119,7 +123,8 @@ type MerchantUpdate struct {
 func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error) {
 	nm := NewMerchant{ID: m.ID, Name: m.Name, ReturnURLPrefixes: m.ReturnURLPrefixes, DefaultReturnURL: m.DefaultReturnURL,
 		WebhookURL: m.WebhookURL, ReturnMethod: m.ReturnMethod, Methods: m.Methods,
-		BrandColor: m.Brand.Color, SupportEmail: m.Brand.SupportEmail, SupportPhone: m.Brand.SupportPhone}
+		BrandColor: m.Brand.Color, SupportEmail: m.Brand.SupportEmail, SupportPhone: m.Brand.SupportPhone,
+		MaxFailedAttempts: maxFailedAttempts(m)}
 	given := map[string]bool{}
 	set := func(dst *string, v *string, field string) {
 		if v != nil {
@@ -142,6 +147,12 @@ func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error)
 	set(&nm.SupportPhone, u.SupportPhone, "support_phone")
 	if u.Logo != nil {
 		given["logo"] = true
+	}
+	if u.MaxFailedAttempts != nil {
+		nm.MaxFailedAttempts, given["max_failed_attempts"] = *u.MaxFailedAttempts, true
+		if nm.MaxFailedAttempts == 0 {
+			nm.MaxFailedAttempts = -1 // zero means "default" only when creating
+		}
 	}
 	if len(given) == 0 {
 		return Merchant{}, nil, errs.Fields("invalid.merchant", errs.FieldError{Field: "update", Message: "names no setting to change"})
@@ -176,6 +187,7 @@ func settingChanges(m Merchant) map[string]any {
 		"name": s.Name, "return_url_prefixes": s.ReturnURLPrefixes, "default_return_url": s.DefaultReturnURL,
 		"webhook_url": s.WebhookURL, "return_method": s.ReturnMethod, "methods": s.Methods,
 		"brand_color": s.BrandColor, "support_email": s.SupportEmail, "support_phone": s.SupportPhone, "logo": s.Logo,
+		"max_failed_attempts": s.MaxFailedAttempts,
 	}
 }
 

@@ -45,9 +45,12 @@ type Merchant struct {
 	ReturnMethod         string
 	// Methods names the payment methods (Juspay payment_method names) the
 	// merchant offers; empty offers every configured method.
-	Methods   []string
-	Brand     Brand
-	CreatedAt time.Time
+	Methods []string
+	Brand   Brand
+	// MaxFailedAttempts is how many failed attempts an order may have
+	// before its page stops offering retries (see RetriesExhausted).
+	MaxFailedAttempts int
+	CreatedAt         time.Time
 }
 
 // Brand is how a merchant's payment pages look and whom shoppers may ask
@@ -84,6 +87,8 @@ type NewMerchant struct {
 	SupportEmail      string
 	SupportPhone      string
 	Logo              []byte // PNG, JPEG or WebP file content; empty: none
+	// MaxFailedAttempts is 1..25; zero means DefaultMaxFailedAttempts.
+	MaxFailedAttempts int
 }
 
 var merchantIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -220,6 +225,12 @@ func withSettings(m Merchant, nm NewMerchant) (Merchant, []errs.FieldError) {
 	if m.Brand.SupportPhone, err = optional(nm.SupportPhone, brand.CheckPhone); err != nil {
 		fields = append(fields, errs.FieldError{Field: "support-phone", Message: err.Error()})
 	}
+	maxFailed := nm.MaxFailedAttempts
+	if maxFailed == 0 {
+		maxFailed = DefaultMaxFailedAttempts
+	}
+	fields = append(fields, checkMaxFailedAttempts(maxFailed)...)
+	m.MaxFailedAttempts = maxFailed
 	m.Name = strings.TrimSpace(nm.Name)
 	m.WebhookURL = nm.WebhookURL
 	m.ReturnURLPrefixes = slices.Clone(nm.ReturnURLPrefixes)

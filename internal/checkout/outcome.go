@@ -62,6 +62,10 @@ const (
 type OutcomeTable struct {
 	Codes  map[string][4]Outcome
 	Relink map[string]bool
+	// SoftDeclines are the decline reasons after which another try may
+	// well succeed (the shopper's own choice, such as a top-up not
+	// finished); they do not stop retries as a hard decline does.
+	SoftDeclines map[string]bool
 }
 
 // outcomeOf decides what an error answer to call means under t. Whatever

@@ -60,6 +60,7 @@ type Page struct {
 	// LatestTitle names the newest attempt's method.
 	LatestTitle string
 	Retry       bool // the latest attempt failed and another may be made
+	Exhausted   bool // the latest attempt failed and retries have stopped (RetriesExhausted)
 
 	// What PageOffers needs, kept by PaymentPageHead on PageListing.
 	allowed []Method
@@ -132,6 +133,7 @@ func (s *Service) PaymentPageHead(ctx context.Context, id string) (Page, error) 
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
+	p.Exhausted = s.retriesExhausted(p.Order, p.Merchant, p.Latest)
 	p.allowed = s.allowed(p.Order, p.Merchant)
 	if len(p.allowed) == 0 {
 		p.State, p.NoMethods = PageNoMethods, NoneEnabled

@@ -43,6 +43,9 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	if r.Latest != nil && r.Latest.Status.InFlight() {
 		return s.resume(ctx, *r.Latest), nil
 	}
+	if s.retriesExhausted(o, r.Merchant, r.Latest) {
+		return Next{}, errRetriesExhausted
+	}
 	m, err := s.choose(s.allowed(o, r.Merchant), method)
 	if err != nil {
 		return Next{}, err
@@ -82,7 +85,7 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	}
 	s.log.InfoContext(ctx, "attempt started", "order_id", o.OrderID, "txn_id", a.TxnID, "method", k.Name, "linked", linked)
 	if !linked {
-		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(m, a, o)}, nil
+		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(ctx, m, a, o)}, nil
 	}
 	return s.charge(ctx, m, a, o, token), nil
 }
@@ -156,7 +159,7 @@ func (s *Service) resume(ctx context.Context, a Attempt) Next {
 			break
 		}
 		if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
-			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(m, a, o)}
+			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(ctx, m, a, o)}
 		}
 	case a.Status == AttemptPending && a.ActionURL != "":
 		return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.ActionURL}
@@ -164,9 +167,9 @@ func (s *Service) resume(ctx context.Context, a Attempt) Next {
 	return Next{Kind: NextPage, OrderID: a.OrderID}
 }
 
-func (s *Service) consentURL(m Method, a Attempt, o Order) string {
+func (s *Service) consentURL(ctx context.Context, m Method, a Attempt, o Order) string {
 	phone, _ := NormalizePhone(o.CustomerPhone)
-	return m.LinkURL(a.State, s.opts.ConsentRedirectURL, phone)
+	return s.linkURL(ctx, m, a, o, phone)
 }
 
 // statePattern matches the OAuth states NewAttempt makes (base64url).

@@ -27,6 +27,7 @@ type merchantRow struct {
 	ReturnMethod      string         `db:"return_method"`
 	CreatedAt         time.Time      `db:"created_at"`
 	Methods           pq.StringArray `db:"methods"`
+	MaxFailedAttempts int            `db:"max_failed_attempts"`
 	APIKeyPrevious    []byte         `db:"api_key_hash_previous"`
 	APIKeyUntil       sql.NullTime   `db:"api_key_hash_previous_until"`
 	WebhookUntil      sql.NullTime   `db:"webhook_secret_previous_until"`
@@ -41,7 +42,7 @@ func (r merchantRow) merchant() checkout.Merchant {
 		ID: r.ID, Name: r.Name, APIKeyHash: r.APIKeyHash, ResponseKey: r.ResponseKey,
 		WebhookUsername: r.WebhookUsername, WebhookPassword: r.WebhookPassword, WebhookSecret: r.WebhookSecret,
 		WebhookURL: r.WebhookURL, ReturnURLPrefixes: r.ReturnURLPrefixes, DefaultReturnURL: r.DefaultReturnURL,
-		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods,
+		ReturnMethod: r.ReturnMethod, CreatedAt: r.CreatedAt, Methods: r.Methods, MaxFailedAttempts: r.MaxFailedAttempts,
 		APIKeyHashPrevious: r.APIKeyPrevious, APIKeyPreviousUntil: r.APIKeyUntil.Time, WebhookPreviousUntil: r.WebhookUntil.Time,
 		Brand: checkout.Brand{Color: r.BrandColor, SupportEmail: r.SupportEmail, SupportPhone: r.SupportPhone, Logo: r.logo()},
 	}
@@ -51,15 +52,15 @@ func (r merchantRow) merchant() checkout.Merchant {
 // not its bytes; a query adds its WHERE and ORDER BY.
 const selectMerchants = `SELECT m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
 	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods,
-	m.api_key_hash_previous, m.api_key_hash_previous_until, m.webhook_secret_previous_until,
+	m.api_key_hash_previous, m.api_key_hash_previous_until, m.webhook_secret_previous_until, m.max_failed_attempts,
 	m.brand_color, m.support_email, m.support_phone, ` + logoDescription + `
 FROM merchants m LEFT JOIN merchant_logos l ON l.merchant_id = m.id`
 
 const insertMerchant = `
 INSERT INTO merchants (id, name, api_key_hash, response_key, webhook_username, webhook_password,
 	webhook_secret, webhook_url, return_url_prefixes, default_return_url, return_method, methods,
-	brand_color, support_email, support_phone)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+	brand_color, support_email, support_phone, max_failed_attempts)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 // CreateMerchant stores a new merchant with its audit entry c; an existing
 // id is a Conflict.
@@ -81,7 +82,7 @@ ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, api_key_hash = EXCLUDED.api
 	webhook_password = EXCLUDED.webhook_password, webhook_secret = EXCLUDED.webhook_secret,
 	webhook_url = EXCLUDED.webhook_url, return_url_prefixes = EXCLUDED.return_url_prefixes,
 	default_return_url = EXCLUDED.default_return_url, return_method = EXCLUDED.return_method,
-	methods = EXCLUDED.methods`
+	methods = EXCLUDED.methods, max_failed_attempts = EXCLUDED.max_failed_attempts`
 
 // UpsertMerchant creates the merchant or overwrites its settings and keys,
 // keeping the brand of an existing one (set through merchant update).
@@ -93,7 +94,15 @@ func (d *DB) UpsertMerchant(ctx context.Context, m checkout.Merchant) error {
 func merchantArgs(m checkout.Merchant) []any {
 	return []any{m.ID, m.Name, m.APIKeyHash, m.ResponseKey, m.WebhookUsername, m.WebhookPassword,
 		m.WebhookSecret, m.WebhookURL, pq.StringArray(m.ReturnURLPrefixes), m.DefaultReturnURL, m.ReturnMethod,
-		nonNil(m.Methods), m.Brand.Color, m.Brand.SupportEmail, m.Brand.SupportPhone}
+		nonNil(m.Methods), m.Brand.Color, m.Brand.SupportEmail, m.Brand.SupportPhone, storedMaxFailed(m.MaxFailedAttempts)}
+}
+
+// storedMaxFailed stores an unset max_failed_attempts as the default.
+func storedMaxFailed(n int) int {
+	if n <= 0 {
+		return checkout.DefaultMaxFailedAttempts
+	}
+	return n
 }
 
 const merchantByID = selectMerchants + ` WHERE m.id = $1`
@@ -127,7 +136,7 @@ const lockMerchant = merchantByID + ` FOR UPDATE OF m`
 const updateMerchantSettings = `
 UPDATE merchants
 SET name = $2, return_url_prefixes = $3, default_return_url = $4, webhook_url = $5, return_method = $6, methods = $7,
-	brand_color = $8, support_email = $9, support_phone = $10
+	brand_color = $8, support_email = $9, support_phone = $10, max_failed_attempts = $11
 WHERE id = $1`
 
 // UpdateMerchant locks merchant id, stores the settings apply makes of it
@@ -148,7 +157,7 @@ func (d *DB) UpdateMerchant(ctx context.Context, id string,
 		}
 		_, err = tx.ExecContext(ctx, updateMerchantSettings, id, m.Name, pq.StringArray(m.ReturnURLPrefixes),
 			m.DefaultReturnURL, m.WebhookURL, m.ReturnMethod, nonNil(m.Methods),
-			m.Brand.Color, m.Brand.SupportEmail, m.Brand.SupportPhone)
+			m.Brand.Color, m.Brand.SupportEmail, m.Brand.SupportPhone, storedMaxFailed(m.MaxFailedAttempts))
 		if err != nil {
 			return mapErr(err, "merchant "+id)
 		}

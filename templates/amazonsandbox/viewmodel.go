@@ -24,7 +24,8 @@ type Field struct {
 type ConsentVM struct {
 	Page
 	Action             string // where every form posts
-	AppName            string
+	AppName            string // the merchant's name when the consent URL gives it
+	Amount             string // the payment about to be made, formatted; empty when not given
 	Phone              string // the persona's phone; empty when NeedPhone
 	PersonaName        string
 	PersonaDescription string
@@ -41,6 +42,9 @@ type OTPVM struct {
 	Phone    string // masked
 	ChargeID string
 	Error    string
+	// Notice says the code was sent again; ResendURL asks for that.
+	Notice    string
+	ResendURL string
 }
 
 // TopUpVM is Amazon's top-up page behind a short balance charge's
@@ -57,7 +61,8 @@ type TopUpVM struct {
 // KFSVM is the dummy Key Fact Statement.
 type KFSVM struct {
 	Page
-	Credit string
+	Credit  string
+	BackURL string // the payment page the statement was opened from; empty when not known
 }
 
 // MessageVM is a page with a heading and one message, for errors.

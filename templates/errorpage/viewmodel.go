@@ -18,4 +18,7 @@ type PageVM struct {
 	// Brand, when the order and so the merchant is known, offers its
 	// support contacts.
 	Brand layout.Brand
+	// HistoryBack, when there is nowhere known to go back to, offers the
+	// browser's previous page (a button shown by a small script).
+	HistoryBack bool
 }

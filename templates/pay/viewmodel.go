@@ -29,11 +29,18 @@ type PageVM struct {
 	NoMethodsWhy string     // on the no-methods screen, why, in a sentence
 	PayURL       string     // the pay form's action
 	CSRF         string
-	Retry        bool   // the pay button is a retry after a failure
-	ReturnURL    string // back to the merchant with the current status
+	// PayToken is the pay form's per-order token, which lets it pay when
+	// the browser sent no session cookie.
+	PayToken  string
+	Retry     bool   // the pay button is a retry after a failure
+	ReturnURL string // back to the merchant with the current status
 	// PayAnotherWay, after a failed payment, offers the way back to the
 	// merchant as "pay another way" (the return carries the failure).
 	PayAnotherWay bool
+	// Exhausted: retries have stopped (a hard decline or too many
+	// failures); the page offers no pay button, and "pay another way"
+	// is its main button.
+	Exhausted bool
 	// CheckURL is where the processing screen looks again: the page
 	// itself, which returns to the merchant once the payment settles.
 	CheckURL string

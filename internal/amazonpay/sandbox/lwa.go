@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/money"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
 
@@ -31,7 +33,15 @@ const (
 type consentRequest struct {
 	clientID, redirectURI, state, scope, loginHint string
 	redirect                                       *url.URL
+	// merchantName and amount are the payment the link is asked for, as
+	// the merchant's consent URL names it (amazonpay.ConsentURLFor); shown
+	// only, and only when well formed.
+	merchantName string
+	amount       money.Paise
 }
+
+// maxMerchantName bounds the merchant name the consent page shows.
+const maxMerchantName = 100
 
 // parseConsent validates the authorization request in v. An unknown client
 // or a redirect URI not registered for it is answered with a page (never a
@@ -40,6 +50,12 @@ func (s *Simulator) parseConsent(w http.ResponseWriter, r *http.Request, v url.V
 	c := consentRequest{
 		clientID: v.Get("client_id"), redirectURI: v.Get("redirect_uri"), state: v.Get("state"),
 		scope: v.Get("scope"), loginHint: v.Get("login_hint"),
+	}
+	if name := strings.TrimSpace(v.Get(amazonpay.ParamMerchantName)); name != "" && utf8.RuneCountInString(name) <= maxMerchantName && utf8.ValidString(name) {
+		c.merchantName = name
+	}
+	if a, err := money.Parse(v.Get(amazonpay.ParamAmount)); err == nil && a > 0 && v.Get(amazonpay.ParamCurrency) == "INR" {
+		c.amount = a
 	}
 	if c.clientID != s.opts.ClientID {
 		s.message(w, r, http.StatusBadRequest, "Unknown application", "The client_id is not registered with Login with Amazon.")
@@ -101,6 +117,15 @@ func (s *Simulator) consentPage(c consentRequest, errMsg string) tpl.ConsentVM {
 			{Name: "client_id", Value: c.clientID}, {Name: "redirect_uri", Value: c.redirectURI},
 			{Name: "state", Value: c.state}, {Name: "scope", Value: c.scope}, {Name: "response_type", Value: "code"},
 		},
+	}
+	if c.merchantName != "" {
+		vm.AppName = c.merchantName
+		vm.Hidden = append(vm.Hidden, tpl.Field{Name: amazonpay.ParamMerchantName, Value: c.merchantName})
+	}
+	if c.amount > 0 {
+		vm.Amount = c.amount.Indian()
+		vm.Hidden = append(vm.Hidden, tpl.Field{Name: amazonpay.ParamAmount, Value: c.amount.String()},
+			tpl.Field{Name: amazonpay.ParamCurrency, Value: "INR"})
 	}
 	phone := NormalizePhone(c.loginHint)
 	if !validPhone(phone) {

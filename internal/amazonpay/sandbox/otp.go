@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -11,17 +12,35 @@ import (
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
 
-// Sandbox OTPs: this one approves a 2FA charge; any other declines it.
+// Sandbox OTPs: OTPApprove approves a 2FA charge and OTPDecline declines
+// it at once, for QA. Any other code is taken as a typo: the customer may
+// enter the code again, and the charge is declined at the maxOTPTries-th
+// wrong one, as OTP pages do.
 const (
 	OTPApprove = "123456"
 	OTPDecline = "999999"
 )
 
+// maxOTPTries is how many wrong OTPs decline a charge.
+const maxOTPTries = 3
+
+// resendParam on the 2FA page's URL shows it again with "code sent".
+const resendParam = "resend"
+
 func (s *Simulator) otpPage(c *charge, errMsg string) tpl.OTPVM {
+	action := s.path("/pay/" + url.PathEscape(c.amazonID))
 	return tpl.OTPVM{
-		Page: s.page("Verify your payment"), Action: s.path("/pay/" + url.PathEscape(c.amazonID)),
+		Page: s.page("Verify your payment"), Action: action, ResendURL: action + "?" + resendParam + "=1",
 		Amount: c.amount.Indian(), Phone: "******" + c.phone[len(c.phone)-4:], ChargeID: c.amazonID, Error: errMsg,
 	}
+}
+
+// triesLeft words how many more codes the customer may enter.
+func triesLeft(n int) string {
+	if n == 1 {
+		return "That code is not right. 1 try left."
+	}
+	return "That code is not right. " + strconv.Itoa(n) + " tries left."
 }
 
 func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
@@ -34,6 +53,10 @@ func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
 	waiting := c != nil && waitingOTP(c)
 	if waiting {
 		vm = s.otpPage(c, "")
+		if r.URL.Query().Get(resendParam) != "" {
+			// The sandbox sends nothing: it only says so.
+			vm.Notice = "We sent the code again."
+		}
 	}
 	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.OTP(vm) })
 }
@@ -66,6 +89,7 @@ func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 	var (
 		c     *charge
 		again bool // waiting, and no OTP was entered: show the page again
+		left  int  // a wrong code, with this many tries left
 	)
 	err := s.do(r.Context(), func(t *txn) {
 		c = t.chargeByAmazonID(r.PathValue("amazonChargeId"))
@@ -75,6 +99,11 @@ func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 			again = true
 		case otp == OTPApprove:
 			t.finish(c, amazonpay.StatusCaptureApproved, "", "")
+		case otp != OTPDecline && c.otpTries+1 < maxOTPTries:
+			c.otpTries++
+			c.updated = t.now
+			t.saveCharge(c)
+			left = maxOTPTries - c.otpTries
 		default:
 			t.finish(c, amazonpay.StatusDeclined, ReasonCodeOTPFailed, "The one-time password was not correct.")
 		}
@@ -86,6 +115,8 @@ func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
 	case again:
 		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(c, "Enter the 6-digit one-time password.")))
+	case left > 0:
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(c, triesLeft(left))))
 	default:
 		s.backToMerchant(w, r, c)
 	}

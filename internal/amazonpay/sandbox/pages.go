@@ -6,6 +6,8 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -61,5 +63,28 @@ func (s *Simulator) showKFS(w http.ResponseWriter, r *http.Request) {
 	if validPhone(phone) {
 		credit = s.Credit(phone).Indian()
 	}
-	s.render(w, r, http.StatusOK, tpl.KFS(tpl.KFSVM{Page: s.page("Key Fact Statement"), Credit: credit}))
+	s.render(w, r, http.StatusOK, tpl.KFS(tpl.KFSVM{Page: s.page("Key Fact Statement"), Credit: credit,
+		BackURL: s.backToPayment(r.URL.Query().Get(ParamReturn))}))
+}
+
+// ParamReturn on the Key Fact Statement's URL is the payment page it was
+// opened from, for its "Back to payment" link. The statement opens in the
+// same tab (webviews often ignore new windows), and with no referrer sent
+// across sites this is how it knows the way back.
+const ParamReturn = "return"
+
+// backToPayment is raw if it is an http(s) URL on the origin of one of
+// the registered redirect URIs (paypage's own), else "": the link never
+// leads anywhere else.
+func (s *Simulator) backToPayment(raw string) string {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || u.User != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	for _, ru := range s.opts.RedirectURIs {
+		if r, err := url.Parse(ru); err == nil && r.Scheme == u.Scheme && strings.EqualFold(r.Host, u.Host) {
+			return u.String()
+		}
+	}
+	return ""
 }

@@ -63,6 +63,7 @@ type charge struct {
 	needsOTP, needsTopUp                         bool      // waiting for the customer on amazonPayUrl
 	deadline                                     time.Time // when a charge waiting for the customer fails
 	refundSeq                                    int
+	otpTries                                     int // wrong OTPs entered so far (see maxOTPTries)
 }
 
 type refund struct {

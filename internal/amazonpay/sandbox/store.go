@@ -148,26 +148,26 @@ func (t *txn) nextSeq() int64 {
 
 const chargeColumns = `merchant_id, charge_id, amazon_id, phone, instrument, callback_url, custom_data,
 	amount, approved, refunded, held, top_up, status, reason_code, reason_desc, created, updated,
-	resolve_at, resolve_to, needs_otp, needs_top_up, deadline, refund_seq`
+	resolve_at, resolve_to, needs_otp, needs_top_up, deadline, refund_seq, otp_tries`
 
 func (t *txn) insertCharge(c *charge) {
 	t.exec(`INSERT INTO amazonpay_sandbox.charges (`+chargeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		c.merchantID, c.id, c.amazonID, c.phone, c.instrument, c.callbackURL, c.customData,
 		int64(c.amount), int64(c.approved), int64(c.refunded), int64(c.held), int64(c.topUp),
 		string(c.status), c.reasonCode, c.reasonDesc, c.created, c.updated,
-		nullTime(c.resolveAt), string(c.resolveTo), c.needsOTP, c.needsTopUp, nullTime(c.deadline), c.refundSeq)
+		nullTime(c.resolveAt), string(c.resolveTo), c.needsOTP, c.needsTopUp, nullTime(c.deadline), c.refundSeq, c.otpTries)
 }
 
 // saveCharge writes back what a charge's life changes.
 func (t *txn) saveCharge(c *charge) {
 	t.exec(`UPDATE amazonpay_sandbox.charges SET phone = $3, amount = $4, approved = $5, refunded = $6, held = $7,
 		top_up = $8, status = $9, reason_code = $10, reason_desc = $11, updated = $12, resolve_at = $13,
-		resolve_to = $14, needs_otp = $15, needs_top_up = $16, deadline = $17, refund_seq = $18
+		resolve_to = $14, needs_otp = $15, needs_top_up = $16, deadline = $17, refund_seq = $18, otp_tries = $19
 		WHERE merchant_id = $1 AND charge_id = $2`,
 		c.merchantID, c.id, c.phone, int64(c.amount), int64(c.approved), int64(c.refunded), int64(c.held),
 		int64(c.topUp), string(c.status), c.reasonCode, c.reasonDesc, c.updated, nullTime(c.resolveAt),
-		string(c.resolveTo), c.needsOTP, c.needsTopUp, nullTime(c.deadline), c.refundSeq)
+		string(c.resolveTo), c.needsOTP, c.needsTopUp, nullTime(c.deadline), c.refundSeq, c.otpTries)
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -183,7 +183,7 @@ func scanCharge(row scanner) (*charge, error) {
 	)
 	err := row.Scan(&c.merchantID, &c.id, &c.amazonID, &c.phone, &c.instrument, &c.callbackURL, &c.customData,
 		&amount, &approved, &ref, &held, &topUp, &status, &c.reasonCode, &c.reasonDesc, &created, &updated,
-		&resolveAt, &resolveTo, &c.needsOTP, &c.needsTopUp, &deadline, &c.refundSeq)
+		&resolveAt, &resolveTo, &c.needsOTP, &c.needsTopUp, &deadline, &c.refundSeq, &c.otpTries)
 	if err != nil {
 		return nil, err
 	}
