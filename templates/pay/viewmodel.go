@@ -80,5 +80,5 @@ type MethodVM struct {
 	TermsURL     string
 	TermsLabel   string
 	ConsentAfter string
-	ButtonLabel string
+	ButtonLabel  string
 }
