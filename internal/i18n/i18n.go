@@ -132,7 +132,8 @@ func Lang(ctx context.Context) string {
 type Args = map[string]any
 
 // T returns message id in the language of ctx, with args filled in. A
-// message no catalogue has comes back as its id, so it shows.
+// message the language lacks comes back in English, and one no catalogue
+// has as its id, so it shows.
 func T(ctx context.Context, id string, args ...Args) string {
 	s, _ := Lookup(ctx, id, args...)
 	return s
@@ -162,10 +163,14 @@ func N(ctx context.Context, id string, count int, args ...Args) string {
 
 func localize(ctx context.Context, lc *goi18n.LocalizeConfig) (string, bool) {
 	s, err := localizers[Lang(ctx)].Localize(lc)
-	if err != nil {
+	switch {
+	case err == nil:
+		return s, true
+	case s != "":
+		return s, false // English, where the language lacks the message
+	default:
 		return lc.MessageID, false
 	}
-	return s, true
 }
 
 // slotMark stands in for a placeholder that a page fills with markup.

@@ -8,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/i18n"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
 
@@ -17,9 +18,9 @@ const (
 	OTPDecline = "999999"
 )
 
-func (s *Simulator) otpPage(c *charge, errMsg string) tpl.OTPVM {
+func (s *Simulator) otpPage(r *http.Request, c *charge, errMsg string) tpl.OTPVM {
 	return tpl.OTPVM{
-		Page: s.page("Verify your payment"), Action: s.path("/pay/" + url.PathEscape(c.amazonID)),
+		Page: s.shopperPage(r, "sandbox.otp.heading"), Action: s.path("/pay/" + url.PathEscape(c.amazonID)),
 		Amount: c.amount.Indian(), Phone: "******" + c.phone[len(c.phone)-4:], ChargeID: c.amazonID, Error: errMsg,
 	}
 }
@@ -27,13 +28,13 @@ func (s *Simulator) otpPage(c *charge, errMsg string) tpl.OTPVM {
 func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
 	var c *charge
 	if err := s.do(r.Context(), func(t *txn) { c = t.chargeByAmazonID(r.PathValue("amazonChargeId")) }); err != nil {
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not load this payment. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.load")
 		return
 	}
 	var vm tpl.OTPVM
 	waiting := c != nil && waitingOTP(c)
 	if waiting {
-		vm = s.otpPage(c, "")
+		vm = s.otpPage(r, c, "")
 	}
 	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.OTP(vm) })
 }
@@ -49,7 +50,7 @@ func waitingOTP(c *charge) bool {
 func (s *Simulator) showWaiting(w http.ResponseWriter, r *http.Request, c *charge, waiting bool, page func() templ.Component) {
 	switch {
 	case c == nil:
-		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		s.shopperMessage(w, r, http.StatusNotFound, "sandbox.not_found.heading", "sandbox.not_found.message")
 	case !waiting:
 		s.backToMerchant(w, r, c)
 	default:
@@ -59,7 +60,7 @@ func (s *Simulator) showWaiting(w http.ResponseWriter, r *http.Request, c *charg
 
 func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		s.shopperMessage(w, r, http.StatusBadRequest, "sandbox.bad_request.heading", "sandbox.bad_request.form")
 		return
 	}
 	otp := strings.TrimSpace(r.PostForm.Get("otp"))
@@ -81,11 +82,11 @@ func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case err != nil:
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not check the password. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.otp")
 	case c == nil:
-		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		s.shopperMessage(w, r, http.StatusNotFound, "sandbox.not_found.heading", "sandbox.not_found.message")
 	case again:
-		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(c, "Enter the 6-digit one-time password.")))
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(r, c, i18n.T(pageContext(r), "sandbox.otp.missing"))))
 	default:
 		s.backToMerchant(w, r, c)
 	}
