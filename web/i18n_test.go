@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -188,5 +189,51 @@ func TestSessionLanguageMustBeKnown(t *testing.T) {
 		if r := s.API(t, "POST", "/session", body); r.Status != 200 {
 			t.Errorf("language %q: %d %s", good, r.Status, r.Body)
 		}
+	}
+}
+
+// TestMethodCardsTranslated reads every method card a shopper can meet
+// with the sandbox's personas (first time, linked, a short balance) in
+// Hindi: no English word may be left, so a provider that rewords a title,
+// button, consent or note fails here until the catalogue says the same.
+func TestMethodCardsTranslated(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, nil)
+	english := regexp.MustCompile(`[A-Za-z]{2,}`)
+	check := func(sh *apptest.Shopper, state string, want int) {
+		t.Helper()
+		if got := pageLang(sh.Doc); got != "hi" {
+			t.Errorf("%s: lang %q", state, got)
+		}
+		cards := sh.Doc.Find(`section.method`)
+		if cards.Length() != want {
+			t.Fatalf("%s: %d method cards, want %d:\n%s", state, cards.Length(), want, sh.Body)
+		}
+		cards.Each(func(_ int, card *goquery.Selection) {
+			text := card.Text()
+			for _, brand := range []string{"Amazon Pay Later", "Amazon Pay", "Amazon", "KYC", "KFS"} {
+				text = strings.ReplaceAll(text, brand, "")
+			}
+			if w := english.FindString(text); w != "" {
+				t.Errorf("%s: %s has the English word %q: %s", state, card.AttrOr("data-testid", ""), w, strings.Join(strings.Fields(card.Text()), " "))
+			}
+		})
+	}
+	_, link := newOrder(t, s, "9000000001", "250.00", "cust-words")
+	sh := shopper(t, s).Get(link + "?lang=hi")
+	check(sh, "first time", 2)
+	sh.Submit("pay-button", nil).Submit("consent-allow", nil)
+	if got := signedReturn(t, s, sh); got != "CHARGED" {
+		t.Fatalf("first payment %s", got)
+	}
+	_, link = newOrder(t, s, "9000000001", "250.00", "cust-words")
+	check(sh.Get(link), "linked", 2)
+	if !sh.Has("kfs-link") || !sh.Has("available-balance") {
+		t.Errorf("linked cards lack the terms link or the balance:\n%s", sh.Body)
+	}
+	_, link = newOrder(t, s, "9000000001", "5000.00", "cust-words")
+	check(sh.Get(link), "short balance", 2)
+	if sh.Text("method-reason") == "" {
+		t.Errorf("no note on a short balance:\n%s", sh.Body)
 	}
 }
