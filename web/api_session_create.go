@@ -122,6 +122,7 @@ func sessionInput(keys []string, value func(key string) (string, error)) (checko
 		str(fmt.Sprintf("udf%d", i+1), &in.UDF[i])
 	}
 	str("payment_filter", &in.PaymentFilter)
+	str("language", &in.Language)
 	str("metadata.expiryInMins", &in.ExpiryInMins)
 	str("metadata.webhook_url", &in.WebhookURL)
 	for _, k := range keys {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/i18n"
 	"github.com/paypage/paypage/templates/errorpage"
 )
 
@@ -192,23 +193,24 @@ func orDefault(s, def string) string {
 // never says whether money was taken: the failure may have come after the
 // payment went through, and the order is where the truth is.
 func (s *Server) renderErrorPage(c echo.Context, status int) error {
-	vm := errorpage.PageVM{Head: s.head("Something went wrong"), RequestID: requestID(c)}
+	ctx := s.reqCtx(c)
+	vm := errorpage.PageVM{Head: s.head(i18n.T(ctx, "error.title")), RequestID: requestID(c)}
 	switch {
 	case status == http.StatusNotFound:
-		vm.Head = s.head("Page not found")
-		vm.Heading = "We couldn't find this payment page"
-		vm.Message = "The link may be mistyped or no longer valid. Go back to the shop and start the payment again."
+		vm.Head = s.head(i18n.T(ctx, "error.not_found.title"))
+		vm.Heading = i18n.T(ctx, "error.not_found.heading")
+		vm.Message = i18n.T(ctx, "error.not_found.message")
 	case status < 500:
-		vm.Heading = "This request could not be handled"
-		vm.Message = "Go back to the shop and start the payment again."
+		vm.Heading = i18n.T(ctx, "error.bad_request.heading")
+		vm.Message = i18n.T(ctx, "error.bad_request.message")
 	case status == http.StatusServiceUnavailable:
-		vm.Head = s.head("Try again in a moment")
-		vm.Heading = "We could not reach our payment system"
-		vm.Message = "This is usually over in a few seconds. If you were charged, the payment will show on the merchant's order. Try again in a moment."
+		vm.Head = s.head(i18n.T(ctx, "error.unavailable.title"))
+		vm.Heading = i18n.T(ctx, "error.unavailable.heading")
+		vm.Message = i18n.T(ctx, "error.unavailable.message")
 		vm.RetryURL = s.retryURL(c)
 	default:
-		vm.Heading = "Something went wrong on our side"
-		vm.Message = "If you were charged, the payment will show on the merchant's order. Try again in a moment."
+		vm.Heading = i18n.T(ctx, "error.internal.heading")
+		vm.Message = i18n.T(ctx, "error.internal.message")
 		vm.RetryURL = s.retryURL(c)
 	}
 	s.wayOn(c, &vm, status)
@@ -230,11 +232,12 @@ func (s *Server) wayOn(c echo.Context, vm *errorpage.PageVM, status int) {
 	if vm.BackURL != "" {
 		return
 	}
+	words := s.reqCtx(c)
 	id := c.Param("id")
 	if id != "" && strings.HasPrefix(c.Path(), "/orders/:id/") && checkout.ValidOrderID(id) {
 		if status >= 500 {
 			if c.Path() != payShowPath {
-				vm.BackURL, vm.BackLabel = s.url(routePayShow, id), "Back to the payment page"
+				vm.BackURL, vm.BackLabel = s.url(routePayShow, id), i18n.T(words, "error.back_to_page")
 			}
 			return
 		}
@@ -243,17 +246,17 @@ func (s *Server) wayOn(c echo.Context, vm *errorpage.PageVM, status int) {
 		cancel()
 		switch {
 		case err == nil && c.Path() == payShowPath:
-			vm.BackURL, vm.BackLabel = s.url(routeOrderReturn, id), "Back to "+m.Name
+			vm.BackURL, vm.BackLabel = s.url(routeOrderReturn, id), i18n.T(words, "error.expired.back", i18n.Args{"Merchant": m.Name})
 			return
 		case err == nil || (!errs.Is(err, errs.NotFound) && c.Path() != payShowPath):
 			// Known, or maybe known (the database did not answer): the
 			// payment page says where the order stands.
-			vm.BackURL, vm.BackLabel = s.url(routePayShow, id), "Back to the payment page"
+			vm.BackURL, vm.BackLabel = s.url(routePayShow, id), i18n.T(words, "error.back_to_page")
 			return
 		}
 	}
 	if _, ok := s.opts.Mounts[demoShopPath]; ok && s.opts.Sandbox {
-		vm.BackURL, vm.BackLabel = demoShopPath+"/", "Back to the demo shop"
+		vm.BackURL, vm.BackLabel = demoShopPath+"/", i18n.T(words, "error.back_to_shop")
 		return
 	}
 	vm.HistoryBack = true

@@ -83,7 +83,7 @@ func TestErrorEnvelopeWhileDatabaseUnreachable(t *testing.T) {
 
 func TestErrorPagesNeverSayNoMoneyWasTaken(t *testing.T) {
 	t.Parallel()
-	page := "/orders/ordeh_" + strings.Repeat("0", 32) + "/payment-page?lang=hi"
+	page := "/orders/ordeh_" + strings.Repeat("0", 32) + "/payment-page?utm_source=app"
 	for _, tc := range []struct {
 		err     error
 		status  int

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/i18n"
 	"github.com/paypage/paypage/templates/redirect"
 )
 
@@ -28,7 +29,9 @@ func (s *Server) returnToMerchant(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return c.Redirect(http.StatusSeeOther, r.URL)
 	}
-	vm := redirect.PageVM{Head: s.head("Returning to " + r.MerchantName), Action: r.URL, MerchantName: r.MerchantName}
+	ctx = s.useLanguage(c, r.Language)
+	vm := redirect.PageVM{Head: s.head(i18n.T(ctx, "redirect.heading", i18n.Args{"Merchant": r.MerchantName})),
+		Action: r.URL, MerchantName: r.MerchantName}
 	for _, p := range r.Params {
 		vm.Fields = append(vm.Fields, redirect.Field{Name: p.Key, Value: p.Value})
 	}

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/i18n"
+	"github.com/paypage/paypage/internal/money"
 	"github.com/paypage/paypage/templates/errorpage"
 	tplpay "github.com/paypage/paypage/templates/pay"
 )
@@ -31,6 +33,7 @@ func (s *Server) showPayPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.useLanguage(c, p.Order.Language)
 	if p.State == checkout.PageExpired {
 		return s.render(c, http.StatusGone, s.expiredPage(c, p.Order, p.Merchant))
 	}
@@ -43,36 +46,41 @@ func (s *Server) showPayPage(c echo.Context) error {
 }
 
 func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Merchant) templComponent {
+	ctx := s.reqCtx(c)
+	merchant := i18n.Args{"Merchant": m.Name}
 	b := s.brandVM(c, o.MerchantID)
-	head := s.head("Payment link expired")
+	head := s.head(i18n.T(ctx, "error.expired.title"))
 	head.BrandColor = b.Color
 	return errorpage.Page(errorpage.PageVM{
 		Head:      head,
 		Brand:     b,
-		Heading:   "This payment link has expired",
-		Message:   "This order can no longer be paid here. Go back to " + m.Name + " to start again.",
+		Heading:   i18n.T(ctx, "error.expired.heading"),
+		Message:   i18n.T(ctx, "error.expired.message", merchant),
 		BackURL:   s.url(routeOrderReturn, o.ID),
-		BackLabel: "Back to " + m.Name,
+		BackLabel: i18n.T(ctx, "error.expired.back", merchant),
 		RequestID: requestID(c),
 	})
 }
 
 func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	o, m := p.Order, p.Merchant
+	ctx := s.reqCtx(c)
+	page := s.url(routePayShow, o.ID)
 	vm := tplpay.PageVM{
-		Head:         s.head("Pay " + m.Name),
+		Head:         s.head(i18n.T(ctx, "pay.title", i18n.Args{"Merchant": m.Name})),
 		MerchantName: m.Name,
 		Amount:       o.Amount.Indian(),
 		Description:  o.Description,
 		OrderID:      o.OrderID,
-		TimeLeft:     timeLeft(o.ExpiresAt.Sub(s.svc.Now())),
+		TimeLeft:     timeLeft(ctx, o.ExpiresAt.Sub(s.svc.Now())),
 		ExpiresAt:    o.ExpiresAt.UTC().Format(time.RFC3339),
-		PayURL:       s.url(routePaySubmit, o.ID),
+		PayURL:       withLang(c, s.url(routePaySubmit, o.ID)),
 		CSRF:         csrfToken(c),
 		PayToken:     s.payToken(o.ID, o.ExpiresAt),
 		Retry:        p.Retry,
 		ReturnURL:    s.url(routeOrderReturn, o.ID),
 		Brand:        s.brandVM(c, o.MerchantID),
+		Languages:    languageLinks(c, page),
 	}
 	vm.Head.BrandColor = vm.Brand.Color
 	switch p.State {
@@ -80,30 +88,32 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Screen = tplpay.ScreenPayable
 	case checkout.PageNoMethods:
 		vm.Screen = tplpay.ScreenNoMethods
-		vm.NoMethodsWhy = noMethodsWhy[p.NoMethods]
+		if id, ok := noMethodsWhy[p.NoMethods]; ok {
+			vm.NoMethodsWhy = i18n.T(ctx, id)
+		}
 		vm.ShowSupport = true
 	case checkout.PageChecking, checkout.PageListing:
 		// Amazon has not answered yet: never "no payment option" for a
 		// shopper it has not refused. PaymentPage never leaves a page
 		// listing; were one to come here, it reads as still checking.
 		vm.Screen = tplpay.ScreenNoMethods
-		vm.NoMethodsWhy = noMethodsWhy[checkout.NoneAnswered]
+		vm.NoMethodsWhy = i18n.T(ctx, noMethodsWhy[checkout.NoneAnswered])
 	case checkout.PageProcessing:
 		vm.Screen = tplpay.ScreenProcessing
-		vm.CheckURL = s.url(routePayShow, o.ID) + "?" + waitParam + "=1"
+		vm.CheckURL = withLang(c, page+"?"+waitParam+"=1")
 		vm.CheckEvery = processingCheckEvery
 		if p.Latest != nil {
 			vm.ContinueURL = s.providerURL(p.Latest.ActionURL)
 		}
 	case checkout.PageCharged:
 		vm.Screen = tplpay.ScreenCharged
-		vm.Notice = &tplpay.NoticeVM{Status: "Payment successful", Tone: "ok",
-			Message: fmt.Sprintf("%s paid with %s.", o.Amount.Indian(), p.LatestTitle)}
+		vm.Notice = &tplpay.NoticeVM{Status: i18n.T(ctx, "notice.charged.status"), Tone: "ok",
+			Message: i18n.T(ctx, "notice.charged.message", i18n.Args{"Amount": o.Amount.Indian(), "Method": latestTitle(ctx, p)})}
 	case checkout.PageClosed:
 		vm.Screen = tplpay.ScreenClosed
 		vm.ShowSupport = true
-		vm.Notice = &tplpay.NoticeVM{Status: "This order can no longer be paid", Tone: "bad",
-			Message: "Any amount taken has been refunded. Go back to " + m.Name + " to start again."}
+		vm.Notice = &tplpay.NoticeVM{Status: i18n.T(ctx, "notice.closed.status"), Tone: "bad",
+			Message: i18n.T(ctx, "notice.closed.message", i18n.Args{"Merchant": m.Name})}
 	}
 	vm.Exhausted = p.Exhausted
 	for _, mo := range p.Offers {
@@ -111,16 +121,16 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 			continue
 		}
 		mv := tplpay.MethodVM{
-			Name: mo.Kind.Name, Title: mo.Kind.Title, Enabled: mo.Payable && !p.Exhausted, Reason: mo.Note,
-			Consent: mo.Consent, TermsURL: s.termsURL(mo.TermsURL, o.ID), TermsLabel: mo.TermsLabel, ButtonLabel: mo.Action,
+			Name: mo.Kind.Name, Enabled: mo.Payable && !p.Exhausted, TermsURL: s.termsURL(mo.TermsURL, o.ID),
 		}
+		methodWords(ctx, &mv, mo, o.Amount)
 		if mo.Linked && mo.FigureKind != checkout.FigureNone {
 			mv.Figure, mv.FigureTestID = mo.Figure.Indian(), figureTestIDs[mo.FigureKind]
 		}
 		vm.Methods = append(vm.Methods, mv)
 	}
 	if p.Retry && p.Latest != nil {
-		vm.Notice = failureNotice(*p.Latest, p.LatestTitle, p.State == checkout.PagePayable && !p.Exhausted)
+		vm.Notice = failureNotice(ctx, *p.Latest, latestTitle(ctx, p), p.State == checkout.PagePayable && !p.Exhausted)
 		// The return carries the failed status, so the merchant can offer
 		// its other ways to pay.
 		vm.PayAnotherWay = true
@@ -129,11 +139,12 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	return vm
 }
 
-// noMethodsWhy says in plain words why nothing can pay.
+// noMethodsWhy are the messages that say in plain words why nothing can
+// pay.
 var noMethodsWhy = map[checkout.NoMethodsReason]string{
-	checkout.NoneEnabled:  "No payment method is enabled for this order.",
-	checkout.NoneOffered:  "None of the payment methods here can be used for this order and account.",
-	checkout.NoneAnswered: "The payment methods here could not be checked just now. Reload this page to try again.",
+	checkout.NoneEnabled:  "pay.no_methods.none_enabled",
+	checkout.NoneOffered:  "pay.no_methods.none_offered",
+	checkout.NoneAnswered: "pay.no_methods.none_answered",
 }
 
 // figureTestIDs are the data-testids of an offer's figure.
@@ -143,44 +154,111 @@ var figureTestIDs = map[checkout.FigureKind]string{
 
 // failureNotice words a failed attempt with method title for the shopper;
 // retry says whether the page offers another try.
-func failureNotice(a checkout.Attempt, title string, retry bool) *tplpay.NoticeVM {
+func failureNotice(ctx context.Context, a checkout.Attempt, title string, retry bool) *tplpay.NoticeVM {
 	n := &tplpay.NoticeVM{Tone: "bad"}
 	switch a.Status {
 	case checkout.AttemptAuthenticationFailed:
-		n.Status = "Payment not completed"
-		n.Message = "The payment was not confirmed on Amazon. No money was taken."
+		n.Status = i18n.T(ctx, "notice.not_completed.status")
+		n.Message = i18n.T(ctx, "notice.not_completed.message")
 		if a.ErrorCode == "CONSENT_DENIED" {
-			n.Message = title + " was not linked, so no money was taken."
+			n.Message = i18n.T(ctx, "notice.not_linked.message", i18n.Args{"Method": title})
 		}
 	case checkout.AttemptAuthorizationFailed:
-		n.Status = "Payment declined"
-		n.Message = "Amazon declined this payment. No money was taken."
+		n.Status = i18n.T(ctx, "notice.declined.status")
+		n.Message = i18n.T(ctx, "notice.declined.message")
 	default:
-		n.Status = "Payment failed"
-		n.Message = "The payment could not be made. No money was taken."
+		n.Status = i18n.T(ctx, "notice.failed.status")
+		n.Message = i18n.T(ctx, "notice.failed.message")
 	}
 	if retry {
-		n.Message += " You can try again."
+		n.Message += " " + i18n.T(ctx, "notice.can_retry")
 	} else {
-		n.Message += " You can pay another way at the shop."
+		n.Message += " " + i18n.T(ctx, "notice.pay_elsewhere")
 	}
 	return n
 }
 
+// latestTitle is the title of the latest attempt's method in the page's
+// language.
+func latestTitle(ctx context.Context, p checkout.Page) string {
+	if p.Latest == nil {
+		return p.LatestTitle
+	}
+	return methodText(ctx, p.Latest.Method, "title", p.LatestTitle, nil)
+}
+
+// methodText is a provider's wording of a method (its title, button,
+// consent, note) in the page's language: the catalogue's message
+// method.<NAME>.<part> when its English is exactly what the provider said,
+// else the provider's own words. So a provider that changes its wording is
+// never misquoted in another language; it shows as the provider put it
+// until the catalogue catches up.
+func methodText(ctx context.Context, name, part, provider string, args i18n.Args) string {
+	id := "method." + name + "." + part
+	if part == "pay" {
+		id = "method.pay"
+	}
+	english, ok := i18n.Lookup(i18n.WithLang(ctx, i18n.Default), id, args)
+	if !ok || english != provider {
+		return provider
+	}
+	return i18n.T(ctx, id, args)
+}
+
+// methodWords fills a method card's words from the provider's offer, in
+// the page's language.
+func methodWords(ctx context.Context, mv *tplpay.MethodVM, mo checkout.MethodOffer, amount money.Paise) {
+	name := mo.Kind.Name
+	amt := i18n.Args{"Amount": amount.Indian()}
+	mv.Title = methodText(ctx, name, "title", mo.Kind.Title, nil)
+	button := "link"
+	if mo.Linked {
+		button = "pay"
+	}
+	mv.ButtonLabel = methodText(ctx, name, button, mo.Action, amt)
+	mv.Reason = mo.Note
+	if name != "" && mo.Note != "" {
+		mv.Reason = methodText(ctx, name, "kyc", mo.Note, nil)
+		if mv.Reason == mo.Note && mo.Figure < amount {
+			mv.Reason = methodText(ctx, name, "short", mo.Note, i18n.Args{"Shortfall": (amount - mo.Figure).Indian()})
+		}
+	}
+	mv.Consent, mv.TermsLabel = mo.Consent, mo.TermsLabel
+	switch {
+	case mo.Consent == "":
+	case !mo.Linked:
+		mv.Consent = methodText(ctx, name, "consent_link", mo.Consent, amt)
+	case mv.TermsURL == "" && mo.TermsURL == "":
+		mv.Consent = methodText(ctx, name, "consent_no_terms", mo.Consent, amt)
+		if mv.Consent == mo.Consent {
+			mv.Consent = methodText(ctx, name, "consent", mo.Consent, amt)
+		}
+	default:
+		// The provider's sentence ends where the terms link goes.
+		terms := methodText(ctx, name, "terms", mo.TermsLabel, nil)
+		args := i18n.Args{"Amount": amount.Indian(), "Terms": mo.TermsLabel}
+		english, ok := i18n.Lookup(i18n.WithLang(ctx, i18n.Default), "method."+name+".consent", args)
+		if ok && english == mo.Consent+" "+mo.TermsLabel+"." {
+			mv.Consent, mv.ConsentAfter = i18n.Split(ctx, "method."+name+".consent", "Terms", args)
+			mv.TermsLabel = terms
+		} else {
+			mv.Consent += " "
+			mv.ConsentAfter = "."
+		}
+	}
+}
+
 // timeLeft words a remaining duration for people, rounding down.
-func timeLeft(d time.Duration) string {
+func timeLeft(ctx context.Context, d time.Duration) string {
 	switch {
 	case d <= 0:
-		return "expired"
+		return i18n.T(ctx, "time.expired")
 	case d < time.Minute:
-		return "less than a minute"
-	case d < 2*time.Minute:
-		return "1 minute"
+		return i18n.T(ctx, "time.under_minute")
 	case d < time.Hour:
-		return fmt.Sprintf("%d minutes", int(d/time.Minute))
+		return i18n.N(ctx, "time.minutes", int(d/time.Minute))
 	default:
-		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-		return fmt.Sprintf("%d h %d min", h, m)
+		return i18n.T(ctx, "time.hours", i18n.Args{"Hours": int(d / time.Hour), "Minutes": int(d % time.Hour / time.Minute)})
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/i18n"
 	"github.com/paypage/paypage/templates/errorpage"
 )
 
@@ -36,14 +37,11 @@ func (s *Server) submitPay(c echo.Context) error {
 }
 
 func (s *Server) cannotPay(c echo.Context, status int, err error) error {
-	var e *errs.Error
-	msg := "This order cannot be paid right now."
-	if ok := asErr(err, &e); ok && e.Message != "" {
-		msg = e.Message + "."
-	}
+	words := s.reqCtx(c)
 	return s.render(c, status, errorpage.Page(errorpage.PageVM{
-		Head: s.head("Payment not possible"), Heading: "Payment not possible", Message: msg,
-		BackURL: s.url(routePayShow, c.Param("id")), BackLabel: "Back to the payment page", RequestID: requestID(c),
+		Head: s.head(i18n.T(words, "error.cannot_pay.heading")), Heading: i18n.T(words, "error.cannot_pay.heading"),
+		Message: i18n.T(words, "error.cannot_pay.message"),
+		BackURL: s.url(routePayShow, c.Param("id")), BackLabel: i18n.T(words, "error.back_to_page"), RequestID: requestID(c),
 	}))
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/i18n"
 	"github.com/paypage/paypage/templates/errorpage"
 )
 
@@ -98,10 +99,11 @@ func (s *Server) withPayToken(c echo.Context, next echo.HandlerFunc) error {
 	if !s.sameOrigin(c.Request()) {
 		s.log.WarnContext(ctx, "pay form refused: sent from another origin", "request_id", requestID(c),
 			"origin", c.Request().Header.Get(echo.HeaderOrigin))
+		words := s.reqCtx(c)
 		return s.render(c, http.StatusForbidden, errorpage.Page(errorpage.PageVM{
-			Head: s.head("Payment not started"), Heading: "This payment was not started",
-			Message: "The request did not come from the payment page. Go back to the payment page and press Pay there.",
-			BackURL: s.url(routePayShow, c.Param("id")), BackLabel: "Back to the payment page", RequestID: requestID(c),
+			Head: s.head(i18n.T(words, "error.not_started.title")), Heading: i18n.T(words, "error.not_started.heading"),
+			Message: i18n.T(words, "error.not_started.message"),
+			BackURL: s.url(routePayShow, c.Param("id")), BackLabel: i18n.T(words, "error.back_to_page"), RequestID: requestID(c),
 		}))
 	}
 	s.log.InfoContext(ctx, "pay form accepted by its pay token (no session cookie)", "request_id", requestID(c))
@@ -132,10 +134,11 @@ func (s *Server) formExpired(c echo.Context) error {
 	if id == "" || !strings.HasPrefix(c.Path(), "/orders/:id/") {
 		return echo.NewHTTPError(http.StatusForbidden, "the form has expired; reload the page and try again")
 	}
+	words := s.reqCtx(c)
 	return s.render(c, http.StatusForbidden, errorpage.Page(errorpage.PageVM{
-		Head: s.head("The form has expired"), Heading: "This form has expired",
-		Message: "Go back to the payment page and try again.",
-		BackURL: s.url(routePayShow, id), BackLabel: "Back to the payment page", RequestID: requestID(c),
+		Head: s.head(i18n.T(words, "error.form_expired.title")), Heading: i18n.T(words, "error.form_expired.heading"),
+		Message: i18n.T(words, "error.form_expired.message"),
+		BackURL: s.url(routePayShow, id), BackLabel: i18n.T(words, "error.back_to_page"), RequestID: requestID(c),
 	}))
 }
 

@@ -28,6 +28,7 @@ type Order struct {
 	UDF                 [10]string
 	Metadata            map[string]string // the request's metadata.* fields, without the prefix
 	PaymentFilter       *PaymentFilter    // the session's payment_filter; nil when none
+	Language            string            // the page's language from the session ("hi"); "" when none
 	Status              Status
 	ExpiresAt           time.Time
 	CreatedAt           time.Time

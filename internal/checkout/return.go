@@ -17,6 +17,7 @@ type Return struct {
 	Method       string  // GET or POST
 	URL          string  // GET: the full URL to redirect to; POST: the form action
 	Params       []Param // POST: the form fields, signature included
+	Language     string  // the order's page language ("" when none), for the POST form
 }
 
 // ReturnToMerchant builds the signed return for order id with its current
@@ -54,7 +55,7 @@ func (s *Service) ReturnToMerchant(ctx context.Context, id string) (Return, erro
 	s.recordTimeline(ctx, o.ID, TimelineReturn, map[string]any{"method": m.ReturnMethod, "status": string(o.Status)})
 	if m.ReturnMethod == ReturnPOST {
 		u.RawQuery = ""
-		return Return{MerchantName: m.Name, Method: ReturnPOST, URL: u.String(), Params: all}, nil
+		return Return{MerchantName: m.Name, Method: ReturnPOST, URL: u.String(), Params: all, Language: o.Language}, nil
 	}
 	q := make([]string, len(all))
 	for i, p := range all {

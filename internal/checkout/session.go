@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paypage/paypage/internal/errs"
+	"github.com/paypage/paypage/internal/i18n"
 	"github.com/paypage/paypage/internal/money"
 )
 
@@ -37,6 +38,9 @@ type SessionInput struct {
 	// PaymentFilter is Juspay's payment_filter as JSON text ("" when
 	// none), narrowing the methods the page shows.
 	PaymentFilter string
+	// Language is the payment page's language, a code of i18n.Languages
+	// ("hi"); "" leaves it to the shopper's browser.
+	Language string
 	// Metadata holds every metadata.* field (expiryInMins and webhook_url
 	// among them) by its name after "metadata.", to echo in the order.
 	Metadata map[string]string
@@ -159,6 +163,10 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		}
 	}
 
+	if in.Language != "" && !i18n.Valid(in.Language) {
+		bad("language", "must be one of %s", strings.Join(i18n.Codes(), ", "))
+	}
+
 	filter, filterProblems := parsePaymentFilter(in.PaymentFilter)
 	fields = append(fields, filterProblems...)
 
@@ -192,6 +200,7 @@ func (in SessionInput) validate(m Merchant, now time.Time) (Order, error) {
 		UDF:                 in.UDF,
 		Metadata:            maps.Clone(in.Metadata),
 		PaymentFilter:       filter,
+		Language:            in.Language,
 		Status:              StatusNew,
 		ExpiresAt:           now.Add(expiry).Truncate(time.Second),
 	}, nil

@@ -28,6 +28,9 @@ type sessionRequest struct {
 	Action        string `json:"action"`
 	// PaymentFilter narrows the methods the page offers; nil sends none.
 	PaymentFilter *paymentFilter `json:"payment_filter,omitempty"`
+	// Language is the payment page's language; "" leaves it to the
+	// shopper's browser.
+	Language string `json:"language,omitempty"`
 }
 
 // sessionResponse is the part of the POST /session answer the shop uses.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paypage/paypage/internal/i18n"
 	tplshop "github.com/paypage/paypage/templates/shop"
 )
 
@@ -27,6 +28,7 @@ type cartForm struct {
 	Phone      string
 	CustomerID string
 	Methods    string // a methodChoice value
+	Language   string // the payment page's language; "": the shopper's browser
 }
 
 // cartField is one field of the checkout form, as the page labels it.
@@ -58,6 +60,10 @@ func (f *cartForm) validate() string {
 	if _, ok := methodChoiceFor(f.Methods); !ok {
 		problems = append(problems, "Payment methods offered (methods) must be one of both, paylater or balance")
 		f.Methods = defaultMethods
+	}
+	if f.Language != "" && !i18n.Valid(f.Language) {
+		problems = append(problems, "Payment page language (language) must be one of "+strings.Join(i18n.Codes(), ", ")+" or empty")
+		f.Language = ""
 	}
 	if len(problems) == 0 {
 		return ""
@@ -108,6 +114,7 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 		})
 	}
 	vm.Methods = methodOptions(f.Methods)
+	vm.Languages = languageOptions(f.Language)
 	s.render(w, r, status, tplshop.Cart(vm))
 }
 
@@ -128,6 +135,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		Phone:      strings.TrimSpace(r.PostForm.Get("phone")),
 		CustomerID: strings.TrimSpace(r.PostForm.Get("customer_id")),
 		Methods:    r.PostForm.Get("methods"),
+		Language:   r.PostForm.Get("language"),
 	}
 	if f.Methods == "" {
 		// A form from before the shop asked offers every method.
@@ -157,6 +165,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		ReturnURL:     returnURLFor(s.opts.BaseURL),
 		Action:        "paymentPage",
 		PaymentFilter: choice.Filter,
+		Language:      f.Language,
 	}
 	sess, err := s.createSession(r.Context(), req)
 	if err != nil {

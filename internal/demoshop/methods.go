@@ -1,6 +1,9 @@
 package demoshop
 
-import tplshop "github.com/paypage/paypage/templates/shop"
+import (
+	"github.com/paypage/paypage/internal/i18n"
+	tplshop "github.com/paypage/paypage/templates/shop"
+)
 
 // methodChoice is one answer to the cart's "which methods does this
 // session offer" question, and the payment_filter that asks paypage for it.
@@ -57,6 +60,16 @@ func methodOptions(selected string) []tplshop.Option {
 	var out []tplshop.Option
 	for _, c := range methodChoices {
 		out = append(out, tplshop.Option{Value: c.Value, Label: c.Label, Selected: c.Value == selected})
+	}
+	return out
+}
+
+// languageOptions lists the payment page's languages for the select, the
+// shopper's browser first, with selected chosen.
+func languageOptions(selected string) []tplshop.Option {
+	out := []tplshop.Option{{Value: "", Label: "The shopper's browser (Accept-Language)", Selected: selected == ""}}
+	for _, l := range i18n.Languages {
+		out = append(out, tplshop.Option{Value: l.Code, Label: l.Name + " (" + l.Code + ")", Selected: l.Code == selected})
 	}
 	return out
 }

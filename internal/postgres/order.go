@@ -36,6 +36,7 @@ type orderRow struct {
 	UpdatedAt           time.Time      `db:"updated_at"`
 	Metadata            stringMap      `db:"metadata"`
 	PaymentFilter       filterJSON     `db:"payment_filter"`
+	Language            string         `db:"language"`
 }
 
 func (r orderRow) order() checkout.Order {
@@ -46,7 +47,7 @@ func (r orderRow) order() checkout.Order {
 		Description: r.Description, ReturnURL: r.ReturnURL, WebhookURL: r.WebhookURL,
 		PaymentPageClientID: r.PaymentPageClientID, Status: checkout.Status(r.Status),
 		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Metadata: r.Metadata,
-		PaymentFilter: r.PaymentFilter.f,
+		PaymentFilter: r.PaymentFilter.f, Language: r.Language,
 	}
 	copy(o.UDF[:], r.UDF)
 	return o
@@ -54,7 +55,7 @@ func (r orderRow) order() checkout.Order {
 
 const orderColumns = `id, merchant_id, order_id, amount, currency, customer_id, customer_email,
 	customer_phone, first_name, last_name, description, return_url, webhook_url,
-	payment_page_client_id, udf, status, expires_at, created_at, updated_at, metadata, payment_filter`
+	payment_page_client_id, udf, status, expires_at, created_at, updated_at, metadata, payment_filter, language`
 
 // insertOrder relies on the (merchant_id, order_id) unique constraint, so
 // concurrent identical creates make exactly one row; the losers get nothing
@@ -62,8 +63,8 @@ const orderColumns = `id, merchant_id, order_id, amount, currency, customer_id, 
 const insertOrder = `
 INSERT INTO orders (id, merchant_id, order_id, amount, currency, customer_id, customer_email,
 	customer_phone, first_name, last_name, description, return_url, webhook_url,
-	payment_page_client_id, udf, status, expires_at, metadata, payment_filter)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	payment_page_client_id, udf, status, expires_at, metadata, payment_filter, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 ON CONFLICT (merchant_id, order_id) DO NOTHING
 RETURNING created_at, updated_at`
 
@@ -74,7 +75,7 @@ func (d *DB) InsertOrder(ctx context.Context, o checkout.Order) (checkout.Order,
 	err := d.queryRow(ctx, insertOrder, o.ID, o.MerchantID, o.OrderID, int64(o.Amount),
 		o.Currency, o.CustomerID, o.CustomerEmail, o.CustomerPhone, o.FirstName, o.LastName,
 		o.Description, o.ReturnURL, o.WebhookURL, o.PaymentPageClientID, pq.StringArray(o.UDF[:]),
-		string(o.Status), o.ExpiresAt, stringMap(o.Metadata), filterJSON{o.PaymentFilter}).Scan(&o.CreatedAt, &o.UpdatedAt)
+		string(o.Status), o.ExpiresAt, stringMap(o.Metadata), filterJSON{o.PaymentFilter}, o.Language).Scan(&o.CreatedAt, &o.UpdatedAt)
 	if err == nil {
 		return o, true, nil
 	}
@@ -114,7 +115,7 @@ func (d *DB) OrderByID(ctx context.Context, id string) (checkout.Order, error) {
 const pageRecords = `
 SELECT o.id, o.merchant_id, o.order_id, o.amount, o.currency, o.customer_id, o.customer_email,
 	o.customer_phone, o.first_name, o.last_name, o.description, o.return_url, o.webhook_url,
-	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at, o.metadata, o.payment_filter,
+	o.payment_page_client_id, o.udf, o.status, o.expires_at, o.created_at, o.updated_at, o.metadata, o.payment_filter, o.language,
 	m.id, m.name, m.api_key_hash, m.response_key, m.webhook_username, m.webhook_password,
 	m.webhook_secret, m.webhook_url, m.return_url_prefixes, m.default_return_url, m.return_method, m.created_at, m.methods, m.max_failed_attempts,
 	` + prefixedAttemptColumns + `,
@@ -158,7 +159,7 @@ func (d *DB) PageRecords(ctx context.Context, id string) (checkout.PageRecords, 
 	err := d.queryRow(ctx, pageRecords, id).Scan(
 		&o.ID, &o.MerchantID, &o.OrderID, &o.Amount, &o.Currency, &o.CustomerID, &o.CustomerEmail,
 		&o.CustomerPhone, &o.FirstName, &o.LastName, &o.Description, &o.ReturnURL, &o.WebhookURL,
-		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata, &o.PaymentFilter,
+		&o.PaymentPageClientID, &o.UDF, &o.Status, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Metadata, &o.PaymentFilter, &o.Language,
 		&m.ID, &m.Name, &m.APIKeyHash, &m.ResponseKey, &m.WebhookUsername, &m.WebhookPassword,
 		&m.WebhookSecret, &m.WebhookURL, &m.ReturnURLPrefixes, &m.DefaultReturnURL, &m.ReturnMethod, &m.CreatedAt, &m.Methods, &m.MaxFailedAttempts,
 		&a.id, &a.orderID, &a.seq, &a.txnID, &a.chargeID, &a.status, &a.linked, &a.state, &a.amount,

@@ -1,5 +1,6 @@
 // Package pay renders the hosted payment page from a ready-formatted view
-// model; it knows nothing about orders or Amazon Pay.
+// model; it knows nothing about orders or Amazon Pay. Its own words come
+// from the i18n catalogue in the language of the render context.
 package pay
 
 import "github.com/paypage/paypage/templates/layout"
@@ -55,6 +56,16 @@ type PageVM struct {
 	// ShowSupport shows the support contacts: on failures, declines, the
 	// no-methods and closed screens.
 	ShowSupport bool
+	// Languages is the language switcher: this page in each language.
+	Languages []LanguageVM
+}
+
+// LanguageVM is one entry of the language switcher.
+type LanguageVM struct {
+	Code    string // e.g. "hi"
+	Name    string // in its own script, e.g. "हिन्दी"
+	URL     string // this page in that language
+	Current bool
 }
 
 // NoticeVM is the outcome of the latest attempt.
@@ -74,10 +85,12 @@ type MethodVM struct {
 	Figure       string
 	FigureTestID string
 	Reason       string // why it cannot be used now, in the provider's words
-	// Consent is the sentence above the button; TermsURL and TermsLabel
-	// end it with a link to the terms (data-testid "kfs-link").
-	Consent     string
-	TermsURL    string
-	TermsLabel  string
-	ButtonLabel string
+	// Consent is the sentence above the button; with TermsURL, it is the
+	// part before the link to the terms (TermsLabel, data-testid
+	// "kfs-link") and ConsentAfter the part after it.
+	Consent      string
+	TermsURL     string
+	TermsLabel   string
+	ConsentAfter string
+	ButtonLabel  string
 }

@@ -37,6 +37,7 @@ type CartVM struct {
 	Amount                string // the amount field's value
 	Personas              []Option
 	Methods               []Option // which payment methods the session offers
+	Languages             []Option // the payment page's language the session asks for
 	CustomerID            string   // the customer id field's value; empty means derived
 	CustomerIDPlaceholder string
 	Error                 string // the API's answer to a rejected checkout

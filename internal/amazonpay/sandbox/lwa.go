@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/i18n"
 	"github.com/paypage/paypage/internal/money"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
@@ -109,9 +110,9 @@ func (s *Simulator) redirectError(w http.ResponseWriter, r *http.Request, c cons
 	s.redirectTo(w, r, c.redirect, url.Values{"error": {code}, "error_description": {desc}, "state": {c.state}})
 }
 
-func (s *Simulator) consentPage(c consentRequest, errMsg string) tpl.ConsentVM {
+func (s *Simulator) consentPage(r *http.Request, c consentRequest, errMsg string) tpl.ConsentVM {
 	vm := tpl.ConsentVM{
-		Page: s.page("Link Amazon Pay"), Action: s.path(LWAPath + amazonpay.PathAuthorize),
+		Page: s.shopperPage(r, "sandbox.consent.heading"), Action: s.path(LWAPath + amazonpay.PathAuthorize),
 		AppName: "paypage sandbox merchant", Error: errMsg,
 		Hidden: []tpl.Field{
 			{Name: "client_id", Value: c.clientID}, {Name: "redirect_uri", Value: c.redirectURI},
@@ -143,12 +144,12 @@ func (s *Simulator) showConsent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, tpl.Consent(s.consentPage(c, "")))
+	s.render(w, r, http.StatusOK, tpl.Consent(s.consentPage(r, c, "")))
 }
 
 func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		s.shopperMessage(w, r, http.StatusBadRequest, "sandbox.bad_request.heading", "sandbox.bad_request.form")
 		return
 	}
 	c, ok := s.parseConsent(w, r, r.PostForm)
@@ -162,7 +163,7 @@ func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	phone := NormalizePhone(c.loginHint)
 	if !validPhone(phone) {
-		s.render(w, r, http.StatusUnprocessableEntity, tpl.Consent(s.consentPage(c, "Enter a 10-digit mobile number.")))
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.Consent(s.consentPage(r, c, i18n.T(pageContext(r), "sandbox.consent.bad_phone"))))
 		return
 	}
 	code := "ANLw" + rand.Text()
@@ -171,7 +172,7 @@ func (s *Simulator) decideConsent(w http.ResponseWriter, r *http.Request) {
 			VALUES ($1, $2, $3, $4, $5, $6)`, code, c.clientID, c.redirectURI, phone, decision == decisionBalanceOnly, t.now.Add(codeTTL))
 	})
 	if err != nil {
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not record your consent. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.consent")
 		return
 	}
 	s.redirectTo(w, r, c.redirect, url.Values{"code": {code}, "scope": {amazonpay.ConsentScope}, "state": {c.state}})

@@ -3,12 +3,12 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/i18n"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
 
@@ -27,35 +27,27 @@ const maxOTPTries = 3
 // resendParam on the 2FA page's URL shows it again with "code sent".
 const resendParam = "resend"
 
-func (s *Simulator) otpPage(c *charge, errMsg string) tpl.OTPVM {
+func (s *Simulator) otpPage(r *http.Request, c *charge, errMsg string) tpl.OTPVM {
 	action := s.path("/pay/" + url.PathEscape(c.amazonID))
 	return tpl.OTPVM{
-		Page: s.page("Verify your payment"), Action: action, ResendURL: action + "?" + resendParam + "=1",
+		Page: s.shopperPage(r, "sandbox.otp.heading"), Action: action, ResendURL: action + "?" + resendParam + "=1",
 		Amount: c.amount.Indian(), Phone: "******" + c.phone[len(c.phone)-4:], ChargeID: c.amazonID, Error: errMsg,
 	}
-}
-
-// triesLeft words how many more codes the customer may enter.
-func triesLeft(n int) string {
-	if n == 1 {
-		return "That code is not right. 1 try left."
-	}
-	return "That code is not right. " + strconv.Itoa(n) + " tries left."
 }
 
 func (s *Simulator) showOTP(w http.ResponseWriter, r *http.Request) {
 	var c *charge
 	if err := s.do(r.Context(), func(t *txn) { c = t.chargeByAmazonID(r.PathValue("amazonChargeId")) }); err != nil {
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not load this payment. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.load")
 		return
 	}
 	var vm tpl.OTPVM
 	waiting := c != nil && waitingOTP(c)
 	if waiting {
-		vm = s.otpPage(c, "")
+		vm = s.otpPage(r, c, "")
 		if r.URL.Query().Get(resendParam) != "" {
 			// The sandbox sends nothing: it only says so.
-			vm.Notice = "We sent the code again."
+			vm.Notice = i18n.T(pageContext(r), "sandbox.otp.resent")
 		}
 	}
 	s.showWaiting(w, r, c, waiting, func() templ.Component { return tpl.OTP(vm) })
@@ -72,7 +64,7 @@ func waitingOTP(c *charge) bool {
 func (s *Simulator) showWaiting(w http.ResponseWriter, r *http.Request, c *charge, waiting bool, page func() templ.Component) {
 	switch {
 	case c == nil:
-		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		s.shopperMessage(w, r, http.StatusNotFound, "sandbox.not_found.heading", "sandbox.not_found.message")
 	case !waiting:
 		s.backToMerchant(w, r, c)
 	default:
@@ -82,7 +74,7 @@ func (s *Simulator) showWaiting(w http.ResponseWriter, r *http.Request, c *charg
 
 func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		s.shopperMessage(w, r, http.StatusBadRequest, "sandbox.bad_request.heading", "sandbox.bad_request.form")
 		return
 	}
 	otp := strings.TrimSpace(r.PostForm.Get("otp"))
@@ -110,13 +102,13 @@ func (s *Simulator) submitOTP(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case err != nil:
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not check the password. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.otp")
 	case c == nil:
-		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		s.shopperMessage(w, r, http.StatusNotFound, "sandbox.not_found.heading", "sandbox.not_found.message")
 	case again:
-		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(c, "Enter the 6-digit one-time password.")))
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(r, c, i18n.T(pageContext(r), "sandbox.otp.missing"))))
 	case left > 0:
-		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(c, triesLeft(left))))
+		s.render(w, r, http.StatusUnprocessableEntity, tpl.OTP(s.otpPage(r, c, i18n.N(pageContext(r), "sandbox.otp.tries_left", left))))
 	default:
 		s.backToMerchant(w, r, c)
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/paypage/paypage/internal/i18n"
 
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
@@ -34,10 +37,27 @@ func (s *Simulator) page(title string) tpl.Page {
 	return tpl.Page{Title: title + " · Amazon Pay sandbox", CSSURL: s.path("/assets/sandbox.css?v=" + cssVersion)}
 }
 
+// shopperPage is page for a page shoppers see, titled by message titleID
+// in the language of r.
+func (s *Simulator) shopperPage(r *http.Request, titleID string) tpl.Page {
+	return s.page(i18n.T(pageContext(r), titleID))
+}
+
+// pageContext is r's context in the customer's language, as Amazon's own
+// pages pick it: ?lang= (one of i18n.Languages), else Accept-Language,
+// else English.
+func pageContext(r *http.Request) context.Context {
+	code := r.URL.Query().Get("lang")
+	if !i18n.Valid(code) {
+		code = i18n.Match(r.Header.Get("Accept-Language"))
+	}
+	return i18n.WithLang(r.Context(), code)
+}
+
 // render writes a templ page, buffered so a failed render is a clean 500.
 func (s *Simulator) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	if err := c.Render(pageContext(r), &buf); err != nil {
 		http.Error(w, "render failed", http.StatusInternalServerError)
 		return
 	}
@@ -46,6 +66,7 @@ func (s *Simulator) render(w http.ResponseWriter, r *http.Request, status int, c
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+	h.Add("Vary", "Accept-Language")
 	if h.Get("Content-Security-Policy") == "" {
 		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
 	}
@@ -57,13 +78,20 @@ func (s *Simulator) message(w http.ResponseWriter, r *http.Request, status int, 
 	s.render(w, r, status, tpl.Message(tpl.MessageVM{Page: s.page(heading), Heading: heading, Message: msg}))
 }
 
+// shopperMessage is message for the customer, in their language: heading
+// and msg are message ids of the catalogue.
+func (s *Simulator) shopperMessage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
+	ctx := pageContext(r)
+	s.message(w, r, status, i18n.T(ctx, heading), i18n.T(ctx, msg))
+}
+
 func (s *Simulator) showKFS(w http.ResponseWriter, r *http.Request) {
 	phone := NormalizePhone(r.URL.Query().Get("payload"))
 	credit := "—"
 	if validPhone(phone) {
 		credit = s.Credit(phone).Indian()
 	}
-	s.render(w, r, http.StatusOK, tpl.KFS(tpl.KFSVM{Page: s.page("Key Fact Statement"), Credit: credit,
+	s.render(w, r, http.StatusOK, tpl.KFS(tpl.KFSVM{Page: s.shopperPage(r, "sandbox.kfs.heading"), Credit: credit,
 		BackURL: s.backToPayment(r.URL.Query().Get(ParamReturn))}))
 }
 

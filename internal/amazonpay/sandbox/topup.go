@@ -30,14 +30,14 @@ func waitingTopUp(c *charge) bool {
 func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
 	var c *charge
 	if err := s.do(r.Context(), func(t *txn) { c = t.chargeByAmazonID(r.PathValue("amazonChargeId")) }); err != nil {
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not load this payment. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.load")
 		return
 	}
 	var vm tpl.TopUpVM
 	waiting := c != nil && waitingTopUp(c)
 	if waiting {
 		vm = tpl.TopUpVM{
-			Page: s.page("Add money to pay"), Action: s.path("/topup/" + url.PathEscape(c.amazonID)),
+			Page: s.shopperPage(r, "sandbox.topup.heading"), Action: s.path("/topup/" + url.PathEscape(c.amazonID)),
 			Amount: c.amount.Indian(), Balance: c.held.Indian(), Shortfall: c.topUp.Indian(), ChargeID: c.amazonID,
 		}
 	}
@@ -49,12 +49,12 @@ func (s *Simulator) showTopUp(w http.ResponseWriter, r *http.Request) {
 // waiting is left as it is, so a second submit changes nothing.
 func (s *Simulator) submitTopUp(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		s.shopperMessage(w, r, http.StatusBadRequest, "sandbox.bad_request.heading", "sandbox.bad_request.form")
 		return
 	}
 	decision := r.PostForm.Get("decision")
 	if decision != topUpPay && decision != topUpCancel {
-		s.message(w, r, http.StatusBadRequest, "Bad request", "Choose Add money and pay, or Cancel.")
+		s.shopperMessage(w, r, http.StatusBadRequest, "sandbox.bad_request.heading", "sandbox.bad_request.topup")
 		return
 	}
 	var c *charge
@@ -72,9 +72,9 @@ func (s *Simulator) submitTopUp(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case err != nil:
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Amazon could not record your choice. Try again.")
+		s.shopperMessage(w, r, http.StatusInternalServerError, "sandbox.error.heading", "sandbox.error.choice")
 	case c == nil:
-		s.message(w, r, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		s.shopperMessage(w, r, http.StatusNotFound, "sandbox.not_found.heading", "sandbox.not_found.message")
 	default:
 		s.backToMerchant(w, r, c)
 	}
