@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +82,51 @@ func TestRotateWebhookSecret(t *testing.T) {
 	}
 	if _, err := svc.RotateWebhookSecret(context.Background(), " ", "acme", time.Hour); !errs.Is(err, errs.Invalid) {
 		t.Errorf("no actor: %v, want Invalid", err)
+	}
+}
+
+// Two sandbox servers on one database, each on its own port, both ensure
+// the demo merchant: the second must not take away the first's prefixes,
+// or the first server's shop could no longer send shoppers back.
+func TestEnsureMerchantKeepsOtherServersPrefixes(t *testing.T) {
+	stored := map[string]Merchant{}
+	store := &fakeStore{
+		MerchantByIDFn: func(_ context.Context, id string) (Merchant, error) {
+			if m, ok := stored[id]; ok {
+				return m, nil
+			}
+			return Merchant{}, errs.E(errs.NotFound, "", "merchant not found")
+		},
+		UpsertMerchantFn: func(_ context.Context, m Merchant) error { stored[m.ID] = m; return nil },
+	}
+	svc := NewService(store, Options{})
+	c, err := IssueCredentials("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ensure := func(base string) {
+		t.Helper()
+		shop := base + "/sandbox/shop/"
+		if err := svc.EnsureMerchant(context.Background(), NewMerchant{ID: "demo", Name: "Demo Shop",
+			ReturnURLPrefixes: []string{shop}, DefaultReturnURL: shop + "return"}, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ensure("http://localhost:8080")
+	ensure("http://localhost:8081")
+	ensure("http://localhost:8080") // the first restarts
+	got := stored["demo"].ReturnURLPrefixes
+	want := []string{"http://localhost:8081/sandbox/shop/", "http://localhost:8080/sandbox/shop/"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("prefixes %q, want %q", got, want)
+	}
+	if d := stored["demo"].DefaultReturnURL; d != "http://localhost:8080/sandbox/shop/return" {
+		t.Errorf("default return URL %q, want the last server's", d)
+	}
+	for i := range 20 {
+		ensure("http://localhost:" + strconv.Itoa(9000+i))
+	}
+	if n := len(stored["demo"].ReturnURLPrefixes); n != maxEnsuredPrefixes {
+		t.Errorf("%d prefixes kept, want at most %d", n, maxEnsuredPrefixes)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -273,6 +274,16 @@ func createChanges(m Merchant) map[string]any {
 // used for the sandbox's demo merchant whose credentials are derived from
 // the server's secret key.
 func (s *Service) EnsureMerchant(ctx context.Context, nm NewMerchant, c Credentials) error {
+	// Several servers may share one database, each with its own base URL
+	// (a second sandbox on another port, say): keep the prefixes the
+	// others registered, so that their shops' returns stay allowed.
+	old, err := s.store.MerchantByID(ctx, nm.ID)
+	switch {
+	case err == nil:
+		nm.ReturnURLPrefixes = unionPrefixes(old.ReturnURLPrefixes, nm.ReturnURLPrefixes)
+	case !errs.Is(err, errs.NotFound):
+		return err
+	}
 	m, err := BuildMerchant(nm, c)
 	if err != nil {
 		return err
@@ -447,4 +458,25 @@ func (s *Service) PageOrder(ctx context.Context, id string) (Order, Merchant, er
 		return Order{}, Merchant{}, err
 	}
 	return o, m, nil
+}
+
+// maxEnsuredPrefixes bounds how many return URL prefixes EnsureMerchant
+// keeps, so a machine that starts servers on ever new ports does not grow
+// the list for good; the oldest go first.
+const maxEnsuredPrefixes = 8
+
+// unionPrefixes is kept followed by those of add it lacks, at most
+// maxEnsuredPrefixes, the newest kept.
+func unionPrefixes(kept, add []string) []string {
+	out := make([]string, 0, len(kept)+len(add))
+	for _, p := range kept {
+		if !slices.Contains(add, p) {
+			out = append(out, p)
+		}
+	}
+	out = append(out, add...)
+	if len(out) > maxEnsuredPrefixes {
+		out = out[len(out)-maxEnsuredPrefixes:]
+	}
+	return out
 }

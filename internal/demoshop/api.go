@@ -31,6 +31,15 @@ type sessionRequest struct {
 	// Language is the payment page's language; "" leaves it to the
 	// shopper's browser.
 	Language string `json:"language,omitempty"`
+	// Metadata names this shop's own webhook URL on every order, so that
+	// when several servers share one database each shop hears of its own
+	// orders (the merchant's default webhook URL is the last server's).
+	Metadata sessionMetadata `json:"metadata"`
+}
+
+// sessionMetadata holds the session's metadata.* fields.
+type sessionMetadata struct {
+	WebhookURL string `json:"webhook_url"`
 }
 
 // sessionResponse is the part of the POST /session answer the shop uses.

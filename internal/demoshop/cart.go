@@ -166,6 +166,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		Action:        "paymentPage",
 		PaymentFilter: choice.Filter,
 		Language:      f.Language,
+		Metadata:      sessionMetadata{WebhookURL: WebhookURL(s.opts.BaseURL)},
 	}
 	sess, err := s.createSession(r.Context(), req)
 	if err != nil {
