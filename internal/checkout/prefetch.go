@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Defaults of the offer cache and the prefetch.
@@ -73,6 +75,10 @@ type background struct {
 	slots   chan struct{} // prefetches in flight
 	started atomic.Int64
 	skipped atomic.Int64
+	// asking holds the offer questions in flight on this instance, so that
+	// a page arriving while its prefetch still waits for the provider
+	// joins that question instead of asking again.
+	asking singleflight.Group
 }
 
 func newBackground(maxInFlight int) *background {
@@ -187,7 +193,7 @@ func (s *Service) prefetch(ctx context.Context, o Order, m Merchant, replay bool
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s.askAndKeep(ctx, meth, o, links, prefetchTokenMargin)
+				s.askShared(ctx, meth, o, links, prefetchTokenMargin)
 			}()
 		}
 		wg.Wait()
@@ -241,15 +247,26 @@ func (s *Service) cachedOffer(cached []CachedOffer, m Method, links []SealedLink
 	return CachedOffer{}, false
 }
 
-// askAndKeep asks m for its offer for o and, when it answers, keeps the
-// answer with the order.
-func (s *Service) askAndKeep(ctx context.Context, m Method, o Order, links []SealedLink, margin time.Duration) (Offer, error) {
-	off, key, err := s.offerWith(ctx, m, o, links, margin)
-	if err != nil {
-		return Offer{}, err
-	}
-	s.keepOffer(ctx, CachedOffer{OrderID: o.ID, Method: m.Kind().Name, Offer: off, Linked: key != "", LinkKey: key, AnsweredAt: s.now()})
-	return off, nil
+// askShared asks m for its offer for o, or joins the same question already
+// in flight on this instance (the order's prefetch, say), and keeps the
+// answer with the order once, beside the callers. The question runs under
+// the context of whoever asked first.
+func (s *Service) askShared(ctx context.Context, m Method, o Order, links []SealedLink, margin time.Duration) (Offer, error) {
+	k := m.Kind()
+	flight := o.ID + "\x00" + k.Name + "\x00" + LinkKeyOf(linkFor(links, k))
+	v, err, _ := s.bg.asking.Do(flight, func() (any, error) {
+		off, key, err := s.offerWith(ctx, m, o, links, margin)
+		if err != nil {
+			return Offer{}, err
+		}
+		c := CachedOffer{OrderID: o.ID, Method: k.Name, Offer: off, Linked: key != "", LinkKey: key, AnsweredAt: s.now()}
+		if !s.bg.goTracked(func() { s.keepOffer(ctx, c) }) {
+			s.keepOffer(ctx, c)
+		}
+		return off, nil
+	})
+	off, _ := v.(Offer)
+	return off, err
 }
 
 // keepOffer stores answer c, best effort: without it the next look asks
@@ -279,16 +296,13 @@ func (s *Service) offerWithin(ctx context.Context, m Method, o Order, links []Se
 	started := s.bg.goTracked(func() {
 		ctx, cancel := s.bg.detached(ctx, max(s.opts.PrefetchTimeout, budget))
 		defer cancel()
-		off, key, err := s.offerWith(ctx, m, o, links, accessTokenMargin)
-		ch <- answer{off, err} // the page goes on before the answer is kept
-		if err == nil {
-			s.keepOffer(ctx, CachedOffer{OrderID: o.ID, Method: m.Kind().Name, Offer: off, Linked: key != "", LinkKey: key, AnsweredAt: s.now()})
-		}
+		off, err := s.askShared(ctx, m, o, links, accessTokenMargin)
+		ch <- answer{off, err}
 	})
 	if !started {
 		ctx, cancel := context.WithTimeout(ctx, budget)
 		defer cancel()
-		return s.askAndKeep(ctx, m, o, links, accessTokenMargin)
+		return s.askShared(ctx, m, o, links, accessTokenMargin)
 	}
 	t := time.NewTimer(budget)
 	defer t.Stop()

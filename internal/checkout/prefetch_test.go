@@ -459,3 +459,51 @@ func TestPayWhenTheTokenServiceIsSlow(t *testing.T) {
 		t.Errorf("pay: %+v %v, %d attempts", next, err, len(rs.attempts))
 	}
 }
+
+// A page opened while its order's prefetch still waits for the provider
+// (the merchant redirected at once) joins that question: the provider is
+// asked once, and the page shows its answer.
+func TestPageJoinsThePrefetchInFlight(t *testing.T) {
+	ctx := context.Background()
+	o := newOrderStatus(testOrder())
+	asked := make(chan struct{}, 4)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	m := &fakeMethod{KindValue: walletKind, OfferFn: func(context.Context, OfferRequest) (Offer, error) {
+		calls.Add(1)
+		asked <- struct{}{}
+		<-release
+		return payableOffer, nil
+	}}
+	_, f, oc := pageFixtureCache(o, Merchant{}, &linkStore{})
+	svc := NewService(f, Options{Methods: methods(m), Sealer: fakeSealer{}, Logger: quiet})
+	t.Cleanup(svc.Close)
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // runs before Close, so a failing test does not hang
+
+	svc.prefetch(ctx, o, Merchant{}, false)
+	<-asked // the prefetch is waiting for the provider
+	done := make(chan Page, 1)
+	go func() {
+		p, err := svc.PaymentPage(ctx, o.ID)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- p
+	}()
+	select {
+	case <-asked:
+		t.Fatal("the page asked the provider again while the prefetch was waiting")
+	case <-time.After(100 * time.Millisecond):
+	}
+	free()
+	p := <-done
+	svc.Wait()
+	if p.State != PagePayable || calls.Load() != 1 {
+		t.Errorf("page %v after %d provider calls, want payable after 1", p.State, calls.Load())
+	}
+	if got := oc.get(); len(got) != 1 {
+		t.Errorf("kept %d answers, want one: %+v", len(got), got)
+	}
+}
