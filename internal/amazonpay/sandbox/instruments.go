@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -115,10 +116,9 @@ func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
 		phone string
 		a     *account
 	)
-	if err := s.do(r.Context(), func(t *txn) {
-		if phone, e = t.phoneForToken(q.Get("accessToken"), wantPayLater); e == nil {
-			a = t.account(phone)
-		}
+	if err := s.accountFor(r.Context(), &a, func(t *txn) string {
+		phone, e = t.phoneForToken(q.Get("accessToken"), wantPayLater)
+		return phone
 	}); err != nil {
 		e = internalError()
 	}
@@ -187,7 +187,7 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 		a      *account
 		linked bool
 	)
-	if err := s.do(r.Context(), func(t *txn) { a, linked = t.account(phone), t.linked(phone) }); err != nil {
+	if err := s.accountFor(r.Context(), &a, func(t *txn) string { return phone }, &linked); err != nil {
 		s.writeError(w, r, sel, internalError())
 		return
 	}
@@ -200,10 +200,27 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 	s.writeSigned(w, r, sel, http.StatusOK, out)
 }
 
-// linked reports whether the phone has a link that still works for Amazon
-// Pay Later; a link for balance only does not.
-func (t *txn) linked(phone string) bool {
-	var one int
-	return t.one(`SELECT 1 FROM amazonpay_sandbox.refresh_grants WHERE phone = $1 AND NOT revoked AND NOT balance_only LIMIT 1`,
-		[]any{phone}, &one)
+// accountFor reads the account of the phone whoFn names (none when it
+// names none, as for a refused token) into *a, and, when linked is given,
+// whether it has a link that works for Pay Later. It reads without a
+// lock; only when a charge or refund of the account is due to settle does
+// it settle the account first, under its lock.
+func (s *Simulator) accountFor(ctx context.Context, a **account, whoFn func(t *txn) string, linked ...*bool) error {
+	var phone string
+	var due, l bool
+	err := s.read(ctx, func(t *txn) {
+		if phone = whoFn(t); phone != "" && t.err == nil {
+			*a, l, due = t.accountNow(phone)
+		}
+	})
+	if err == nil && due {
+		err = s.change(ctx, func(t *txn) {
+			t.lockAccount(phone)
+			*a, l, _ = t.accountNow(phone)
+		})
+	}
+	for _, p := range linked {
+		*p = l
+	}
+	return err
 }

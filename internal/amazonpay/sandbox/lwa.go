@@ -173,7 +173,9 @@ func (s *Simulator) token(w http.ResponseWriter, r *http.Request) {
 		access, refreshTok string
 	}
 	var ans answer
-	err := s.do(r.Context(), func(t *txn) {
+	// A code is redeemed by deleting it and a refresh token only adds an
+	// access grant, so no lock beyond stateLock shared is needed.
+	err := s.change(r.Context(), func(t *txn) {
 		switch f.Get("grant_type") {
 		case "authorization_code":
 			ans.access, ans.refreshTok, ans.code, ans.desc = t.exchangeCode(f.Get("code"), id, f.Get("redirect_uri"))
