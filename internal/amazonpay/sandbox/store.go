@@ -93,12 +93,38 @@ func (s *Simulator) change(ctx context.Context, fn func(t *txn)) error {
 // statement sees what was committed when it started. fn must not write;
 // what it finds due (see dueCharge) it leaves to change.
 func (s *Simulator) read(ctx context.Context, fn func(t *txn)) error {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	t := &txn{ctx: ctx, q: s.db, s: s, now: s.now()}
 	fn(t)
 	return t.err
 }
 
+// maxBusy bounds the requests one simulator serves against its database at
+// once, so that it holds at most that many connections: the built-in
+// simulator shares paypage's pool, and a pool without a bound would open
+// one connection per request up to the server's max_connections.
+const maxBusy = 8
+
+// turn waits for one of the maxBusy turns and returns its release.
+func (s *Simulator) turn(ctx context.Context) (func(), error) {
+	select {
+	case s.busy <- struct{}{}:
+		return func() { <-s.busy }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("sandbox: %w", ctx.Err())
+	}
+}
+
 func (s *Simulator) inTx(ctx context.Context, fn func(t *txn)) error {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sandbox: begin: %w", err)
@@ -171,12 +197,40 @@ func (t *txn) one(q string, args []any, dest ...any) bool {
 	if t.err != nil {
 		return false
 	}
-	err := t.q.QueryRowContext(t.ctx, q, args...).Scan(dest...)
+	var row *sql.Row
+	if st := t.prepared(q); st != nil {
+		row = st.QueryRowContext(t.ctx, args...)
+	} else {
+		row = t.q.QueryRowContext(t.ctx, q, args...)
+	}
+	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false
 	}
 	t.fail(err)
 	return err == nil
+}
+
+// prepared returns q prepared on the pool when t reads outside a
+// transaction and Options.Prepare is set, or nil: statements in
+// transactions run unprepared. A statement that fails to prepare runs
+// unprepared too, and the failure shows when it runs.
+func (t *txn) prepared(q string) *sql.Stmt {
+	if !t.s.opts.Prepare || t.q != querier(t.s.db) {
+		return nil
+	}
+	if st, ok := t.s.stmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	st, err := t.s.db.PrepareContext(t.ctx, q)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := t.s.stmts.LoadOrStore(q, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt)
+	}
+	return st
 }
 
 func nullTime(v time.Time) sql.NullTime { return sql.NullTime{Time: v, Valid: !v.IsZero()} }
@@ -277,7 +331,16 @@ func (t *txn) charges(where string, args ...any) []*charge {
 	if t.err != nil {
 		return nil
 	}
-	rows, err := t.q.QueryContext(t.ctx, `SELECT `+chargeColumns+` FROM amazonpay_sandbox.charges WHERE `+where, args...)
+	q := `SELECT ` + chargeColumns + ` FROM amazonpay_sandbox.charges WHERE ` + where
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if st := t.prepared(q); st != nil {
+		rows, err = st.QueryContext(t.ctx, args...)
+	} else {
+		rows, err = t.q.QueryContext(t.ctx, q, args...)
+	}
 	if err != nil {
 		t.fail(err)
 		return nil
