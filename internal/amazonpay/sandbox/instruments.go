@@ -116,10 +116,15 @@ func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
 		phone string
 		a     *account
 	)
-	if err := s.accountFor(r.Context(), &a, func(t *txn) string {
-		phone, e = t.phoneForToken(q.Get("accessToken"), wantPayLater)
-		return phone
-	}); err != nil {
+	var due bool
+	err := s.read(r.Context(), func(t *txn) { phone, a, due, e = t.tokenAccountNow(q.Get("accessToken"), wantPayLater) })
+	if err == nil && e == nil && due {
+		err = s.change(r.Context(), func(t *txn) {
+			t.lockAccount(phone)
+			a, _, _ = t.accountNow(phone)
+		})
+	}
+	if err != nil {
 		e = internalError()
 	}
 	if e != nil {
@@ -183,11 +188,8 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	var (
-		a      *account
-		linked bool
-	)
-	if err := s.accountFor(r.Context(), &a, func(t *txn) string { return phone }, &linked); err != nil {
+	a, linked, err := s.accountFor(r.Context(), phone)
+	if err != nil {
 		s.writeError(w, r, sel, internalError())
 		return
 	}
@@ -200,27 +202,18 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 	s.writeSigned(w, r, sel, http.StatusOK, out)
 }
 
-// accountFor reads the account of the phone whoFn names (none when it
-// names none, as for a refused token) into *a, and, when linked is given,
-// whether it has a link that works for Pay Later. It reads without a
-// lock; only when a charge or refund of the account is due to settle does
-// it settle the account first, under its lock.
-func (s *Simulator) accountFor(ctx context.Context, a **account, whoFn func(t *txn) string, linked ...*bool) error {
-	var phone string
-	var due, l bool
-	err := s.read(ctx, func(t *txn) {
-		if phone = whoFn(t); phone != "" && t.err == nil {
-			*a, l, due = t.accountNow(phone)
-		}
-	})
+// accountFor reads phone's account and whether it has a link that works
+// for Pay Later, without a lock; only when a charge or refund of the
+// account is due to settle does it settle the account first, under its
+// lock.
+func (s *Simulator) accountFor(ctx context.Context, phone string) (a *account, linked bool, err error) {
+	var due bool
+	err = s.read(ctx, func(t *txn) { a, linked, due = t.accountNow(phone) })
 	if err == nil && due {
 		err = s.change(ctx, func(t *txn) {
 			t.lockAccount(phone)
-			*a, l, _ = t.accountNow(phone)
+			a, linked, _ = t.accountNow(phone)
 		})
 	}
-	for _, p := range linked {
-		*p = l
-	}
-	return err
+	return a, linked, err
 }

@@ -478,17 +478,54 @@ func (t *txn) accountNow(phone string) (a *account, linked, due bool) {
 	t.one(`SELECT a.outcome, a.credit, a.balance,
 			EXISTS (SELECT 1 FROM amazonpay_sandbox.refresh_grants g
 				WHERE g.phone = p.phone AND NOT g.revoked AND NOT g.balance_only),
-			EXISTS (SELECT 1 FROM amazonpay_sandbox.charges c
-				WHERE c.status = $2 AND c.phone = p.phone AND (((c.needs_otp OR c.needs_top_up) AND c.deadline <= $3)
-					OR (NOT c.needs_otp AND NOT c.needs_top_up AND c.resolve_at <= $3)))
-			OR EXISTS (SELECT 1 FROM amazonpay_sandbox.refunds r JOIN amazonpay_sandbox.charges c USING (merchant_id, charge_id)
-				WHERE r.status = $4 AND r.resolve_at <= $3 AND c.phone = p.phone)
+			`+dueOfPhone+`
 		FROM (SELECT $1::text AS phone) p LEFT JOIN amazonpay_sandbox.accounts a ON a.phone = p.phone`,
 		[]any{phone, string(amazonpay.StatusCapturePending), t.now, string(amazonpay.StatusPending)},
 		&outcome, &credit, &balance, &linked, &due)
+	a.fill(outcome, credit, balance)
+	return a, linked, due
+}
+
+// dueOfPhone is a boolean SQL expression: whether a charge or refund of
+// the account p.phone is due to settle at $3 ($2 CapturePending, $4
+// Pending).
+const dueOfPhone = `(EXISTS (SELECT 1 FROM amazonpay_sandbox.charges c
+				WHERE c.status = $2 AND c.phone = p.phone AND (((c.needs_otp OR c.needs_top_up) AND c.deadline <= $3)
+					OR (NOT c.needs_otp AND NOT c.needs_top_up AND c.resolve_at <= $3)))
+			OR EXISTS (SELECT 1 FROM amazonpay_sandbox.refunds r JOIN amazonpay_sandbox.charges c USING (merchant_id, charge_id)
+				WHERE r.status = $4 AND r.resolve_at <= $3 AND c.phone = p.phone))`
+
+// fill sets a's outcome, credit and balance from a stored account row, if
+// there was one.
+func (a *account) fill(outcome, credit, balance sql.NullInt64) {
 	if outcome.Valid {
 		a.persona.Outcome = Outcome(outcome.Int64)
 		a.credit, a.balance = money.Paise(credit.Int64), money.Paise(balance.Int64)
 	}
-	return a, linked, due
+}
+
+// tokenAccountNow is phoneForToken and accountNow in one statement, for
+// the instruments read: whose access token tok is (or the refusal
+// phoneForToken gives), that customer's account as accountNow reads it,
+// and whether it is due to settle.
+func (t *txn) tokenAccountNow(tok string, payLater bool) (phone string, a *account, due bool, e *apiError) {
+	var (
+		g                        accessGrant
+		revoked                  bool
+		outcome, credit, balance sql.NullInt64
+	)
+	found := t.one(`SELECT p.phone, p.balance_only, p.expires, p.revoked, a.outcome, a.credit, a.balance, `+dueOfPhone+`
+		FROM (SELECT g.phone, g.balance_only, g.expires, r.revoked
+			FROM amazonpay_sandbox.access_grants g JOIN amazonpay_sandbox.refresh_grants r ON r.token = g.refresh
+			WHERE g.token = $1) p
+		LEFT JOIN amazonpay_sandbox.accounts a ON a.phone = p.phone`,
+		[]any{tok, string(amazonpay.StatusCapturePending), t.now, string(amazonpay.StatusPending)},
+		&g.phone, &g.balanceOnly, &g.expires, &revoked, &outcome, &credit, &balance, &due)
+	if e = tokenRefusal(found, g, revoked, payLater, t.now); e != nil || t.err != nil {
+		return "", nil, false, e
+	}
+	p := PersonaFor(g.phone)
+	a = &account{persona: p, credit: p.Credit, balance: p.Balance}
+	a.fill(outcome, credit, balance)
+	return g.phone, a, due, nil
 }
