@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			BalanceSecretKey: cfg.AmazonPay.Balance.SecretKey,
 			RedirectURIs:     []string{cfg.BaseURL + web.ConsentReturnPath}, PendingDelay: cfg.SandboxPendingDelay,
 			Latency: cfg.SandboxLatency, Faults: cfg.SandboxFaults,
+			Prepare: db.Pooler() != postgres.PoolerTransaction,
 		})
 		mounts[config.SandboxPath] = a.Simulator
 	}

@@ -73,6 +73,7 @@ type background struct {
 	stop    context.Context
 	cancel  context.CancelFunc
 	slots   chan struct{} // prefetches in flight
+	late    chan struct{} // questions still waited for after their page went out
 	started atomic.Int64
 	skipped atomic.Int64
 	// asking holds the offer questions in flight on this instance, so that
@@ -82,7 +83,8 @@ type background struct {
 }
 
 func newBackground(maxInFlight int) *background {
-	b := &background{slots: make(chan struct{}, max(maxInFlight, 0))}
+	b := &background{slots: make(chan struct{}, max(maxInFlight, 0)),
+		late: make(chan struct{}, max(maxInFlight, DefaultPrefetchMaxInFlight))}
 	b.stop, b.cancel = context.WithCancel(context.Background())
 	return b
 }
@@ -283,23 +285,44 @@ func (s *Service) keepOffer(ctx context.Context, c CachedOffer) {
 // budget; its answer, if it comes, is still kept with the order.
 var errNoAnswer = errors.New("checkout: provider did not answer in time")
 
+// lateQuestion is what a page's question and the page agree on once the
+// page stops waiting: whether the question goes on holding a late slot.
+type lateQuestion struct {
+	mu       sync.Mutex
+	finished bool // the question has ended
+	holding  bool // it holds one of background.late
+}
+
 // offerWithin asks m for its offer for o, keeps the answer with the order,
 // and returns it if it comes within budget; else errNoAnswer, while the
 // question goes on in the background (for up to PrefetchTimeout) so that
-// the next look finds the answer kept.
+// the next look finds the answer kept. At most as many questions go on
+// after their page as prefetches run at once (and at least
+// DefaultPrefetchMaxInFlight); beyond that a late question is given up,
+// and the next look asks again.
 func (s *Service) offerWithin(ctx context.Context, m Method, o Order, links []SealedLink, budget time.Duration) (Offer, error) {
 	type answer struct {
 		off Offer
 		err error
 	}
 	ch := make(chan answer, 1)
+	var q lateQuestion
+	qctx, qcancel := s.bg.detached(ctx, max(s.opts.PrefetchTimeout, budget))
 	started := s.bg.goTracked(func() {
-		ctx, cancel := s.bg.detached(ctx, max(s.opts.PrefetchTimeout, budget))
-		defer cancel()
-		off, err := s.askShared(ctx, m, o, links, accessTokenMargin)
+		defer func() {
+			qcancel()
+			q.mu.Lock()
+			q.finished = true
+			if q.holding {
+				<-s.bg.late
+			}
+			q.mu.Unlock()
+		}()
+		off, err := s.askShared(qctx, m, o, links, accessTokenMargin)
 		ch <- answer{off, err}
 	})
 	if !started {
+		qcancel()
 		ctx, cancel := context.WithTimeout(ctx, budget)
 		defer cancel()
 		return s.askShared(ctx, m, o, links, accessTokenMargin)
@@ -310,8 +333,17 @@ func (s *Service) offerWithin(ctx context.Context, m Method, o Order, links []Se
 	case a := <-ch:
 		return a.off, a.err
 	case <-t.C:
-		return Offer{}, errNoAnswer
 	case <-ctx.Done():
-		return Offer{}, errNoAnswer
 	}
+	q.mu.Lock()
+	if !q.finished {
+		select {
+		case s.bg.late <- struct{}{}:
+			q.holding = true
+		default:
+			qcancel() // too many answers awaited already
+		}
+	}
+	q.mu.Unlock()
+	return Offer{}, errNoAnswer
 }

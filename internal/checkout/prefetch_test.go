@@ -507,3 +507,60 @@ func TestPageJoinsThePrefetchInFlight(t *testing.T) {
 		t.Errorf("kept %d answers, want one: %+v", len(got), got)
 	}
 }
+
+// Questions a page stopped waiting for go on in the background only up to
+// a bound: beyond it they are given up, so a slow provider under heavy
+// traffic cannot pile up goroutines without limit.
+func TestLateAnswersAreBounded(t *testing.T) {
+	ctx := context.Background()
+	release := make(chan struct{})
+	var calls, gaveUp atomic.Int32
+	m := &fakeMethod{KindValue: walletKind,
+		OfferFn: func(ctx context.Context, _ OfferRequest) (Offer, error) {
+			calls.Add(1)
+			select {
+			case <-release:
+				return payableOffer, nil
+			case <-ctx.Done():
+				gaveUp.Add(1)
+				return Offer{}, ctx.Err()
+			}
+		},
+		LinkURLFn: func(state, _, _ string) string { return "https://provider.example/consent" }}
+	o := newOrderStatus(testOrder())
+	_, f := pageFixture(o, Merchant{}, &linkStore{})
+	// Each page is another order's: one order's questions are shared.
+	records := f.PageRecordsFn
+	f.PageRecordsFn = func(ctx context.Context, id string) (PageRecords, error) {
+		r, err := records(ctx, id)
+		r.Order.ID = id
+		return r, err
+	}
+	svc := NewService(f, Options{Methods: methods(m), Sealer: fakeSealer{}, Logger: quiet,
+		ListingTimeout: 5 * time.Millisecond, PrefetchTimeout: 10 * time.Second, PrefetchMaxInFlight: 1})
+	t.Cleanup(svc.Close)
+
+	const pages = DefaultPrefetchMaxInFlight + 4
+	for i := range pages {
+		head, err := svc.PaymentPageHead(ctx, fmt.Sprintf("ordeh_%032d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.PageOffers(ctx, &head)
+		if head.State != PageChecking {
+			t.Fatalf("slow provider: %v", head.State)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for gaveUp.Load() < pages-DefaultPrefetchMaxInFlight && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if calls.Load() != pages || gaveUp.Load() != pages-DefaultPrefetchMaxInFlight {
+		t.Fatalf("%d questions, %d given up; want %d given up", calls.Load(), gaveUp.Load(), pages-DefaultPrefetchMaxInFlight)
+	}
+	close(release) // the ones still awaited are answered and kept
+	svc.Wait()
+	if p, err := svc.PaymentPage(ctx, fmt.Sprintf("ordeh_%032d", 0)); err != nil || p.State != PagePayable || calls.Load() != pages {
+		t.Errorf("after the late answers: %v %v, %d calls", p.State, err, calls.Load())
+	}
+}

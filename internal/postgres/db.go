@@ -182,6 +182,32 @@ func (d *DB) queryRow(ctx context.Context, query string, args ...any) rowScanner
 	return st.QueryRowContext(ctx, args...)
 }
 
+// exec is get for statements that return no rows.
+func (d *DB) exec(ctx context.Context, query string, args ...any) error {
+	if d.pooler == PoolerTransaction {
+		_, err := d.db.ExecContext(ctx, query, args...)
+		return err
+	}
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+// selectRows is get for queries of many rows.
+func (d *DB) selectRows(ctx context.Context, dest any, query string, args ...any) error {
+	if d.pooler == PoolerTransaction {
+		return d.db.SelectContext(ctx, dest, query, args...)
+	}
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
+}
+
 // rowScanner is a *sql.Row, or errRow when there is no statement to run.
 type rowScanner interface{ Scan(dest ...any) error }
 

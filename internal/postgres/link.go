@@ -50,7 +50,7 @@ FROM links WHERE merchant_id = $1 AND customer_id = $2 ORDER BY provider, method
 // Links returns the customer's links with every provider.
 func (d *DB) Links(ctx context.Context, merchantID, customerID string) ([]checkout.SealedLink, error) {
 	var rows []linkRow
-	if err := d.db.SelectContext(ctx, &rows, linksOfCustomer, merchantID, customerID); err != nil {
+	if err := d.selectRows(ctx, &rows, linksOfCustomer, merchantID, customerID); err != nil {
 		return nil, mapErr(err, "links")
 	}
 	out := make([]checkout.SealedLink, len(rows))

@@ -72,9 +72,12 @@ func (c *cachedOffers) Scan(src any) error {
 	return nil
 }
 
+// The answer is a cache: its commit need not wait for the WAL to reach
+// disk (asyncCommit), so keeping it costs the database no flush of its
+// own. A crash may lose the last answers kept; the page then asks again.
 const saveOffer = `
 INSERT INTO order_offers (order_id, method, offer, linked, link_key, answered_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+SELECT $1::text, $2::text, $3::jsonb, $4::boolean, $5::text, $6::timestamptz FROM ` + asyncCommit + `
 ON CONFLICT (order_id, method) DO UPDATE SET
 	offer = EXCLUDED.offer, linked = EXCLUDED.linked, link_key = EXCLUDED.link_key, answered_at = EXCLUDED.answered_at
 WHERE order_offers.answered_at <= EXCLUDED.answered_at`
@@ -86,6 +89,6 @@ func (d *DB) SaveOffer(ctx context.Context, c checkout.CachedOffer) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.db.ExecContext(ctx, saveOffer, c.OrderID, c.Method, offer, c.LinkKey != "", c.LinkKey, c.AnsweredAt)
+	err = d.exec(ctx, saveOffer, c.OrderID, c.Method, offer, c.LinkKey != "", c.LinkKey, c.AnsweredAt)
 	return mapErr(err, "offer")
 }

@@ -12,7 +12,18 @@ import (
 	"github.com/paypage/paypage/internal/checkout"
 )
 
-const insertTimeline = `INSERT INTO order_timeline (order_id, at, kind, fields) VALUES ($1, $2, $3, $4)`
+// insertTimeline adds a best-effort entry (a provider call, a return to
+// the merchant) with an asynchronous commit: entries come with every page
+// view's provider question, and a crash losing the last of them loses no
+// money fact (status entries are written with their transition).
+const insertTimeline = `INSERT INTO order_timeline (order_id, at, kind, fields)
+SELECT $1::text, $2::timestamptz, $3::text, $4::jsonb FROM ` + asyncCommit
+
+// asyncCommit is a FROM item that turns synchronous_commit off for the
+// statement's own transaction: a single statement is its own transaction,
+// and the setting is read when it commits. Only for writes whose loss in
+// a crash is harmless; nothing written later depends on them.
+const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`
 
 // RecordTimeline adds entry e to its order's timeline.
 func (d *DB) RecordTimeline(ctx context.Context, e checkout.TimelineEntry) error {
@@ -20,7 +31,7 @@ func (d *DB) RecordTimeline(ctx context.Context, e checkout.TimelineEntry) error
 	if err != nil {
 		return err
 	}
-	if _, err := d.db.ExecContext(ctx, insertTimeline, e.OrderID, e.At, string(e.Kind), body); err != nil {
+	if err := d.exec(ctx, insertTimeline, e.OrderID, e.At, string(e.Kind), body); err != nil {
 		return mapErr(err, "timeline entry")
 	}
 	return nil

@@ -120,7 +120,10 @@ func (s *Simulator) createCharge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c *charge
-	if err := s.do(r.Context(), func(t *txn) { c, e = t.createCharge(in, sel) }); err != nil {
+	if err := s.change(r.Context(), func(t *txn) {
+		t.lockID("charge", sel.merchantID, in.id)
+		c, e = t.createCharge(in, sel)
+	}); err != nil {
 		e = internalError()
 	}
 	if e != nil {
@@ -140,6 +143,7 @@ func (t *txn) createCharge(in chargeInput, sel *seller) (*charge, *apiError) {
 	if e != nil || t.err != nil {
 		return nil, e
 	}
+	t.lockAccount(phone)
 	c, e := t.charge(in, sel, phone)
 	if e == nil && t.account(phone).persona.Outcome == ServerErrorOnce {
 		e = errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later.")
@@ -233,11 +237,19 @@ func (s *Simulator) chargeStatus(w http.ResponseWriter, r *http.Request) {
 		c  *charge
 		rf *refund
 	)
-	err := s.do(r.Context(), func(t *txn) {
+	find := func(t *txn) {
 		if c = t.findCharge(sel, q.Get("txnIdType"), q.Get("txnId")); c == nil {
 			rf = t.findRefund(sel, q.Get("txnIdType"), q.Get("txnId"))
 		}
-	})
+	}
+	now := s.now()
+	err := s.read(r.Context(), find)
+	if phone := duePhone(c, rf, now); err == nil && phone != "" {
+		err = s.change(r.Context(), func(t *txn) {
+			t.lockAccount(phone)
+			find(t)
+		})
+	}
 	switch {
 	case err != nil:
 		s.writeError(w, r, sel, internalError())

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -115,11 +116,15 @@ func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
 		phone string
 		a     *account
 	)
-	if err := s.do(r.Context(), func(t *txn) {
-		if phone, e = t.phoneForToken(q.Get("accessToken"), wantPayLater); e == nil {
-			a = t.account(phone)
-		}
-	}); err != nil {
+	var due bool
+	err := s.read(r.Context(), func(t *txn) { phone, a, due, e = t.tokenAccountNow(q.Get("accessToken"), wantPayLater) })
+	if err == nil && e == nil && due {
+		err = s.change(r.Context(), func(t *txn) {
+			t.lockAccount(phone)
+			a, _, _ = t.accountNow(phone)
+		})
+	}
+	if err != nil {
 		e = internalError()
 	}
 	if e != nil {
@@ -183,11 +188,8 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, sel, e)
 		return
 	}
-	var (
-		a      *account
-		linked bool
-	)
-	if err := s.do(r.Context(), func(t *txn) { a, linked = t.account(phone), t.linked(phone) }); err != nil {
+	a, linked, err := s.accountFor(r.Context(), phone)
+	if err != nil {
 		s.writeError(w, r, sel, internalError())
 		return
 	}
@@ -200,10 +202,18 @@ func (s *Simulator) eligibility(w http.ResponseWriter, r *http.Request) {
 	s.writeSigned(w, r, sel, http.StatusOK, out)
 }
 
-// linked reports whether the phone has a link that still works for Amazon
-// Pay Later; a link for balance only does not.
-func (t *txn) linked(phone string) bool {
-	var one int
-	return t.one(`SELECT 1 FROM amazonpay_sandbox.refresh_grants WHERE phone = $1 AND NOT revoked AND NOT balance_only LIMIT 1`,
-		[]any{phone}, &one)
+// accountFor reads phone's account and whether it has a link that works
+// for Pay Later, without a lock; only when a charge or refund of the
+// account is due to settle does it settle the account first, under its
+// lock.
+func (s *Simulator) accountFor(ctx context.Context, phone string) (a *account, linked bool, err error) {
+	var due bool
+	err = s.read(ctx, func(t *txn) { a, linked, due = t.accountNow(phone) })
+	if err == nil && due {
+		err = s.change(ctx, func(t *txn) {
+			t.lockAccount(phone)
+			a, linked, _ = t.accountNow(phone)
+		})
+	}
+	return a, linked, err
 }

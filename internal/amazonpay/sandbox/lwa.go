@@ -199,7 +199,9 @@ func (s *Simulator) token(w http.ResponseWriter, r *http.Request) {
 		access, refreshTok string
 	}
 	var ans answer
-	err := s.do(r.Context(), func(t *txn) {
+	// A code is redeemed by deleting it and a refresh token only adds an
+	// access grant, so no lock beyond stateLock shared is needed.
+	err := s.change(r.Context(), func(t *txn) {
 		switch f.Get("grant_type") {
 		case "authorization_code":
 			ans.access, ans.refreshTok, ans.code, ans.desc = t.exchangeCode(f.Get("code"), id, f.Get("redirect_uri"))
@@ -285,12 +287,22 @@ func (t *txn) phoneForToken(tok string, payLater bool) (string, *apiError) {
 	found := t.one(`SELECT a.phone, a.balance_only, a.expires, r.revoked
 		FROM amazonpay_sandbox.access_grants a JOIN amazonpay_sandbox.refresh_grants r ON r.token = a.refresh
 		WHERE a.token = $1`, []any{tok}, &g.phone, &g.balanceOnly, &g.expires, &revoked)
-	if !found || t.now.After(g.expires) || revoked {
-		return "", errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken, "The access token is invalid or expired.")
-	}
-	if payLater && g.balanceOnly {
-		return "", errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken,
-			"The access token was linked for Amazon Pay balance only; link again to pay with Amazon Pay Later.")
+	if e := tokenRefusal(found, g, revoked, payLater, t.now); e != nil {
+		return "", e
 	}
 	return g.phone, nil
+}
+
+// tokenRefusal is the answer to an access token that was not found, has
+// expired or was revoked, or that is for balance only on a Pay Later call
+// (payLater); nil for a token that may be used.
+func tokenRefusal(found bool, g accessGrant, revoked, payLater bool, now time.Time) *apiError {
+	if !found || now.After(g.expires) || revoked {
+		return errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken, "The access token is invalid or expired.")
+	}
+	if payLater && g.balanceOnly {
+		return errorf(http.StatusForbidden, amazonpay.CodeInvalidAccessToken,
+			"The access token was linked for Amazon Pay balance only; link again to pay with Amazon Pay Later.")
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
 	"github.com/paypage/paypage/internal/money"
@@ -64,7 +65,11 @@ func (s *Simulator) createRefund(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rf *refund
-	if err := s.do(r.Context(), func(t *txn) {
+	if err := s.change(r.Context(), func(t *txn) {
+		t.lockID("refund", sel.merchantID, f["refundId"])
+		if c := t.findCharge(sel, f["chargeIdType"], f["chargeId"]); c != nil {
+			t.lockAccount(c.phone)
+		}
 		rf, e = t.refund(sel, f["refundId"], f["chargeIdType"], f["chargeId"], amount)
 	}); err != nil {
 		e = internalError()
@@ -114,7 +119,14 @@ func (s *Simulator) refundStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rf *refund
-	err := s.do(r.Context(), func(t *txn) { rf = t.findRefund(sel, q.Get("txnIdType"), q.Get("txnId")) })
+	find := func(t *txn) { rf = t.findRefund(sel, q.Get("txnIdType"), q.Get("txnId")) }
+	err := s.read(r.Context(), find)
+	if phone := duePhone(nil, rf, s.now()); err == nil && phone != "" {
+		err = s.change(r.Context(), func(t *txn) {
+			t.lockAccount(phone)
+			find(t)
+		})
+	}
 	switch {
 	case err != nil:
 		s.writeError(w, r, sel, internalError())
@@ -131,4 +143,16 @@ func (t *txn) findRefund(sel *seller, idType, id string) *refund {
 		return t.refundWhere(`merchant_id = $1 AND refund_id = $2`, sel.merchantID, id)
 	}
 	return t.refundWhere(`merchant_id = $1 AND amazon_id = $2`, sel.merchantID, id)
+}
+
+// duePhone is the account a status read must settle before it answers:
+// that of charge c or refund rf when it is due to settle, or "".
+func duePhone(c *charge, rf *refund, now time.Time) string {
+	switch {
+	case c != nil && dueCharge(c, now):
+		return c.phone
+	case rf != nil && dueRefund(rf, now):
+		return rf.charge.phone
+	}
+	return ""
 }

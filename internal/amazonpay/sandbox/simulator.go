@@ -8,8 +8,11 @@
 // its own schema (Schema, made by paypage's migration 000010), so every
 // simulator on one database is the same Amazon: a consent code issued by
 // one instance is exchanged at another, and a restart forgets no linked
-// customer, balance or pending charge. Every request is one transaction
-// under one advisory lock, so two processes change state one at a time.
+// customer, balance or pending charge. Reads (eligibility, instruments,
+// status) take no lock; a charge, refund or token is one transaction that
+// locks the seller's id and the customer's account it changes, so requests
+// for different customers run side by side and two processes never change
+// one account at once; the pages and test controls lock the whole state.
 // Charge decisions belong to the simulator, what they mean for an order
 // does not.
 //
@@ -118,6 +121,11 @@ type Options struct {
 	// failing Amazon; nothing a failed request asked for happens.
 	Latency time.Duration
 	Faults  float64
+	// Prepare prepares the reads that every page's question runs (token,
+	// account, charge) once per connection of DB, so that each runs in
+	// one round trip. Leave it off behind a transaction pooler, which
+	// cannot keep prepared statements.
+	Prepare bool
 }
 
 // Simulator is an http.Handler that behaves like Amazon Pay India.
@@ -127,7 +135,9 @@ type Simulator struct {
 	balance  *seller      // balance's; the same *seller when they are equal
 	handler  http.Handler // the routes behind cross-origin protection
 	db       *sql.DB
-	mu       sync.Mutex // this process's turn at stateLock (see do)
+	mu       sync.Mutex    // this process's turn at stateLock held exclusively (see do)
+	stmts    sync.Map      // query text -> *sql.Stmt, with Options.Prepare
+	busy     chan struct{} // requests at the database now (see turn)
 }
 
 // New returns a simulator on the state in opts.DB. It panics without a
@@ -162,6 +172,7 @@ func New(opts Options) *Simulator {
 		opts:     opts,
 		payLater: newSeller(opts.MerchantID, opts.AccessKey, opts.SecretKey),
 		db:       opts.DB,
+		busy:     make(chan struct{}, maxBusy),
 	}
 	s.balance = s.payLater
 	if opts.BalanceMerchantID != opts.MerchantID || opts.BalanceAccessKey != opts.AccessKey || opts.BalanceSecretKey != opts.SecretKey {

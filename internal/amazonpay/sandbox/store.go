@@ -16,46 +16,121 @@ import (
 // process that opened the database as paypage does finds them.
 const Schema = "amazonpay_sandbox"
 
-// stateLock is the transaction-level advisory lock every request takes
-// before it reads or changes the simulator's state. Amazon's rules span
-// rows (a charge and the credit it holds, a refund and the charge it
-// returns, pending outcomes settled by whichever request comes first), so
-// one lock for all of them keeps two processes from interleaving, just as
-// the mutex kept two goroutines from it. The sandbox needs correctness far
-// more than throughput.
+// stateLock is the transaction-level advisory lock that orders the
+// simulator's writers. The payments API and token endpoint take it shared
+// and then lock only what they change (see change), so requests for
+// different customers run side by side; the pages and the test and QA
+// controls take it exclusively (see do), which keeps their rules simple.
+// Reads take no lock at all (see read).
 const stateLock int64 = 0x616d7a6e_73696d // "amzn" "sim"
 
+// Classes of the two-key advisory locks that change takes under stateLock
+// held shared: an id a seller may send twice (a chargeId or refundId),
+// then the customer account whose money the request moves. A transaction
+// takes at most one of each, ids first, so two of them never wait on each
+// other in opposite orders.
+const (
+	lockClassID      int32 = 0x616d7a01
+	lockClassAccount int32 = 0x616d7a02
+)
+
+// querier is what txn runs its statements on: a transaction, or the pool
+// itself for a read.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // txn is one request's view of the simulator's state: a transaction that
-// holds stateLock. Its first error sticks and makes every later call do
-// nothing, so callers write the rules straight and check the error once,
-// in (*Simulator).do.
+// holds stateLock (exclusively, or shared with the locks of what it
+// changes), or plain reads of committed state. Its first error sticks and
+// makes every later call do nothing, so callers write the rules straight
+// and check the error once, in do, change or read.
 type txn struct {
 	ctx context.Context
-	tx  *sql.Tx
+	q   querier
 	s   *Simulator
 	now time.Time
 	err error
+	// settled is the account lockAccount locked and settled, if any.
+	settled string
 }
 
-// do runs fn in one transaction holding stateLock, after settling what is
-// due, and commits. A database failure is returned; fn's own answers,
-// including refusals, are fn's to keep in its closure.
+// do runs fn in one transaction holding stateLock exclusively, after
+// settling everything that is due, and commits. A database failure is
+// returned; fn's own answers, including refusals, are fn's to keep in its
+// closure.
 func (s *Simulator) do(ctx context.Context, fn func(t *txn)) error {
 	// Requests of this process queue here rather than on stateLock, so
 	// they hold at most one of the pool's connections while they wait:
 	// the built-in simulator shares paypage's pool.
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.inTx(ctx, func(t *txn) {
+		t.exec(`SELECT pg_advisory_xact_lock($1)`, stateLock)
+		t.settle("")
+		if t.err == nil {
+			fn(t)
+		}
+	})
+}
+
+// change runs fn in one transaction holding stateLock shared, and
+// commits. fn must lock what it changes before it reads it: lockID for a
+// seller's id it is about to record, then lockAccount for the customer
+// whose credit, balance or charges it changes.
+func (s *Simulator) change(ctx context.Context, fn func(t *txn)) error {
+	return s.inTx(ctx, func(t *txn) {
+		t.exec(`SELECT pg_advisory_xact_lock_shared($1)`, stateLock)
+		if t.err == nil {
+			fn(t)
+		}
+	})
+}
+
+// read runs fn on committed state without a transaction or a lock: each
+// statement sees what was committed when it started. fn must not write;
+// what it finds due (see dueCharge) it leaves to change.
+func (s *Simulator) read(ctx context.Context, fn func(t *txn)) error {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	t := &txn{ctx: ctx, q: s.db, s: s, now: s.now()}
+	fn(t)
+	return t.err
+}
+
+// maxBusy bounds the requests one simulator serves against its database at
+// once, so that it holds at most that many connections: the built-in
+// simulator shares paypage's pool, and a pool without a bound would open
+// one connection per request up to the server's max_connections.
+const maxBusy = 8
+
+// turn waits for one of the maxBusy turns and returns its release.
+func (s *Simulator) turn(ctx context.Context) (func(), error) {
+	select {
+	case s.busy <- struct{}{}:
+		return func() { <-s.busy }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("sandbox: %w", ctx.Err())
+	}
+}
+
+func (s *Simulator) inTx(ctx context.Context, fn func(t *txn)) error {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sandbox: begin: %w", err)
 	}
-	t := &txn{ctx: ctx, tx: tx, s: s, now: s.now()}
-	t.exec(`SELECT pg_advisory_xact_lock($1)`, stateLock)
-	t.settle()
-	if t.err == nil {
-		fn(t)
-	}
+	t := &txn{ctx: ctx, q: tx, s: s, now: s.now()}
+	fn(t)
 	if t.err != nil {
 		_ = tx.Rollback()
 		return t.err
@@ -64,6 +139,29 @@ func (s *Simulator) do(ctx context.Context, fn func(t *txn)) error {
 		return fmt.Errorf("sandbox: commit: %w", err)
 	}
 	return nil
+}
+
+// lockID takes the lock of a seller's id of kind ("charge", "refund"), so
+// that two requests recording the same id run one after the other and the
+// second sees the first's.
+func (t *txn) lockID(kind, merchantID, id string) {
+	t.exec(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockClassID, kind+" "+merchantID+" "+id)
+}
+
+// lockAccount takes the lock of phone's account and settles what is due
+// for it, so that what follows reads its credit, balance and charges as
+// they are now and changes them alone.
+func (t *txn) lockAccount(phone string) {
+	if t.settled == phone {
+		return
+	}
+	if t.settled != "" {
+		t.fail(fmt.Errorf("account %s locked after %s", phone, t.settled))
+		return
+	}
+	t.settled = phone
+	t.exec(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockClassAccount, phone)
+	t.settle(phone)
 }
 
 // must is do for the test and QA controls, which have no error to return:
@@ -84,7 +182,7 @@ func (t *txn) exec(q string, args ...any) int64 {
 	if t.err != nil {
 		return 0
 	}
-	res, err := t.tx.ExecContext(t.ctx, q, args...)
+	res, err := t.q.ExecContext(t.ctx, q, args...)
 	if err != nil {
 		t.fail(err)
 		return 0
@@ -99,12 +197,40 @@ func (t *txn) one(q string, args []any, dest ...any) bool {
 	if t.err != nil {
 		return false
 	}
-	err := t.tx.QueryRowContext(t.ctx, q, args...).Scan(dest...)
+	var row *sql.Row
+	if st := t.prepared(q); st != nil {
+		row = st.QueryRowContext(t.ctx, args...)
+	} else {
+		row = t.q.QueryRowContext(t.ctx, q, args...)
+	}
+	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false
 	}
 	t.fail(err)
 	return err == nil
+}
+
+// prepared returns q prepared on the pool when t reads outside a
+// transaction and Options.Prepare is set, or nil: statements in
+// transactions run unprepared. A statement that fails to prepare runs
+// unprepared too, and the failure shows when it runs.
+func (t *txn) prepared(q string) *sql.Stmt {
+	if !t.s.opts.Prepare || t.q != querier(t.s.db) {
+		return nil
+	}
+	if st, ok := t.s.stmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	st, err := t.s.db.PrepareContext(t.ctx, q)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := t.s.stmts.LoadOrStore(q, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt)
+	}
+	return st
 }
 
 func nullTime(v time.Time) sql.NullTime { return sql.NullTime{Time: v, Valid: !v.IsZero()} }
@@ -205,7 +331,16 @@ func (t *txn) charges(where string, args ...any) []*charge {
 	if t.err != nil {
 		return nil
 	}
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+chargeColumns+` FROM amazonpay_sandbox.charges WHERE `+where, args...)
+	q := `SELECT ` + chargeColumns + ` FROM amazonpay_sandbox.charges WHERE ` + where
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if st := t.prepared(q); st != nil {
+		rows, err = st.QueryContext(t.ctx, args...)
+	} else {
+		rows, err = t.q.QueryContext(t.ctx, q, args...)
+	}
 	if err != nil {
 		t.fail(err)
 		return nil
@@ -269,13 +404,14 @@ func (t *txn) refundWhere(where string, args ...any) *refund {
 }
 
 // settle moves pending charges and refunds whose time has come to their
-// final status and forgets expired grants. Every request does it first,
-// under stateLock, so pending outcomes resolve lazily without goroutines,
-// whichever process is asked.
-func (t *txn) settle() {
+// final status: phone's alone, under its account lock (see lockAccount),
+// or everyone's (phone ""), under stateLock held exclusively, which also
+// forgets expired grants. Pending outcomes thus resolve lazily without
+// goroutines, whichever process is asked, before anyone reads them.
+func (t *txn) settle(phone string) {
 	now := t.now
-	due := t.charges(`status = $1 AND (((needs_otp OR needs_top_up) AND deadline <= $2)
-		OR (NOT needs_otp AND NOT needs_top_up AND resolve_at <= $2))`, string(amazonpay.StatusCapturePending), now)
+	due := t.charges(`status = $1 AND ($3 = '' OR phone = $3) AND (((needs_otp OR needs_top_up) AND deadline <= $2)
+		OR (NOT needs_otp AND NOT needs_top_up AND resolve_at <= $2))`, string(amazonpay.StatusCapturePending), now, phone)
 	for _, c := range due {
 		switch {
 		case c.needsOTP:
@@ -288,12 +424,16 @@ func (t *txn) settle() {
 			t.finish(c, amazonpay.StatusFailed, ReasonCodeProcessing, "The charge could not be processed.")
 		}
 	}
-	t.exec(`DELETE FROM amazonpay_sandbox.auth_codes WHERE expires < $1`, now)
-	t.exec(`DELETE FROM amazonpay_sandbox.access_grants WHERE expires < $1`, now)
+	if phone == "" {
+		t.exec(`DELETE FROM amazonpay_sandbox.auth_codes WHERE expires < $1`, now)
+		t.exec(`DELETE FROM amazonpay_sandbox.access_grants WHERE expires < $1`, now)
+	}
 	// An approved refund gives back to the instrument its charge used.
 	t.exec(`WITH done AS (
 			UPDATE amazonpay_sandbox.refunds SET status = $1, updated = $3
 			WHERE status = $2 AND resolve_at <= $3
+				AND ($5 = '' OR (merchant_id, charge_id) IN (
+					SELECT merchant_id, charge_id FROM amazonpay_sandbox.charges WHERE phone = $5))
 			RETURNING merchant_id, charge_id, amount
 		), back AS (
 			SELECT c.phone,
@@ -304,5 +444,88 @@ func (t *txn) settle() {
 		)
 		UPDATE amazonpay_sandbox.accounts a SET credit = a.credit + b.credit, balance = a.balance + b.balance
 		FROM back b WHERE a.phone = b.phone`,
-		string(amazonpay.StatusApproved), string(amazonpay.StatusPending), now, instrumentBalance)
+		string(amazonpay.StatusApproved), string(amazonpay.StatusPending), now, instrumentBalance, phone)
+}
+
+// dueCharge reports whether settle would finish c now.
+func dueCharge(c *charge, now time.Time) bool {
+	if c.status != amazonpay.StatusCapturePending {
+		return false
+	}
+	if c.needsOTP || c.needsTopUp {
+		return !c.deadline.IsZero() && !c.deadline.After(now)
+	}
+	return !c.resolveAt.IsZero() && !c.resolveAt.After(now)
+}
+
+// dueRefund reports whether settle would approve rf now.
+func dueRefund(rf *refund, now time.Time) bool {
+	return rf.status == amazonpay.StatusPending && !rf.resolveAt.After(now)
+}
+
+// accountNow reads phone's account without making it (a customer Amazon
+// has not seen has the persona's starting credit and balance), whether it
+// has a link that works for Pay Later, and whether a charge or refund of
+// it is due to settle, in which case its credit and balance are not yet
+// what they are: the caller settles it with lockAccount under change.
+func (t *txn) accountNow(phone string) (a *account, linked, due bool) {
+	p := PersonaFor(phone)
+	a = &account{persona: p, credit: p.Credit, balance: p.Balance}
+	var (
+		outcome         sql.NullInt64
+		credit, balance sql.NullInt64
+	)
+	t.one(`SELECT a.outcome, a.credit, a.balance,
+			EXISTS (SELECT 1 FROM amazonpay_sandbox.refresh_grants g
+				WHERE g.phone = p.phone AND NOT g.revoked AND NOT g.balance_only),
+			`+dueOfPhone+`
+		FROM (SELECT $1::text AS phone) p LEFT JOIN amazonpay_sandbox.accounts a ON a.phone = p.phone`,
+		[]any{phone, string(amazonpay.StatusCapturePending), t.now, string(amazonpay.StatusPending)},
+		&outcome, &credit, &balance, &linked, &due)
+	a.fill(outcome, credit, balance)
+	return a, linked, due
+}
+
+// dueOfPhone is a boolean SQL expression: whether a charge or refund of
+// the account p.phone is due to settle at $3 ($2 CapturePending, $4
+// Pending).
+const dueOfPhone = `(EXISTS (SELECT 1 FROM amazonpay_sandbox.charges c
+				WHERE c.status = $2 AND c.phone = p.phone AND (((c.needs_otp OR c.needs_top_up) AND c.deadline <= $3)
+					OR (NOT c.needs_otp AND NOT c.needs_top_up AND c.resolve_at <= $3)))
+			OR EXISTS (SELECT 1 FROM amazonpay_sandbox.refunds r JOIN amazonpay_sandbox.charges c USING (merchant_id, charge_id)
+				WHERE r.status = $4 AND r.resolve_at <= $3 AND c.phone = p.phone))`
+
+// fill sets a's outcome, credit and balance from a stored account row, if
+// there was one.
+func (a *account) fill(outcome, credit, balance sql.NullInt64) {
+	if outcome.Valid {
+		a.persona.Outcome = Outcome(outcome.Int64)
+		a.credit, a.balance = money.Paise(credit.Int64), money.Paise(balance.Int64)
+	}
+}
+
+// tokenAccountNow is phoneForToken and accountNow in one statement, for
+// the instruments read: whose access token tok is (or the refusal
+// phoneForToken gives), that customer's account as accountNow reads it,
+// and whether it is due to settle.
+func (t *txn) tokenAccountNow(tok string, payLater bool) (phone string, a *account, due bool, e *apiError) {
+	var (
+		g                        accessGrant
+		revoked                  bool
+		outcome, credit, balance sql.NullInt64
+	)
+	found := t.one(`SELECT p.phone, p.balance_only, p.expires, p.revoked, a.outcome, a.credit, a.balance, `+dueOfPhone+`
+		FROM (SELECT g.phone, g.balance_only, g.expires, r.revoked
+			FROM amazonpay_sandbox.access_grants g JOIN amazonpay_sandbox.refresh_grants r ON r.token = g.refresh
+			WHERE g.token = $1) p
+		LEFT JOIN amazonpay_sandbox.accounts a ON a.phone = p.phone`,
+		[]any{tok, string(amazonpay.StatusCapturePending), t.now, string(amazonpay.StatusPending)},
+		&g.phone, &g.balanceOnly, &g.expires, &revoked, &outcome, &credit, &balance, &due)
+	if e = tokenRefusal(found, g, revoked, payLater, t.now); e != nil || t.err != nil {
+		return "", nil, false, e
+	}
+	p := PersonaFor(g.phone)
+	a = &account{persona: p, credit: p.Credit, balance: p.Balance}
+	a.fill(outcome, credit, balance)
+	return g.phone, a, due, nil
 }
