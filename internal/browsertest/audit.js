@@ -31,7 +31,9 @@
 		while (block && getComputedStyle(block).display === 'inline') block = block.parentElement;
 		if (!block || block.tagName !== 'P') return false;
 		const own = block.textContent.replace(el.textContent, '');
-		return /\p{L}{2,}/u.test(own);
+		// Marks count: in Devanagari or Telugu a word's vowel signs sit
+		// between its letters.
+		return /[\p{L}\p{M}]{2,}/u.test(own);
 	};
 	const smallTargets = [];
 	const exempt = [];

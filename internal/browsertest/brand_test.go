@@ -37,10 +37,12 @@ func brandedDecline(t *testing.T, s *apptest.Server, b *tab) {
 		t.Errorf("pay button background %q, want the brand colour rgb(122, 31, 61)", got)
 	}
 	b.state("branded-payment-page")
+	b.small("branded-payment-page")
 	b.tap("pay-button", "consent-allow")
 	b.tap("consent-allow", "pay-another-way")
 	if !b.has("support-email") || b.text("support-phone") != "+91 80 4000 1234" {
 		t.Errorf("no support contacts after a decline")
 	}
 	b.state("branded-payment-declined")
+	b.small("branded-payment-declined")
 }

@@ -74,3 +74,26 @@ func startBrowser(t *testing.T) context.Context {
 	}
 	return ctx
 }
+
+// tabsAtOnce is how many scenarios run at the same time. A scenario spends
+// most of its time waiting for pages and the browser, not on the CPU, so
+// more run at once than -parallel (GOMAXPROCS) would allow.
+const tabsAtOnce = 4
+
+// concurrently runs run(t, name) as a subtest for each name, up to
+// tabsAtOnce at a time, and returns when all have ended.
+func concurrently(t *testing.T, names []string, run func(t *testing.T, name string)) {
+	t.Helper()
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, tabsAtOnce)
+	for _, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			t.Run(name, func(t *testing.T) { run(t, name) })
+		}()
+	}
+	wg.Wait()
+}

@@ -36,6 +36,9 @@ func (b *tab) state(name string) {
 	b.t.Helper()
 	b.states++
 	label := fmt.Sprintf("%02d-%s", b.states, name)
+	if b.flat {
+		label = name
+	}
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 

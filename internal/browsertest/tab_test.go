@@ -38,6 +38,7 @@ type tab struct {
 	states int
 	noJS   bool
 	broken bool // the page breaks the rules on purpose; report nothing late
+	flat   bool // screenshots are <state>.png, without the NN- sequence
 
 	mu        sync.Mutex
 	problems  []string // console errors and foreign requests not yet reported
@@ -91,15 +92,24 @@ func newTab(t *testing.T, parent context.Context, origin, scenario string) *tab 
 		}); err != nil {
 			return err
 		}
-		_, err := cdp.Call(ctx, tg, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
-			UserAgent: webviewUA, AcceptLanguage: "en-IN,en", Platform: "Linux armv8l",
-		})
-		return err
+		return nil
 	}))
 	if err != nil {
 		t.Fatalf("emulate phone: %v", err)
 	}
+	b.acceptLanguage("en")
 	return b
+}
+
+// acceptLanguage makes the phone's language code (Indian English for
+// "en"), as its Accept-Language header says to every page, Amazon's too.
+func (b *tab) acceptLanguage(code string) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+		UserAgent: webviewUA, AcceptLanguage: code + "-IN," + code, Platform: "Linux armv8l",
+	}); err != nil {
+		b.t.Fatalf("phone language %s: %v", code, err)
+	}
 }
 
 // disableJS turns script execution off for the pages the tab loads, as in

@@ -72,7 +72,13 @@ func (m Method) Offer(ctx context.Context, r checkout.OfferRequest) (checkout.Of
 		return checkout.Offer{}, nil
 	}
 	return checkout.Offer{Listed: true, Payable: true, Action: "Link Amazon Pay Later and pay " + amount.Indian(),
-		Consent: "You'll link your Amazon Pay Later account on Amazon, then pay " + amount.Indian() + ". Next time you pay in one tap."}, nil
+		// Before linking, the shopper learns what Pay Later is: credit, from
+		// whom, repaid to whom, and where its terms are. Pre-link
+		// eligibility carries no Key Fact Statement, so the sentence says
+		// where Amazon shows it.
+		Consent: "Amazon Pay Later is credit from Amazon's lending partner, repaid to Amazon," +
+			" on the terms of the Key Fact Statement that Amazon shows before you confirm." +
+			" You'll link your account on Amazon, then pay " + amount.Indian() + ". Next time you pay in one tap."}, nil
 }
 
 // Outcomes implements checkout.Method: Amazon's codes mean the same for
