@@ -248,5 +248,5 @@ func TestPendingPagePollsTheStatus(t *testing.T) {
 
 // hrefOf is the href of the element with testid on the shopper's page.
 func hrefOf(sh *apptest.Shopper, testid string) string {
-	return sh.Doc.Find(`[data-testid="` + testid + `"]`).First().AttrOr("href", "")
+	return sh.Doc.Find(`[data-testid="`+testid+`"]`).First().AttrOr("href", "")
 }
