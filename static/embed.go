@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"mime"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -47,6 +48,9 @@ func init() {
 		ext := path.Ext(e.Name())
 		hashed := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
 		byURL[hashed] = Asset{Body: body, ContentType: mime.TypeByExtension(ext)}
+		if ext == ".css" {
+			inline[hashed] = strings.ReplaceAll(cssComment.ReplaceAllString(string(body), ""), "\n", "")
+		}
 		byName[e.Name()] = Prefix + hashed
 	}
 }
@@ -61,6 +65,24 @@ func URL(name string) string {
 	}
 	return u
 }
+
+// Text returns the named asset's content, for a page that inlines it (the
+// payment page's stylesheet, so that the first paint needs no second
+// request). It panics on an unknown name, as URL does.
+func Text(name string) string {
+	u, ok := byName[name]
+	if !ok {
+		panic("static: no asset " + name)
+	}
+	return inline[strings.TrimPrefix(u, Prefix)]
+}
+
+// cssComment matches a CSS comment, which an inlined stylesheet leaves out.
+var cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+
+// inline holds each stylesheet as Text gives it: without its comments
+// and line breaks, since every page view carries it.
+var inline = map[string]string{}
 
 // Lookup returns the asset served at the fingerprinted file name.
 func Lookup(file string) (Asset, bool) {

@@ -323,8 +323,10 @@ func TestDeclineStopsRetries(t *testing.T) {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusConflict {
-		t.Errorf("old pay form after the decline: %d", resp.StatusCode)
+	// Refused, and back on the page, which says retries have stopped:
+	// never an error page.
+	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, "/payment-page") {
+		t.Errorf("old pay form after the decline: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
 	if n := chargesOf(t, s, phone, "700"); n != 1 {
 		t.Errorf("%d charges, want the declined one only", n)

@@ -183,27 +183,8 @@ func (w *world) pay(i int, r *rand.Rand) error {
 			}
 			continue
 		}
-		if b.Status == http.StatusServiceUnavailable && b.Has("cancel-link") && step < 50 {
-			// Amazon did not answer the eligibility check: nothing was
-			// started, and the page leads back to try again.
-			w.events.Add("asked to try again")
-			time.Sleep(200 * time.Millisecond)
-			loc, err = b.Get(b.Href("cancel-link"))
-			continue
-		}
 		if b.Status >= 500 {
 			return fmt.Errorf("order %s: %d page at %s:\n%.400s", orderID, b.Status, b.URL, b.Body)
-		}
-		if b.Status == http.StatusConflict && b.Has("error-page") && b.Has("cancel-link") {
-			// Pay refused for a reason the page states (Amazon no longer
-			// finds the shopper eligible, say); it leads back.
-			w.events.Add("refused at Pay: " + strings.TrimSpace(b.Doc.Find(`[data-testid="error-page"] p`).First().Text()))
-			if retried {
-				return nil
-			}
-			retried = true
-			loc, err = b.Get(b.Href("cancel-link"))
-			continue
 		}
 		switch {
 		case b.Has("consent-allow"):
@@ -249,6 +230,15 @@ func (w *world) pay(i int, r *rand.Rand) error {
 			loc, err = w.tapMethod(b, "pay-button", "AMAZONPAY", r)
 		case b.Has("pay-button"):
 			loc, err = w.tap(b, "pay-button", r)
+		case b.Has("checking") && !b.Has("pay-button"):
+			// Amazon has not answered for a method yet: look again.
+			if polls++; polls > 6 {
+				w.events.Add("left while Amazon was checking eligibility")
+				return nil
+			}
+			w.events.Add("looked again while Amazon was checking")
+			time.Sleep(300 * time.Millisecond)
+			loc, err = b.Get(b.Href("checking-retry"))
 		case b.Has("no-methods"):
 			w.events.Add("no method offered")
 			return nil

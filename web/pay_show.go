@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,17 +17,39 @@ import (
 	tplpay "github.com/paypage/paypage/templates/pay"
 )
 
-// processingCheckEvery is how many seconds the processing screen waits
-// before it looks again.
+// processingCheckEvery is how many seconds the processing screen's script
+// waits before it first asks the status endpoint; it waits longer each
+// time after, up to ten seconds.
 const processingCheckEvery = 3
+
+// pendingUpTo is the longest a pending payment can stay unconfirmed: the
+// charge timeout paypage gives Amazon (timeoutInSecs, 900), after which
+// the reconciler settles it.
+const pendingUpTo = 15 * time.Minute
 
 // waitParam marks a page load by the processing screen: once the payment
 // has settled, such a load goes on to the merchant.
 const waitParam = "wait"
 
+// checksParam counts the checking screen's automatic reloads; checkingTries
+// of them, after 2, 4 and 8 seconds, then only the shopper's "Try again".
+const (
+	checksParam   = "checks"
+	checkingTries = 3
+	checkingFirst = 2 * time.Second
+)
+
 // showPayPage handles GET /orders/{id}/payment-page.
+//
+// The page never waits on Amazon before its first byte: when the methods
+// still need an answer (PageListing), the document head and the summary
+// (merchant, amount, order, time left) go out at once, and the methods
+// follow as soon as Amazon answers or the listing budget runs out. Any
+// other page (the answers were prefetched and fresh, or nothing is to be
+// asked: charged, processing, expired...) is rendered in one go, with its
+// status decided first (410 for an expired one).
 func (s *Server) showPayPage(c echo.Context) error {
-	p, err := s.svc.PaymentPage(c.Request().Context(), c.Param("id"))
+	p, err := s.svc.PaymentPageHead(c.Request().Context(), c.Param("id"))
 	if errs.Is(err, errs.NotFound) {
 		return echo.ErrNotFound
 	}
@@ -42,7 +65,17 @@ func (s *Server) showPayPage(c echo.Context) error {
 		// payment settled, so go on to the merchant as the instant path does.
 		return c.Redirect(http.StatusSeeOther, s.url(routeOrderReturn, p.Order.ID))
 	}
-	return s.render(c, http.StatusOK, tplpay.Page(s.payPageVM(c, p)))
+	vm := s.payPageVM(c, p)
+	if p.State != checkout.PageListing {
+		s.screenVM(c, &vm, p)
+		return s.render(c, http.StatusOK, tplpay.Page(vm))
+	}
+	rest := s.streamPart(c, func() (templComponent, error) {
+		s.svc.PageOffers(c.Request().Context(), &p)
+		s.screenVM(c, &vm, p)
+		return tplpay.Body(vm), nil
+	}, tplpay.PartFailed(vm.PageURL))
+	return s.render(c, http.StatusOK, tplpay.Streamed(vm, rest))
 }
 
 func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Merchant) templComponent {
@@ -62,12 +95,15 @@ func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Mercha
 	})
 }
 
+// payPageVM is what the page shows of order and merchant, known before any
+// method's answer: enough for the summary.
 func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 	o, m := p.Order, p.Merchant
 	ctx := s.reqCtx(c)
 	page := s.url(routePayShow, o.ID)
 	vm := tplpay.PageVM{
 		Head:         s.head(i18n.T(ctx, "pay.title", i18n.Args{"Merchant": m.Name})),
+		Screen:       tplpay.ScreenListing,
 		MerchantName: m.Name,
 		Amount:       o.Amount.Indian(),
 		Description:  o.Description,
@@ -75,6 +111,7 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		TimeLeft:     timeLeft(ctx, o.ExpiresAt.Sub(s.svc.Now())),
 		ExpiresAt:    o.ExpiresAt.UTC().Format(time.RFC3339),
 		PayURL:       withLang(c, s.url(routePaySubmit, o.ID)),
+		PageURL:      withLang(c, page),
 		CSRF:         csrfToken(c),
 		PayToken:     s.payToken(o.ID, o.ExpiresAt),
 		Retry:        p.Retry,
@@ -83,6 +120,14 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		Languages:    languageLinks(c, page),
 	}
 	vm.Head.BrandColor = vm.Brand.Color
+	return vm
+}
+
+// screenVM fills in the screen of page p: its state, the method cards and
+// the latest attempt's outcome.
+func (s *Server) screenVM(c echo.Context, vm *tplpay.PageVM, p checkout.Page) {
+	o := p.Order
+	ctx := s.reqCtx(c)
 	switch p.State {
 	case checkout.PagePayable:
 		vm.Screen = tplpay.ScreenPayable
@@ -94,14 +139,19 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.ShowSupport = true
 	case checkout.PageChecking, checkout.PageListing:
 		// Amazon has not answered yet: never "no payment option" for a
-		// shopper it has not refused. PaymentPage never leaves a page
-		// listing; were one to come here, it reads as still checking.
-		vm.Screen = tplpay.ScreenNoMethods
-		vm.NoMethodsWhy = i18n.T(ctx, noMethodsWhy[checkout.NoneAnswered])
+		// shopper it has not refused. (PageOffers never leaves a page
+		// listing; were one to come here, it reads as still checking.)
+		vm.Screen = tplpay.ScreenChecking
+		if p.Exhausted {
+			// Retries have stopped: no card waits for an answer.
+			vm.Screen = tplpay.ScreenPayable
+		}
 	case checkout.PageProcessing:
 		vm.Screen = tplpay.ScreenProcessing
-		vm.CheckURL = withLang(c, page+"?"+waitParam+"=1")
+		vm.CheckURL = withLang(c, s.url(routePayShow, o.ID)+"?"+waitParam+"=1")
 		vm.CheckEvery = processingCheckEvery
+		vm.StatusURL = s.url(routePayStatus, o.ID)
+		vm.UpToMinutes = int(pendingUpTo / time.Minute)
 		if p.Latest != nil {
 			vm.ContinueURL = s.providerURL(p.Latest.ActionURL)
 		}
@@ -113,11 +163,23 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.Screen = tplpay.ScreenClosed
 		vm.ShowSupport = true
 		vm.Notice = &tplpay.NoticeVM{Status: i18n.T(ctx, "notice.closed.status"), Tone: "bad",
-			Message: i18n.T(ctx, "notice.closed.message", i18n.Args{"Merchant": m.Name})}
+			Message: i18n.T(ctx, "notice.closed.message", i18n.Args{"Merchant": p.Merchant.Name})}
 	}
 	vm.Exhausted = p.Exhausted
+	listing := p.State == checkout.PagePayable || p.State == checkout.PageChecking
+	checking := false
 	for _, mo := range p.Offers {
-		if mo.Checking || (p.State != checkout.PagePayable || p.Exhausted) && mo.Note == "" {
+		if mo.Checking {
+			if !listing || p.Exhausted {
+				continue
+			}
+			checking = true
+			vm.Methods = append(vm.Methods, tplpay.MethodVM{
+				Name: mo.Kind.Name, Checking: true, Title: methodText(ctx, mo.Kind.Name, "title", mo.Kind.Title, nil),
+			})
+			continue
+		}
+		if (p.State != checkout.PagePayable || p.Exhausted) && mo.Note == "" {
 			continue
 		}
 		mv := tplpay.MethodVM{
@@ -129,6 +191,10 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		}
 		vm.Methods = append(vm.Methods, mv)
 	}
+	if tries := checksDone(c); checking && tries < checkingTries {
+		vm.CheckingWait = int(checkingFirst/time.Millisecond) << tries
+		vm.CheckingNext = withQuery(c, s.url(routePayShow, o.ID), checksParam, strconv.Itoa(tries+1))
+	}
 	if p.Retry && p.Latest != nil {
 		vm.Notice = failureNotice(ctx, *p.Latest, latestTitle(ctx, p), p.State == checkout.PagePayable && !p.Exhausted)
 		// The return carries the failed status, so the merchant can offer
@@ -136,7 +202,26 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 		vm.PayAnotherWay = true
 		vm.ShowSupport = true
 	}
-	return vm
+}
+
+// checksDone is how many automatic reloads the checking screen has made:
+// ?checks=, where anything but a small count means they are used up.
+func checksDone(c echo.Context) int {
+	q := c.QueryParam(checksParam)
+	if q == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 0 || n > checkingTries {
+		return checkingTries
+	}
+	return n
+}
+
+// withQuery is page URL u with name=value and the shopper's picked
+// language.
+func withQuery(c echo.Context, u, name, value string) string {
+	return withLang(c, u+"?"+name+"="+url.QueryEscape(value))
 }
 
 // noMethodsWhy are the messages that say in plain words why nothing can

@@ -8,6 +8,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/paypage/paypage/internal/apptest"
+	"github.com/paypage/paypage/static"
 )
 
 func get(t *testing.T, url string) (*http.Response, *goquery.Document) {
@@ -62,12 +63,18 @@ func TestPaymentPageShell(t *testing.T) {
 	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") || strings.Contains(cookie, "Secure") {
 		t.Errorf("cookie %q", cookie)
 	}
-	// The stylesheet is fingerprinted, served as immutable and from our origin.
-	css, _ := doc.Find(`link[rel="stylesheet"]`).Attr("href")
-	if !strings.HasPrefix(css, "/static/app.") {
-		t.Fatalf("stylesheet %q", css)
+	// The stylesheet is inline, under the CSP's nonce: the first paint
+	// needs no second request.
+	if n := doc.Find(`link[rel="stylesheet"]`).Length(); n != 0 {
+		t.Errorf("%d stylesheet links: the first paint would wait for them", n)
 	}
-	cr, err := http.Get(s.URL + css)
+	style := doc.Find("head style")
+	if style.Length() != 1 || !strings.Contains(style.Text(), ".btn{") || !strings.Contains(csp, "'nonce-"+style.AttrOr("nonce", "?")+"'") {
+		t.Errorf("inline stylesheet: %d elements, nonce %q, CSP %q", style.Length(), style.AttrOr("nonce", ""), csp)
+	}
+	// The stylesheet is still served, fingerprinted and immutable, for
+	// what links it.
+	cr, err := http.Get(s.URL + "/static/" + strings.TrimPrefix(static.URL("app.css"), "/static/"))
 	if err != nil {
 		t.Fatal(err)
 	}

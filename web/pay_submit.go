@@ -20,22 +20,20 @@ func (s *Server) submitPay(c echo.Context) error {
 	case errs.Is(err, errs.Invalid):
 		return s.cannotPay(c, http.StatusBadRequest, err)
 	case errs.Is(err, errs.Conflict) || errs.Is(err, errs.Unavailable):
-		// Expired, exhausted, not eligible or Amazon down: the payment
-		// page explains the current state.
-		s.log.InfoContext(c.Request().Context(), "pay refused", "reason", err.Error(), "request_id", requestID(c))
-		status := http.StatusConflict
-		if errs.Is(err, errs.Unavailable) {
-			// Nothing was started; the same tap may work in a moment.
-			status = http.StatusServiceUnavailable
-			c.Response().Header().Set("Retry-After", "2")
-		}
-		return s.cannotPay(c, status, err)
+		// Expired, exhausted, not eligible, Amazon slow or down: nothing
+		// was started, and the payment page shows the current state
+		// (checking, exhausted, not available and why), never an error
+		// page asking to try again.
+		s.log.InfoContext(c.Request().Context(), "pay refused; back to the page", "reason", err.Error(), "request_id", requestID(c))
+		return c.Redirect(http.StatusSeeOther, withLang(c, s.url(routePayShow, c.Param("id"))))
 	case err != nil:
 		return err
 	}
 	return s.goNext(c, next)
 }
 
+// cannotPay is the error page of a pay form that is wrong in itself (it
+// names no method of this page, say).
 func (s *Server) cannotPay(c echo.Context, status int, err error) error {
 	words := s.reqCtx(c)
 	return s.render(c, status, errorpage.Page(errorpage.PageVM{

@@ -31,6 +31,19 @@ func (b Brand) HasSupport() bool { return b.SupportEmailURL != "" || b.SupportPh
 
 var hexColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 
+// inlineStyle writes the page's stylesheet css, paypage's own and never
+// anything from a request, in a style element with the request's nonce
+// (the CSP allows no other).
+func inlineStyle(css string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if css == "" {
+			return nil
+		}
+		_, err := io.WriteString(w, `<style nonce="`+html.EscapeString(templ.GetNonce(ctx))+`">`+css+`</style>`)
+		return err
+	})
+}
+
 // brandStyle sets the --brand custom property that app.css colours the
 // buttons and accents with. The CSP allows style elements only with the
 // request's nonce and no style attributes, so it is a nonce'd element, and

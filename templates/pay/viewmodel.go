@@ -7,8 +7,14 @@ import "github.com/paypage/paypage/templates/layout"
 
 // Screens of the payment page.
 const (
-	ScreenPayable    = "payable"
-	ScreenNoMethods  = "no-methods"
+	ScreenPayable   = "payable"
+	ScreenNoMethods = "no-methods"
+	// ScreenChecking: nothing is payable yet, but Amazon has not answered
+	// for a method: its card says so, and the page looks again.
+	ScreenChecking = "checking"
+	// ScreenListing is the summary of a streamed page, sent before the
+	// methods are known; Body never renders it.
+	ScreenListing    = "listing"
 	ScreenProcessing = "processing"
 	ScreenCharged    = "charged"
 	ScreenExpired    = "expired"
@@ -49,8 +55,21 @@ type PageVM struct {
 	// shopper confirms the payment (2FA), if Amazon asked for that.
 	ContinueURL string
 	// CheckEvery is how many seconds the processing screen's script waits
-	// before it looks again.
+	// before it first asks StatusURL; it waits longer each time, up to 10 s.
 	CheckEvery int
+	// StatusURL is the order's status endpoint, which the processing
+	// screen's script polls.
+	StatusURL string
+	// UpToMinutes is the longest Amazon may take to settle a pending
+	// payment, for the processing screen to say.
+	UpToMinutes int
+	// PageURL is this page, for the checking cards' "Try again".
+	PageURL string
+	// CheckingNext, when a card is checking, is where the page's script
+	// goes after CheckingWait milliseconds: this page again, counting the
+	// automatic tries. Empty once they are used up.
+	CheckingNext string
+	CheckingWait int
 	// Brand is the merchant's logo, colour and support contacts.
 	Brand layout.Brand
 	// ShowSupport shows the support contacts: on failures, declines, the
@@ -77,9 +96,12 @@ type NoticeVM struct {
 
 // MethodVM is one payment method's card.
 type MethodVM struct {
-	Name    string // the pay form's method value; the card is data-testid "method-" + Name
-	Title   string
-	Enabled bool // payable now: the card has its pay button
+	Name  string // the pay form's method value; the card is data-testid "method-" + Name
+	Title string
+	// Checking: Amazon has not answered for this method yet. The card is
+	// data-testid "checking", with the method in data-method.
+	Checking bool
+	Enabled  bool // payable now: the card has its pay button
 	// Figure is the credit or balance ("₹50,000.00"), shown in an element
 	// with data-testid FigureTestID ("available-credit", "available-balance").
 	Figure       string
