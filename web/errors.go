@@ -283,5 +283,3 @@ func (s *Server) retryURL(c echo.Context) string {
 	}
 	return ""
 }
-
-func asErr(err error, target **errs.Error) bool { return errors.As(err, target) }
