@@ -75,16 +75,7 @@ func post(t *testing.T, target string, v url.Values, origin string) (*http.Respo
 		req.Header.Set("Origin", origin)
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	doc, err := goquery.NewDocumentFromReader(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, doc
+	return fetch(t, client, req)
 }
 
 // TestPayWithoutCookies: a browser that keeps no cookie pays with the pay

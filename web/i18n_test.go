@@ -24,16 +24,7 @@ func getIn(t *testing.T, client *http.Client, rawURL, acceptLanguage string) (*h
 	if acceptLanguage != "" {
 		req.Header.Set("Accept-Language", acceptLanguage)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	doc, err := goquery.NewDocumentFromReader(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, doc
+	return fetch(t, client, req)
 }
 
 func browser(t *testing.T) *http.Client {

@@ -13,7 +13,17 @@ import (
 
 func get(t *testing.T, url string) (*http.Response, *goquery.Document) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fetch(t, http.DefaultClient, req)
+}
+
+// fetch sends req with client and reads the answer as HTML.
+func fetch(t *testing.T, client *http.Client, req *http.Request) (*http.Response, *goquery.Document) {
+	t.Helper()
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
