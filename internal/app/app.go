@@ -172,6 +172,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger:              log,
 		PrefetchMaxInFlight: prefetchLimit(cfg.PrefetchMaxInFlight),
 	})
+	a.Metrics.WatchPrefetch(a.Service.PrefetchStats)
 	if cfg.Sandbox() {
 		if a.Demo, err = ensureDemoMerchant(ctx, a.Service, cfg); err != nil {
 			a.Close(context.Background())

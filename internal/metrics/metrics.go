@@ -167,6 +167,29 @@ func (m *Metrics) RefundManualReview(automatic bool) {
 	m.refundsReview.WithLabelValues(kind).Inc()
 }
 
+// WatchPrefetch exports, read at each scrape, how many prefetches of the
+// page's offers this process started at session create and how many it
+// skipped because its limit were already in flight (those pages ask
+// Amazon themselves).
+func (m *Metrics) WatchPrefetch(stats func() (started, skipped int64)) {
+	if m == nil {
+		return
+	}
+	for _, c := range []struct {
+		result string
+		read   func() int64
+	}{
+		{"started", func() int64 { n, _ := stats(); return n }},
+		{"skipped", func() int64 { _, n := stats(); return n }},
+	} {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "paypage_prefetches_total",
+			Help:        "Prefetches of the payment page's offers at session create, by whether they started or were skipped at the in-flight limit.",
+			ConstLabels: prometheus.Labels{"result": c.result},
+		}, func() float64 { return float64(c.read()) }))
+	}
+}
+
 // WatchEmbeddedPostgres exports restarts, read at each scrape, as the number
 // of times this process restarted its embedded PostgreSQL after it died.
 // Call it once, and only for a cluster this process owns.

@@ -20,6 +20,7 @@ func TestNilMetricsDoNothing(t *testing.T) {
 	m.ReconcilerLag(time.Second)
 	m.ReconcilerSettled("CHARGED")
 	m.WatchEmbeddedPostgres(func() int64 { return 1 })
+	m.WatchPrefetch(func() (int64, int64) { return 1, 1 })
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if rec.Code != http.StatusNotFound {
@@ -36,6 +37,7 @@ func TestHandlerServesEveryMetric(t *testing.T) {
 	m.ReconcilerLag(-time.Second) // clock skew must not panic or go negative
 	m.ReconcilerSettled("AUTHORIZATION_FAILED")
 	m.WatchEmbeddedPostgres(func() int64 { return 2 })
+	m.WatchPrefetch(func() (int64, int64) { return 5, 1 })
 
 	// Two instances in one process must not collide on a global registry.
 	_ = metrics.New()
@@ -53,6 +55,8 @@ func TestHandlerServesEveryMetric(t *testing.T) {
 		`paypage_reconciler_lag_seconds_bucket{le="0.1"} 1`,
 		`paypage_reconciler_settled_total{outcome="AUTHORIZATION_FAILED"} 1`,
 		`paypage_embedded_postgres_restarts_total 2`,
+		`paypage_prefetches_total{result="started"} 5`,
+		`paypage_prefetches_total{result="skipped"} 1`,
 		`go_goroutines`,
 		`process_`,
 	} {
