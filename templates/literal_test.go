@@ -14,8 +14,8 @@ import (
 )
 
 // shopperTemplates are the templates shoppers read. The sandbox index
-// (a QA page of personas and endpoints), the order timeline (QA and
-// merchants) and the demo shop (a pretend merchant) are in English only.
+// (a QA page of personas and endpoints) and the order timeline (QA and
+// merchants) are in English only.
 var shopperTemplates = []string{
 	"layout/layout.templ",
 	"pay/page.templ",
@@ -25,6 +25,9 @@ var shopperTemplates = []string{
 	"amazonsandbox/consent.templ",
 	"amazonsandbox/otp.templ",
 	"amazonsandbox/topup.templ",
+	"shop/shell.templ",
+	"shop/cart.templ",
+	"shop/result.templ",
 }
 
 // allowed are the words a template may spell out: brand names.

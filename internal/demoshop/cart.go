@@ -13,11 +13,11 @@ import (
 	tplshop "github.com/paypage/paypage/templates/shop"
 )
 
-// The product the shop sells; the amount field lets a person change the
-// price to exercise eligibility limits.
+// The product the shop sells (its name and note are the catalogue's
+// shop.product.*); the amount field lets a person change the price to
+// exercise eligibility limits.
 const (
-	productName   = "Wireless headphones"
-	productNote   = "Over-ear, noise cancelling, 30 h battery. Pay with Amazon Pay Later or Amazon Pay Balance through paypage."
+	productName   = "Wireless headphones" // in the session's description, for the merchant
 	defaultAmount = "1499.00"
 	shownWebhooks = 10
 )
@@ -77,15 +77,18 @@ func (s *Shop) showCart(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Query().Get("phone"); p != "" && plainTextProblem(p, maxPhoneLen) == "" {
 		f.Phone = p
 	}
+	r = withLanguage(r, "")
+	f.Language = pickedLang(r.Context())
 	s.renderCart(w, r, http.StatusOK, f, "")
 }
 
 func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f cartForm, errMsg string) {
+	ctx := r.Context()
 	vm := tplshop.CartVM{
-		Page:                  page("Checkout"),
+		Page:                  page(ctx, i18n.T(ctx, "shop.cart.title")),
 		Action:                Prefix + "/checkout",
-		Product:               productName,
-		ProductNote:           productNote,
+		Product:               i18n.T(ctx, "shop.product.name"),
+		ProductNote:           i18n.T(ctx, "shop.product.note"),
 		Amount:                f.Amount,
 		CustomerID:            f.CustomerID,
 		CustomerIDPlaceholder: customerIDFor("<phone>"),
@@ -98,7 +101,7 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 		vm.Personas = append(vm.Personas, tplshop.Option{Value: p.Phone, Label: p.Phone + ": " + p.Description, Selected: sel})
 	}
 	if !known && f.Phone != "" {
-		vm.Personas = append(vm.Personas, tplshop.Option{Value: f.Phone, Label: f.Phone + ": other number", Selected: true})
+		vm.Personas = append(vm.Personas, tplshop.Option{Value: f.Phone, Label: f.Phone + ": " + i18n.T(ctx, "shop.persona.other"), Selected: true})
 	}
 	hooks := s.webhooks.list()
 	vm.WebhookCount = len(hooks)
@@ -113,8 +116,8 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 			Reason:   h.Reason,
 		})
 	}
-	vm.Methods = methodOptions(f.Methods)
-	vm.Languages = languageOptions(f.Language)
+	vm.Methods = methodOptions(ctx, f.Methods)
+	vm.Languages = languageOptions(ctx, f.Language)
 	s.render(w, r, status, tplshop.Cart(vm))
 }
 
@@ -123,9 +126,10 @@ func (s *Shop) renderCart(w http.ResponseWriter, r *http.Request, status int, f 
 func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		msg := "The form could not be read."
+		r = withLanguage(r, "")
+		msg := i18n.T(r.Context(), "shop.error.form")
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			msg = "The form is larger than 64 KiB."
+			msg = i18n.T(r.Context(), "shop.error.form_size")
 		}
 		s.renderCart(w, r, http.StatusBadRequest, cartForm{Amount: defaultAmount, Phone: defaultPhone, Methods: defaultMethods}, msg)
 		return
@@ -137,6 +141,9 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		Methods:    r.PostForm.Get("methods"),
 		Language:   r.PostForm.Get("language"),
 	}
+	// The payment page's language is the shop's too.
+	r = withLanguage(r, f.Language)
+	ctx := r.Context()
 	if f.Methods == "" {
 		// A form from before the shop asked offers every method.
 		f.Methods = defaultMethods
@@ -162,7 +169,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		FirstName:     "Demo",
 		LastName:      "Shopper",
 		Description:   "Demo shop: " + productName,
-		ReturnURL:     returnURLFor(s.opts.BaseURL),
+		ReturnURL:     returnURLFor(s.opts.BaseURL, f.Language),
 		Action:        "paymentPage",
 		PaymentFilter: choice.Filter,
 		Language:      f.Language,
@@ -173,17 +180,17 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.HTTPStatus < 500 {
 			s.log.Info("demo shop checkout rejected", "order_id", req.OrderID, "status", ae.HTTPStatus, "message", ae.Message)
-			s.renderCart(w, r, http.StatusBadRequest, f, "paypage rejected the order: "+ae.Message)
+			s.renderCart(w, r, http.StatusBadRequest, f, i18n.T(ctx, "shop.error.rejected", i18n.Args{"Message": ae.Message}))
 			return
 		}
 		s.log.Error("demo shop checkout failed", "order_id", req.OrderID, "err", err)
-		s.renderCart(w, r, http.StatusBadGateway, f, "paypage's API is not answering properly; try again in a moment.")
+		s.renderCart(w, r, http.StatusBadGateway, f, i18n.T(ctx, "shop.error.api_down"))
 		return
 	}
 	link, err := url.Parse(sess.PaymentLinks.Web)
 	if err != nil || (link.Scheme != "http" && link.Scheme != "https") || link.Host == "" {
 		s.log.Error("demo shop checkout: bad payment link", "order_id", req.OrderID, "link", sess.PaymentLinks.Web)
-		s.renderCart(w, r, http.StatusBadGateway, f, "paypage answered without a usable payment link.")
+		s.renderCart(w, r, http.StatusBadGateway, f, i18n.T(ctx, "shop.error.no_link"))
 		return
 	}
 	s.rememberAmount(req.OrderID, req.Amount)
@@ -192,9 +199,14 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 
 // returnURLFor is the shop's return URL with a merchant parameter of its
 // own, whose space and colons exercise the encoding of signed merchant
-// parameters.
-func returnURLFor(baseURL string) string {
-	return ReturnURL(baseURL) + "?" + url.Values{"cart": {"headphones:1 case:0"}}.Encode()
+// parameters, and the language picked on the cart, so the result page
+// speaks it.
+func returnURLFor(baseURL, lang string) string {
+	q := url.Values{"cart": {"headphones:1 case:0"}}
+	if lang != "" {
+		q.Set(langParam, lang)
+	}
+	return ReturnURL(baseURL) + "?" + q.Encode()
 }
 
 // newOrderID is "shop" + UTC time to the second + 4 random hex digits:

@@ -1,6 +1,8 @@
 package demoshop
 
 import (
+	"context"
+
 	"github.com/paypage/paypage/internal/i18n"
 	tplshop "github.com/paypage/paypage/templates/shop"
 )
@@ -9,7 +11,7 @@ import (
 // session offer" question, and the payment_filter that asks paypage for it.
 type methodChoice struct {
 	Value  string
-	Label  string
+	Label  string         // message id of its label in the catalogue
 	Filter *paymentFilter // nil: no filter, so every method the merchant has
 }
 
@@ -40,9 +42,9 @@ const defaultMethods = "both"
 // name Juspay's payment_method_types, as a merchant's backend would:
 // CONSUMER_FINANCE is Amazon Pay Later and WALLET is Amazon Pay Balance.
 var methodChoices = []methodChoice{
-	{defaultMethods, "Both: Amazon Pay Later and Amazon Pay Balance", nil},
-	{"paylater", "Amazon Pay Later only", only("CONSUMER_FINANCE")},
-	{"balance", "Amazon Pay Balance only", only("WALLET")},
+	{defaultMethods, "shop.methods.both", nil},
+	{"paylater", "shop.methods.paylater", only("CONSUMER_FINANCE")},
+	{"balance", "shop.methods.balance", only("WALLET")},
 }
 
 // methodChoiceFor returns the choice whose value is v.
@@ -56,18 +58,18 @@ func methodChoiceFor(v string) (methodChoice, bool) {
 }
 
 // methodOptions lists the choices for the select, with selected chosen.
-func methodOptions(selected string) []tplshop.Option {
+func methodOptions(ctx context.Context, selected string) []tplshop.Option {
 	var out []tplshop.Option
 	for _, c := range methodChoices {
-		out = append(out, tplshop.Option{Value: c.Value, Label: c.Label, Selected: c.Value == selected})
+		out = append(out, tplshop.Option{Value: c.Value, Label: i18n.T(ctx, c.Label), Selected: c.Value == selected})
 	}
 	return out
 }
 
 // languageOptions lists the payment page's languages for the select, the
 // shopper's browser first, with selected chosen.
-func languageOptions(selected string) []tplshop.Option {
-	out := []tplshop.Option{{Value: "", Label: "The shopper's browser (Accept-Language)", Selected: selected == ""}}
+func languageOptions(ctx context.Context, selected string) []tplshop.Option {
+	out := []tplshop.Option{{Value: "", Label: i18n.T(ctx, "shop.language.browser"), Selected: selected == ""}}
 	for _, l := range i18n.Languages {
 		out = append(out, tplshop.Option{Value: l.Code, Label: l.Name + " (" + l.Code + ")", Selected: l.Code == selected})
 	}

@@ -1,12 +1,14 @@
 package demoshop
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 
+	"github.com/paypage/paypage/internal/i18n"
 	tplshop "github.com/paypage/paypage/templates/shop"
 )
 
@@ -18,14 +20,18 @@ var requiredReturnParams = []string{"order_id", "status", "status_id", paramSign
 // shows a status: the redirect itself is never trusted for the outcome.
 func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 	values := r.URL.Query()
+	r = withLanguage(r, "")
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
-			s.message(w, r, http.StatusBadRequest, tplshop.MessageVM{Heading: "Bad return", Message: "The returned form could not be read."})
+			s.message(w, r, http.StatusBadRequest, tplshop.MessageVM{Heading: i18n.T(r.Context(), "shop.return.bad"), Message: i18n.T(r.Context(), "shop.return.unreadable")})
 			return
 		}
 		values = r.PostForm
+		// The return URL's own lang, when the body has none.
+		r = withLanguage(r, values.Get(langParam))
 	}
+	ctx := r.Context()
 	params := make(map[string]string, len(values))
 	var bad []string
 	for k, v := range values {
@@ -39,8 +45,8 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 	if len(bad) > 0 {
 		sort.Strings(bad)
 		s.message(w, r, http.StatusBadRequest, tplshop.MessageVM{
-			Heading: "Bad return",
-			Message: "paypage's return to the shop has parameters no order can have, so it was not looked up:",
+			Heading: i18n.T(ctx, "shop.return.bad"),
+			Message: i18n.T(ctx, "shop.return.bad_params"),
 			Items:   bad,
 		})
 		return
@@ -53,8 +59,8 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(missing) > 0 {
 		s.message(w, r, http.StatusBadRequest, tplshop.MessageVM{
-			Heading: "Incomplete return",
-			Message: "paypage's return to the shop lacks these parameters, so the result cannot be verified:",
+			Heading: i18n.T(ctx, "shop.return.incomplete"),
+			Message: i18n.T(ctx, "shop.return.missing"),
 			Items:   missing,
 		})
 		return
@@ -65,39 +71,40 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 		VerifyJuspaySignature(params, s.opts.ResponseKey, params[paramSignature])
 	s.log.Info("demo shop return", "order_id", orderID, "status", params["status"], "signature_valid", valid)
 
-	vm := tplshop.ResultVM{Page: page("Payment result"), Valid: valid, Received: receivedFacts(params)}
-	vm.AgainURL, vm.AgainText = Prefix+"/", "Back to the shop"
+	vm := tplshop.ResultVM{Page: page(ctx, i18n.T(ctx, "shop.result.title")), Valid: valid, Received: receivedFacts(params)}
+	vm.AgainURL, vm.AgainText = vm.HomeURL, i18n.T(ctx, "shop.back")
 	status := http.StatusOK
 	o, err := s.orderStatus(r.Context(), orderID)
 	switch {
 	case err != nil:
 		s.log.Error("demo shop order status", "order_id", orderID, "err", err)
-		msg := "paypage's order status API did not answer; the result is unknown."
+		msg := i18n.T(ctx, "shop.result.api_down")
 		status = http.StatusBadGateway
 		var ae *apiError
 		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusNotFound {
-			msg, status = "paypage does not know this order.", http.StatusNotFound
+			msg, status = i18n.T(ctx, "shop.result.no_order"), http.StatusNotFound
 		}
-		vm.Heading, vm.Tone = "Result unknown", "bad"
+		vm.Heading, vm.Tone = i18n.T(ctx, "shop.result.unknown"), "bad"
 		vm.Warnings = append(vm.Warnings, msg)
-		vm.Facts = []tplshop.Fact{{Label: "Order", Value: orderID, TestID: "shop-order-id"}}
+		vm.Facts = []tplshop.Fact{{Label: i18n.T(ctx, "shop.fact.order"), Value: orderID, TestID: "shop-order-id"}}
 	default:
 		vm.Facts = []tplshop.Fact{
-			{Label: "Order", Value: orderID, TestID: "shop-order-id"},
-			{Label: "Status (API)", Value: o.Status + " (" + strings.Trim(string(o.StatusID), `"`) + ")", TestID: "shop-status"},
-			{Label: "Amount (API)", Value: displayAmount(string(o.Amount)), TestID: "shop-amount"},
+			{Label: i18n.T(ctx, "shop.fact.order"), Value: orderID, TestID: "shop-order-id"},
+			{Label: i18n.T(ctx, "shop.fact.status"), Value: o.Status + " (" + strings.Trim(string(o.StatusID), `"`) + ")", TestID: "shop-status"},
+			{Label: i18n.T(ctx, "shop.fact.amount"), Value: displayAmount(string(o.Amount)), TestID: "shop-amount"},
 		}
-		vm.Heading, vm.Tone = headingFor(o.Status)
-		vm.Warnings = append(vm.Warnings, s.crossCheck(orderID, params["status"], o)...)
-		vm.AgainURL, vm.AgainText = Prefix+"/?phone="+url.QueryEscape(tenDigits(o.CustomerPhone)), "Pay again"
+		vm.Heading, vm.Tone = headingFor(ctx, o.Status)
+		vm.Warnings = append(vm.Warnings, s.crossCheck(ctx, orderID, params["status"], o)...)
+		vm.AgainURL = shopURL(ctx, Prefix+"/", url.Values{"phone": {tenDigits(o.CustomerPhone)}})
+		vm.AgainText = i18n.T(ctx, "shop.result.again")
 		// paypage serves the sandbox timeline page next to the shop
 		// (web.SandboxOrderPath).
 		vm.TimelineURL = "/sandbox/orders/" + url.PathEscape(orderID)
 	}
 	if !valid {
 		// A forged or broken redirect must never look like a payment.
-		vm.Heading, vm.Tone = "Signature INVALID: this return is not trusted", "bad"
-		vm.Warnings = append([]string{"The return's signature does not match the shop's response key, so the shop ignores what it says. Check the order in paypage before shipping anything."}, vm.Warnings...)
+		vm.Heading, vm.Tone = i18n.T(ctx, "shop.result.forged"), "bad"
+		vm.Warnings = append([]string{i18n.T(ctx, "shop.result.forged_note")}, vm.Warnings...)
 		status = http.StatusBadRequest
 	}
 	s.render(w, r, status, tplshop.Result(vm))
@@ -105,39 +112,40 @@ func (s *Shop) showReturn(w http.ResponseWriter, r *http.Request) {
 
 // crossCheck compares the API's order with what the shop asked for and
 // with what the redirect claimed, as Juspay tells merchants to.
-func (s *Shop) crossCheck(orderID, redirectStatus string, o order) []string {
+func (s *Shop) crossCheck(ctx context.Context, orderID, redirectStatus string, o order) []string {
 	var out []string
 	if o.OrderID != "" && o.OrderID != orderID {
-		out = append(out, "The API answered for a different order ("+o.OrderID+").")
+		out = append(out, i18n.T(ctx, "shop.warn.other_order", i18n.Args{"Order": o.OrderID}))
 	}
 	if want, ok := s.expectedAmount(orderID); ok {
 		w, okW := parsePaise(want)
 		g, okG := parsePaise(string(o.Amount))
 		if !okW || !okG || w != g {
-			out = append(out, "The API's amount "+displayAmount(string(o.Amount))+" differs from the cart's "+displayAmount(want)+".")
+			out = append(out, i18n.T(ctx, "shop.warn.amount", i18n.Args{"API": displayAmount(string(o.Amount)), "Cart": displayAmount(want)}))
 		}
 	}
 	if redirectStatus != o.Status {
-		out = append(out, "The redirect said "+redirectStatus+"; the API now says "+o.Status+". The API wins.")
+		out = append(out, i18n.T(ctx, "shop.warn.status", i18n.Args{"Redirect": redirectStatus, "API": o.Status}))
 	}
 	return out
 }
 
 // headingFor maps an order status to a heading that names it, and a tone.
-func headingFor(status string) (string, string) {
+func headingFor(ctx context.Context, status string) (string, string) {
+	id, tone := "shop.status.other", "pending"
 	switch status {
 	case "CHARGED":
-		return "Payment successful: CHARGED", "ok"
+		id, tone = "shop.status.charged", "ok"
 	case "PENDING_VBV", "PENDING", "AUTHORIZING", "STARTED":
-		return "Payment pending: " + status, "pending"
+		id = "shop.status.pending"
 	case "AUTHENTICATION_FAILED", "AUTHORIZATION_FAILED", "JUSPAY_DECLINED":
-		return "Payment failed: " + status, "fail"
+		id, tone = "shop.status.failed", "fail"
 	case "NEW":
-		return "Payment not completed: NEW", "pending"
+		id = "shop.status.new"
 	case "AUTO_REFUNDED":
-		return "Payment refunded: AUTO_REFUNDED", "fail"
+		id, tone = "shop.status.refunded", "fail"
 	}
-	return "Order status: " + status, "pending"
+	return i18n.T(ctx, id, i18n.Args{"Status": status}), tone
 }
 
 func receivedFacts(params map[string]string) []tplshop.Fact {

@@ -11,6 +11,7 @@ package demoshop
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/paypage/paypage/internal/i18n"
 	tplshop "github.com/paypage/paypage/templates/shop"
 )
 
@@ -97,9 +99,10 @@ func (s *Shop) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.Ser
 // refuseCrossOrigin answers a form posted from another site (CSRF).
 func (s *Shop) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("demo shop refused a cross-origin post", "path", r.URL.Path)
+	r = withLanguage(r, "")
 	s.message(w, r, http.StatusForbidden, tplshop.MessageVM{
-		Heading: "Checkout refused",
-		Message: "The checkout form was sent from another site, so the shop did nothing. Open the shop and check out from there.",
+		Heading: i18n.T(r.Context(), "shop.refused.heading"),
+		Message: i18n.T(r.Context(), "shop.refused.body"),
 	})
 }
 
@@ -150,11 +153,12 @@ func serveCSS(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(css)
 }
 
-func page(title string) tplshop.Page {
+// page is the frame of a shop page titled title, in the language of ctx.
+func page(ctx context.Context, title string) tplshop.Page {
 	return tplshop.Page{
-		Title:   title + " · paypage demo shop",
+		Title:   i18n.T(ctx, "shop.title", i18n.Args{"Page": title}),
 		CSSURL:  Prefix + "/shop.css?v=" + cssVersion,
-		HomeURL: Prefix + "/",
+		HomeURL: shopURL(ctx, Prefix+"/", nil),
 	}
 }
 
@@ -171,6 +175,7 @@ func (s *Shop) render(w http.ResponseWriter, r *http.Request, status int, c temp
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Add("Vary", "Accept-Language")
 	if h.Get("Content-Security-Policy") == "" {
 		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; frame-ancestors 'none'")
 	}
@@ -179,6 +184,6 @@ func (s *Shop) render(w http.ResponseWriter, r *http.Request, status int, c temp
 }
 
 func (s *Shop) message(w http.ResponseWriter, r *http.Request, status int, vm tplshop.MessageVM) {
-	vm.Page = page(vm.Heading)
+	vm.Page = page(r.Context(), vm.Heading)
 	s.render(w, r, status, tplshop.Message(vm))
 }

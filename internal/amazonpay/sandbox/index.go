@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paypage/paypage/internal/amazonpay"
+	"github.com/paypage/paypage/internal/i18n"
 	tpl "github.com/paypage/paypage/templates/amazonsandbox"
 )
 
@@ -50,8 +51,9 @@ func (s *Simulator) showIndex(w http.ResponseWriter, r *http.Request) {
 // notFound is an unknown path under Prefix, as a page that points to the
 // index.
 func (s *Simulator) notFound(w http.ResponseWriter, r *http.Request) {
-	s.message(w, r, http.StatusNotFound, "Page not found",
-		"The Amazon Pay sandbox has no page at "+r.URL.Path+". Its personas and addresses are listed at "+s.path("/")+".")
+	ctx := pageContext(r)
+	s.message(w, r, http.StatusNotFound, i18n.T(ctx, "sandbox.no_page.heading"),
+		i18n.T(ctx, "sandbox.no_page.body", i18n.Args{"Path": r.URL.Path, "Index": s.path("/")}))
 }
 
 // toIndex sends the standalone simulator's bare root to the index.

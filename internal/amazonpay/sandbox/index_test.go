@@ -105,6 +105,11 @@ func TestUnknownPathIsNotFoundPage(t *testing.T) {
 	if doc.Find(`[data-testid="sandbox-message"]`).Length() != 1 || !strings.Contains(doc.Find("main").Text(), prefix+"/") {
 		t.Errorf("not the message page: %q", doc.Find("main").Text())
 	}
+	_, doc = page(t, e.srv.URL+prefix+"/nope?lang=kn")
+	if lang := doc.Find("html").AttrOr("lang", ""); lang != "kn" || doc.Find("h1").Text() != "ಪುಟ ಸಿಗಲಿಲ್ಲ" ||
+		!strings.Contains(doc.Find("main").Text(), prefix+"/nope") {
+		t.Errorf("in Kannada: lang %q, %q", lang, doc.Find("main").Text())
+	}
 }
 
 // Served alone, the host's root sends QA to the index.

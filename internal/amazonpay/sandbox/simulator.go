@@ -223,8 +223,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // refuseCrossOrigin answers a form posted from another site (CSRF).
 func (s *Simulator) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
-	s.message(w, r, http.StatusForbidden, "Request refused",
-		"This form was sent from another site, so nothing was done. Go back to the page and submit it there.")
+	s.shopperMessage(w, r, http.StatusForbidden, "sandbox.refused.heading", "sandbox.refused.body")
 }
 
 // base is the absolute URL of the simulator's root as the caller sees it.
