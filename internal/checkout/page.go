@@ -103,33 +103,15 @@ func (s *Service) PaymentPageHead(ctx context.Context, id string) (Page, error) 
 		return Page{}, err
 	}
 	p := Page{Order: r.Order, Merchant: r.Merchant}
-	if r.Latest != nil {
-		latest := *r.Latest
-		if latest.Status == AttemptPending {
-			latest, p.Order = s.checkCharge(ctx, latest, p.Order)
-		}
-		p.Latest = &latest
-		p.LatestTitle = latest.Method
-		if m, err := s.methodOf(latest); err == nil {
+	p.Order, p.Latest = s.settlePending(ctx, r)
+	if p.Latest != nil {
+		p.LatestTitle = p.Latest.Method
+		if m, err := s.methodOf(*p.Latest); err == nil {
 			p.LatestTitle = m.Kind().Title
 		}
 	}
-
-	switch {
-	case p.Order.Status == StatusCharged:
-		p.State = PageCharged
-		return p, nil
-	case p.Order.Status == StatusAutoRefunded:
-		p.State = PageClosed
-		return p, nil
-	case p.Latest != nil && p.Latest.Status == AttemptPending:
-		p.State = PageProcessing
-		return p, nil
-	case p.Order.Expired(s.now()):
-		p.State = PageExpired
-		return p, nil
-	case p.Latest != nil && p.Latest.Seq >= MaxAttempts && !p.Latest.Status.InFlight():
-		p.State = PageClosed
+	if st, done := s.fixedState(p.Order, p.Latest); done {
+		p.State = st
 		return p, nil
 	}
 	p.Retry = p.Order.Status.Failed()
@@ -151,6 +133,39 @@ func (s *Service) PaymentPageHead(ctx context.Context, id string) (Page, error) 
 	}
 	p.decide(offers)
 	return p, nil
+}
+
+// settlePending returns r's order and a copy of its newest attempt,
+// settling a pending charge first (checkCharge) if the provider now has an
+// answer.
+func (s *Service) settlePending(ctx context.Context, r PageRecords) (Order, *Attempt) {
+	if r.Latest == nil {
+		return r.Order, nil
+	}
+	latest, o := *r.Latest, r.Order
+	if latest.Status == AttemptPending {
+		latest, o = s.checkCharge(ctx, latest, o)
+	}
+	return o, &latest
+}
+
+// fixedState is the screen for order o whose newest attempt is latest
+// when it needs no offer (charged, closed, processing, expired); done is
+// false when a method may still pay.
+func (s *Service) fixedState(o Order, latest *Attempt) (st PageState, done bool) {
+	switch {
+	case o.Status == StatusCharged:
+		return PageCharged, true
+	case o.Status == StatusAutoRefunded:
+		return PageClosed, true
+	case latest != nil && latest.Status == AttemptPending:
+		return PageProcessing, true
+	case o.Expired(s.now()):
+		return PageExpired, true
+	case latest != nil && latest.Seq >= MaxAttempts && !latest.Status.InFlight():
+		return PageClosed, true
+	}
+	return PagePayable, false
 }
 
 // PageOffers fills in the offers of a page PaymentPageHead left in

@@ -27,26 +27,10 @@ func (s *Service) PaymentStatus(ctx context.Context, id string) (PageStatus, err
 	if err != nil {
 		return PageStatus{}, err
 	}
-	o, latest := r.Order, r.Latest
-	if latest != nil && latest.Status == AttemptPending {
-		a := *latest
-		a, o = s.checkCharge(ctx, a, o)
-		latest = &a
-	}
-	st := PageStatus{OrderID: o.ID}
-	switch {
-	case o.Status == StatusCharged:
-		st.State = PageCharged
-	case o.Status == StatusAutoRefunded:
-		st.State = PageClosed
-	case latest != nil && latest.Status == AttemptPending:
-		st.State = PageProcessing
-	case o.Expired(s.now()):
-		st.State = PageExpired
-	case latest != nil && latest.Seq >= MaxAttempts && !latest.Status.InFlight():
-		st.State = PageClosed
-	default:
-		st.State = PagePayable
+	o, latest := s.settlePending(ctx, r)
+	state, done := s.fixedState(o, latest)
+	st := PageStatus{OrderID: o.ID, State: state}
+	if !done {
 		st.Failed = o.Status.Failed()
 		st.Exhausted = s.retriesExhausted(o, r.Merchant, latest)
 	}
