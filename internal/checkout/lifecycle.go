@@ -126,30 +126,17 @@ func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error)
 		BrandColor: m.Brand.Color, SupportEmail: m.Brand.SupportEmail, SupportPhone: m.Brand.SupportPhone,
 		MaxFailedAttempts: maxFailedAttempts(m)}
 	given := map[string]bool{}
-	set := func(dst *string, v *string, field string) {
-		if v != nil {
-			*dst, given[field] = *v, true
-		}
-	}
-	setList := func(dst *[]string, v *[]string, field string) {
-		if v != nil {
-			*dst, given[field] = *v, true
-		}
-	}
-	set(&nm.Name, u.Name, "name")
-	setList(&nm.ReturnURLPrefixes, u.ReturnURLPrefixes, "return_url_prefixes")
-	set(&nm.DefaultReturnURL, u.DefaultReturnURL, "default_return_url")
-	set(&nm.WebhookURL, u.WebhookURL, "webhook_url")
-	set(&nm.ReturnMethod, u.ReturnMethod, "return_method")
-	setList(&nm.Methods, u.Methods, "methods")
-	set(&nm.BrandColor, u.BrandColor, "brand_color")
-	set(&nm.SupportEmail, u.SupportEmail, "support_email")
-	set(&nm.SupportPhone, u.SupportPhone, "support_phone")
-	if u.Logo != nil {
-		given["logo"] = true
-	}
-	if u.MaxFailedAttempts != nil {
-		nm.MaxFailedAttempts, given["max_failed_attempts"] = *u.MaxFailedAttempts, true
+	setGiven(&nm.Name, u.Name, "name", given)
+	setGiven(&nm.ReturnURLPrefixes, u.ReturnURLPrefixes, "return_url_prefixes", given)
+	setGiven(&nm.DefaultReturnURL, u.DefaultReturnURL, "default_return_url", given)
+	setGiven(&nm.WebhookURL, u.WebhookURL, "webhook_url", given)
+	setGiven(&nm.ReturnMethod, u.ReturnMethod, "return_method", given)
+	setGiven(&nm.Methods, u.Methods, "methods", given)
+	setGiven(&nm.BrandColor, u.BrandColor, "brand_color", given)
+	setGiven(&nm.SupportEmail, u.SupportEmail, "support_email", given)
+	setGiven(&nm.SupportPhone, u.SupportPhone, "support_phone", given)
+	setGiven(&nm.Logo, u.Logo, "logo", given)
+	if setGiven(&nm.MaxFailedAttempts, u.MaxFailedAttempts, "max_failed_attempts", given) {
 		if nm.MaxFailedAttempts == 0 {
 			nm.MaxFailedAttempts = -1 // zero means "default" only when creating
 		}
@@ -159,14 +146,9 @@ func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error)
 	}
 	updated, fields := withSettings(m, nm)
 	if u.Logo != nil {
-		updated.Brand.Logo = nil
-		if len(*u.Logo) > 0 {
-			logo, err := brand.CheckLogo(*u.Logo)
-			if err != nil {
-				fields = append(fields, errs.FieldError{Field: "logo", Message: err.Error()})
-			}
-			updated.Brand.Logo = &logo
-		}
+		var more []errs.FieldError
+		updated.Brand.Logo, more = checkedLogo(*u.Logo)
+		fields = append(fields, more...)
 	}
 	if len(fields) > 0 {
 		return Merchant{}, nil, errs.Fields("invalid.merchant", fields...)
@@ -177,6 +159,15 @@ func ApplyUpdate(m Merchant, u MerchantUpdate) (Merchant, map[string]any, error)
 		changes[f] = all[f]
 	}
 	return updated, changes, nil
+}
+
+// setGiven sets *dst to *v and notes field as given, when v is set.
+func setGiven[T any](dst, v *T, field string, given map[string]bool) bool {
+	if v == nil {
+		return false
+	}
+	*dst, given[field] = *v, true
+	return true
 }
 
 // settingChanges maps the settings of m, by audit field name, to their

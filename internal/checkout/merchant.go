@@ -166,17 +166,24 @@ func BuildMerchant(nm NewMerchant, c Credentials) (Merchant, error) {
 	}
 	m, more := withSettings(m, nm)
 	fields = append(fields, more...)
-	if len(nm.Logo) > 0 {
-		logo, err := brand.CheckLogo(nm.Logo)
-		if err != nil {
-			fields = append(fields, errs.FieldError{Field: "logo", Message: err.Error()})
-		}
-		m.Brand.Logo = &logo
-	}
+	m.Brand.Logo, more = checkedLogo(nm.Logo)
+	fields = append(fields, more...)
 	if len(fields) > 0 {
 		return Merchant{}, errs.Fields("invalid.merchant", fields...)
 	}
 	return m, nil
+}
+
+// checkedLogo checks a logo file's content; empty content is no logo.
+func checkedLogo(data []byte) (*brand.Logo, []errs.FieldError) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	logo, err := brand.CheckLogo(data)
+	if err != nil {
+		return nil, []errs.FieldError{{Field: "logo", Message: err.Error()}}
+	}
+	return &logo, nil
 }
 
 // withSettings checks the settings in nm (all but the id) and returns m
