@@ -1,10 +1,6 @@
 package checkout
 
-import (
-	"context"
-
-	"github.com/paypage/paypage/internal/money"
-)
+import "github.com/paypage/paypage/internal/money"
 
 // LinkPayment is the payment a consent is asked for, as a provider's
 // consent page may show it to the customer: the merchant's name and the
@@ -20,16 +16,12 @@ type PaymentLinker interface {
 	LinkURLFor(state, redirectURI, loginHint string, p LinkPayment) string
 }
 
-// linkURL is method m's consent URL for attempt a of order o, naming the
-// payment when m can show it.
-func (s *Service) linkURL(ctx context.Context, m Method, a Attempt, o Order, phone string) string {
+// linkURL is method m's consent URL for attempt a, naming the payment to
+// merchant mer when m can show it.
+func (s *Service) linkURL(m Method, a Attempt, phone string, mer Merchant) string {
 	pl, ok := m.(PaymentLinker)
 	if !ok {
 		return m.LinkURL(a.State, s.opts.ConsentRedirectURL, phone)
 	}
-	p := LinkPayment{Amount: a.Amount}
-	if mer, err := s.merchant(ctx, o.MerchantID); err == nil {
-		p.MerchantName = mer.Name
-	}
-	return pl.LinkURLFor(a.State, s.opts.ConsentRedirectURL, phone, p)
+	return pl.LinkURLFor(a.State, s.opts.ConsentRedirectURL, phone, LinkPayment{MerchantName: mer.Name, Amount: a.Amount})
 }

@@ -41,7 +41,7 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 	}
 	// Join an attempt in flight without asking the provider anything.
 	if r.Latest != nil && r.Latest.Status.InFlight() {
-		return s.resume(ctx, *r.Latest), nil
+		return s.resume(*r.Latest, o, r.Merchant), nil
 	}
 	if s.retriesExhausted(o, r.Merchant, r.Latest) {
 		return Next{}, errRetriesExhausted
@@ -81,11 +81,11 @@ func (s *Service) Pay(ctx context.Context, id, method string) (Next, error) {
 		return Next{}, err
 	}
 	if joined {
-		return s.resume(ctx, a), nil
+		return s.resume(a, o, r.Merchant), nil
 	}
 	s.log.InfoContext(ctx, "attempt started", "order_id", o.OrderID, "txn_id", a.TxnID, "method", k.Name, "linked", linked)
 	if !linked {
-		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(ctx, m, a, o)}, nil
+		return Next{Kind: NextRedirect, OrderID: o.ID, URL: s.consentURL(m, a, o, r.Merchant)}, nil
 	}
 	return s.charge(ctx, m, a, o, token), nil
 }
@@ -149,27 +149,27 @@ func (s *Service) checkOffered(ctx context.Context, m Method, o Order, r PageRec
 	return true, nil
 }
 
-// resume sends a shopper who pays again to where the attempt in flight
-// waits for them.
-func (s *Service) resume(ctx context.Context, a Attempt) Next {
+// resume sends a shopper who pays again to where attempt a of order o of
+// merchant mer, in flight, waits for them.
+func (s *Service) resume(a Attempt, o Order, mer Merchant) Next {
 	switch {
 	case a.Status == AttemptAwaitingConsent:
 		m, err := s.methodOf(a)
 		if err != nil {
 			break
 		}
-		if o, err := s.store.OrderByID(ctx, a.OrderID); err == nil {
-			return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(ctx, m, a, o)}
-		}
+		return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: s.consentURL(m, a, o, mer)}
 	case a.Status == AttemptPending && a.ActionURL != "":
 		return Next{Kind: NextRedirect, OrderID: a.OrderID, URL: a.ActionURL}
 	}
 	return Next{Kind: NextPage, OrderID: a.OrderID}
 }
 
-func (s *Service) consentURL(ctx context.Context, m Method, a Attempt, o Order) string {
+// consentURL is method m's consent URL for attempt a of order o of
+// merchant mer.
+func (s *Service) consentURL(m Method, a Attempt, o Order, mer Merchant) string {
 	phone, _ := NormalizePhone(o.CustomerPhone)
-	return s.linkURL(ctx, m, a, o, phone)
+	return s.linkURL(m, a, phone, mer)
 }
 
 // statePattern matches the OAuth states NewAttempt makes (base64url).
