@@ -213,7 +213,7 @@ func (s *Server) renderErrorPage(c echo.Context, status int) error {
 		vm.Message = i18n.T(ctx, "error.internal.message")
 		vm.RetryURL = s.retryURL(c)
 	}
-	s.wayOn(c, &vm, status)
+	s.wayOn(ctx, c, &vm, status)
 	return s.render(c, status, errorpage.Page(vm))
 }
 
@@ -221,18 +221,15 @@ func (s *Server) renderErrorPage(c echo.Context, status int) error {
 // merchant it leads back to; the page is shown without it if it is slow.
 const orderLookupTimeout = time.Second
 
-// wayOn gives an error page a way on. Under /orders/{id}/ with a known
-// order, that is the payment page, or, when the payment page itself
-// failed, the merchant through the signed return. Without an order, the
+// wayOn gives an error page a way on, worded in the language of words.
+// Under /orders/{id}/ with a known order, that is the payment page, or,
+// when the payment page itself failed, the merchant through the signed
+// return. Without an order, the
 // demo shop in sandbox mode, else the browser's previous page. After a
 // 5xx the order is not looked up (the database may be what failed): the
 // payment page is offered from anywhere else, and "Try again" from the
 // payment page itself.
-func (s *Server) wayOn(c echo.Context, vm *errorpage.PageVM, status int) {
-	if vm.BackURL != "" {
-		return
-	}
-	words := s.reqCtx(c)
+func (s *Server) wayOn(words context.Context, c echo.Context, vm *errorpage.PageVM, status int) {
 	id := c.Param("id")
 	if id != "" && strings.HasPrefix(c.Path(), "/orders/:id/") && checkout.ValidOrderID(id) {
 		if status >= 500 {

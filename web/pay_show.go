@@ -56,30 +56,29 @@ func (s *Server) showPayPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.useLanguage(c, p.Order.Language)
+	ctx := s.useLanguage(c, p.Order.Language)
 	if p.State == checkout.PageExpired {
-		return s.render(c, http.StatusGone, s.expiredPage(c, p.Order, p.Merchant))
+		return s.render(c, http.StatusGone, s.expiredPage(ctx, c, p.Order, p.Merchant))
 	}
 	if p.State == checkout.PageCharged && c.QueryParam(waitParam) != "" {
 		// The shopper waited for Amazon on the processing screen: the
 		// payment settled, so go on to the merchant as the instant path does.
 		return c.Redirect(http.StatusSeeOther, s.url(routeOrderReturn, p.Order.ID))
 	}
-	vm := s.payPageVM(c, p)
+	vm := s.payPageVM(ctx, c, p)
 	if p.State != checkout.PageListing {
-		s.screenVM(c, &vm, p)
+		s.screenVM(ctx, c, &vm, p)
 		return s.render(c, http.StatusOK, tplpay.Page(vm))
 	}
 	rest := s.streamPart(c, func() (templComponent, error) {
 		s.svc.PageOffers(c.Request().Context(), &p)
-		s.screenVM(c, &vm, p)
+		s.screenVM(ctx, c, &vm, p)
 		return tplpay.Body(vm), nil
 	}, tplpay.PartFailed(vm.PageURL))
 	return s.render(c, http.StatusOK, tplpay.Streamed(vm, rest))
 }
 
-func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Merchant) templComponent {
-	ctx := s.reqCtx(c)
+func (s *Server) expiredPage(ctx context.Context, c echo.Context, o checkout.Order, m checkout.Merchant) templComponent {
 	merchant := i18n.Args{"Merchant": m.Name}
 	b := s.brandVM(c, o.MerchantID)
 	head := s.head(i18n.T(ctx, "error.expired.title"))
@@ -96,10 +95,10 @@ func (s *Server) expiredPage(c echo.Context, o checkout.Order, m checkout.Mercha
 }
 
 // payPageVM is what the page shows of order and merchant, known before any
-// method's answer: enough for the summary.
-func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
+// method's answer: enough for the summary. Its words are in the language
+// of ctx, as are screenVM's.
+func (s *Server) payPageVM(ctx context.Context, c echo.Context, p checkout.Page) tplpay.PageVM {
 	o, m := p.Order, p.Merchant
-	ctx := s.reqCtx(c)
 	page := s.url(routePayShow, o.ID)
 	vm := tplpay.PageVM{
 		Head:         s.head(i18n.T(ctx, "pay.title", i18n.Args{"Merchant": m.Name})),
@@ -125,9 +124,8 @@ func (s *Server) payPageVM(c echo.Context, p checkout.Page) tplpay.PageVM {
 
 // screenVM fills in the screen of page p: its state, the method cards and
 // the latest attempt's outcome.
-func (s *Server) screenVM(c echo.Context, vm *tplpay.PageVM, p checkout.Page) {
+func (s *Server) screenVM(ctx context.Context, c echo.Context, vm *tplpay.PageVM, p checkout.Page) {
 	o := p.Order
-	ctx := s.reqCtx(c)
 	switch p.State {
 	case checkout.PagePayable:
 		vm.Screen = tplpay.ScreenPayable

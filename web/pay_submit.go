@@ -35,10 +35,16 @@ func (s *Server) submitPay(c echo.Context) error {
 // cannotPay is the error page of a pay form that is wrong in itself (it
 // names no method of this page, say).
 func (s *Server) cannotPay(c echo.Context, status int, err error) error {
+	return s.backToPage(c, status, "error.cannot_pay.heading", "error.cannot_pay.heading", "error.cannot_pay.message")
+}
+
+// backToPage renders the error page of a refused form whose way on is
+// the order's payment page: its title, heading and message are the
+// catalogue's messages of those ids.
+func (s *Server) backToPage(c echo.Context, status int, title, heading, message string) error {
 	words := s.reqCtx(c)
 	return s.render(c, status, errorpage.Page(errorpage.PageVM{
-		Head: s.head(i18n.T(words, "error.cannot_pay.heading")), Heading: i18n.T(words, "error.cannot_pay.heading"),
-		Message: i18n.T(words, "error.cannot_pay.message"),
+		Head: s.head(i18n.T(words, title)), Heading: i18n.T(words, heading), Message: i18n.T(words, message),
 		BackURL: s.url(routePayShow, c.Param("id")), BackLabel: i18n.T(words, "error.back_to_page"), RequestID: requestID(c),
 	}))
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/paypage/paypage/internal/checkout"
-	"github.com/paypage/paypage/internal/i18n"
-	"github.com/paypage/paypage/templates/errorpage"
 )
 
 const (
@@ -99,12 +97,7 @@ func (s *Server) withPayToken(c echo.Context, next echo.HandlerFunc) error {
 	if !s.sameOrigin(c.Request()) {
 		s.log.WarnContext(ctx, "pay form refused: sent from another origin", "request_id", requestID(c),
 			"origin", c.Request().Header.Get(echo.HeaderOrigin))
-		words := s.reqCtx(c)
-		return s.render(c, http.StatusForbidden, errorpage.Page(errorpage.PageVM{
-			Head: s.head(i18n.T(words, "error.not_started.title")), Heading: i18n.T(words, "error.not_started.heading"),
-			Message: i18n.T(words, "error.not_started.message"),
-			BackURL: s.url(routePayShow, c.Param("id")), BackLabel: i18n.T(words, "error.back_to_page"), RequestID: requestID(c),
-		}))
+		return s.backToPage(c, http.StatusForbidden, "error.not_started.title", "error.not_started.heading", "error.not_started.message")
 	}
 	s.log.InfoContext(ctx, "pay form accepted by its pay token (no session cookie)", "request_id", requestID(c))
 	return next(c)
@@ -134,12 +127,7 @@ func (s *Server) formExpired(c echo.Context) error {
 	if id == "" || !strings.HasPrefix(c.Path(), "/orders/:id/") {
 		return echo.NewHTTPError(http.StatusForbidden, "the form has expired; reload the page and try again")
 	}
-	words := s.reqCtx(c)
-	return s.render(c, http.StatusForbidden, errorpage.Page(errorpage.PageVM{
-		Head: s.head(i18n.T(words, "error.form_expired.title")), Heading: i18n.T(words, "error.form_expired.heading"),
-		Message: i18n.T(words, "error.form_expired.message"),
-		BackURL: s.url(routePayShow, id), BackLabel: i18n.T(words, "error.back_to_page"), RequestID: requestID(c),
-	}))
+	return s.backToPage(c, http.StatusForbidden, "error.form_expired.title", "error.form_expired.heading", "error.form_expired.message")
 }
 
 // csrfToken returns the token to put in forms for this request.
