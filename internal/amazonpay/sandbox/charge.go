@@ -144,8 +144,9 @@ func (t *txn) createCharge(in chargeInput, sel *seller) (*charge, *apiError) {
 		return nil, e
 	}
 	t.lockAccount(phone)
-	c, e := t.charge(in, sel, phone)
-	if e == nil && t.account(phone).persona.Outcome == ServerErrorOnce {
+	a := t.account(phone)
+	c, e := t.charge(in, sel, phone, a)
+	if e == nil && a.persona.Outcome == ServerErrorOnce {
 		e = errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later.")
 	}
 	return c, e
@@ -155,8 +156,7 @@ func (t *txn) createCharge(in chargeInput, sel *seller) (*charge, *apiError) {
 // for KYC or credit are recorded as Declined and answered with the
 // matching error code. A balance short of the amount waits on the top-up
 // page whatever the script; the script decides the rest.
-func (t *txn) charge(in chargeInput, sel *seller, phone string) (*charge, *apiError) {
-	a := t.account(phone)
+func (t *txn) charge(in chargeInput, sel *seller, phone string, a *account) (*charge, *apiError) {
 	now := t.now
 	c := &charge{
 		id: in.id, amazonID: t.nextAmazonID(), phone: phone, callbackURL: in.callbackURL,
