@@ -169,31 +169,22 @@ func (t *txn) charge(in chargeInput, sel *seller, phone string, a *account) (*ch
 		return c, e
 	}
 	t.hold(c) // held while pending, kept when approved
-	t.insertCharge(c)
-	if c.topUp > 0 {
+	switch o := a.persona.Outcome; {
+	case c.topUp > 0: // waits on the top-up page whatever the script
 		c.needsTopUp, c.deadline = true, now.Add(in.timeout)
-		t.saveCharge(c)
-		return c, nil
-	}
-	switch a.persona.Outcome {
-	case Approve, ServerErrorOnce:
-		t.finish(c, amazonpay.StatusCaptureApproved, "", "")
-	case Decline:
-		t.finish(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".")
-	case TwoFactor:
-		if c.instrument == instrumentBalance { // Amazon asks for an OTP for Pay Later only
-			t.finish(c, amazonpay.StatusCaptureApproved, "", "")
-			break
-		}
+	case o == Approve, o == ServerErrorOnce,
+		o == TwoFactor && c.instrument == instrumentBalance: // Amazon asks for an OTP for Pay Later only
+		t.conclude(c, amazonpay.StatusCaptureApproved, "", "")
+	case o == Decline:
+		t.conclude(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".")
+	case o == TwoFactor:
 		c.needsOTP, c.deadline = true, now.Add(in.timeout)
-		t.saveCharge(c)
-	case PendingApprove:
+	case o == PendingApprove:
 		c.resolveAt, c.resolveTo = now.Add(t.s.opts.PendingDelay), amazonpay.StatusCaptureApproved
-		t.saveCharge(c)
-	case PendingFail:
+	case o == PendingFail:
 		c.resolveAt, c.resolveTo = now.Add(t.s.opts.PendingDelay), amazonpay.StatusFailed
-		t.saveCharge(c)
 	}
+	t.insertCharge(c) // once, as the script leaves it
 	return c, nil
 }
 
