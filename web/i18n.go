@@ -27,15 +27,8 @@ func (s *Server) useLanguage(c echo.Context, orderLang string) context.Context {
 		return i18n.WithLang(c.Request().Context(), code)
 	}
 	code, picked := s.pickedLanguage(c)
-	switch {
-	case picked:
-	case i18n.Valid(orderLang):
-		code = orderLang
-	default:
-		code = i18n.Match(c.Request().Header.Get("Accept-Language"))
-		if code == "" {
-			code = i18n.Default
-		}
+	if !picked {
+		code = i18n.Pick(c.Request().Header.Get("Accept-Language"), orderLang)
 	}
 	c.Set(ctxLang, code)
 	c.Set(ctxLangPick, picked)

@@ -92,9 +92,8 @@ func (b *brandFlags) applyCreate(fs *flag.FlagSet, nm *checkout.NewMerchant) err
 	return nil
 }
 
-// applyUpdate puts the flags given into u.
-func (b *brandFlags) applyUpdate(fs *flag.FlagSet, u *checkout.MerchantUpdate) error {
-	set := visited(fs)
+// applyUpdate puts the flags given (set, see visited) into u.
+func (b *brandFlags) applyUpdate(set map[string]bool, u *checkout.MerchantUpdate) error {
 	if set["name"] || set["display-name"] {
 		name, err := b.displayNameOf(set)
 		if err != nil {

@@ -312,31 +312,31 @@ func updateMerchant(ctx context.Context, cfg config.Config, args []string, geten
 		return err
 	}
 	var u checkout.MerchantUpdate
-	var err error
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "return-url-prefix":
-			list := []string(prefixes)
-			u.ReturnURLPrefixes = &list
-		case "default-return-url":
-			u.DefaultReturnURL = defaultURL
-		case "webhook-url":
-			u.WebhookURL = webhookURL
-		case "return-method":
-			u.ReturnMethod = returnMethod
-		case "max-failed-attempts":
-			u.MaxFailedAttempts = maxFailed
-		case "methods":
-			var names []string
-			if names, err = methodNames(*methods); err == nil {
-				u.Methods = &names
-			}
-		}
-	})
-	if err == nil {
-		err = brandF.applyUpdate(fs, &u)
+	set := visited(fs)
+	if set["return-url-prefix"] {
+		list := []string(prefixes)
+		u.ReturnURLPrefixes = &list
 	}
-	if err != nil {
+	if set["default-return-url"] {
+		u.DefaultReturnURL = defaultURL
+	}
+	if set["webhook-url"] {
+		u.WebhookURL = webhookURL
+	}
+	if set["return-method"] {
+		u.ReturnMethod = returnMethod
+	}
+	if set["max-failed-attempts"] {
+		u.MaxFailedAttempts = maxFailed
+	}
+	if set["methods"] {
+		names, err := methodNames(*methods)
+		if err != nil {
+			return err
+		}
+		u.Methods = &names
+	}
+	if err := brandF.applyUpdate(set, &u); err != nil {
 		return err
 	}
 	if u == (checkout.MerchantUpdate{}) {
@@ -344,7 +344,7 @@ func updateMerchant(ctx context.Context, cfg config.Config, args []string, geten
 			"--logo, --remove-logo, --brand-color, --support-email, --support-phone (see --help)")
 	}
 	var m checkout.Merchant
-	err = service(ctx, cfg, log, func(svc *checkout.Service) error {
+	err := service(ctx, cfg, log, func(svc *checkout.Service) error {
 		var err error
 		m, err = svc.UpdateMerchant(ctx, *actor, *id, u)
 		return err

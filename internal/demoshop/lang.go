@@ -23,13 +23,10 @@ func withLanguage(r *http.Request, pick string) *http.Request {
 		pick = r.URL.Query().Get(langParam)
 	}
 	ctx := r.Context()
-	code := pick
 	if i18n.Valid(pick) {
 		ctx = context.WithValue(ctx, pickedKey{}, pick)
-	} else {
-		code = i18n.Match(r.Header.Get("Accept-Language"))
 	}
-	return r.WithContext(i18n.WithLang(ctx, code))
+	return r.WithContext(i18n.WithLang(ctx, i18n.Pick(r.Header.Get("Accept-Language"), pick)))
 }
 
 // pickedLang is the language someone chose for the shop, or "" when it

@@ -109,6 +109,21 @@ func Match(acceptLanguage string) string {
 	return Languages[i].Code
 }
 
+// Pick is a request's language: the first of choices that is one of
+// Languages (someone's own choice, in the order it counts), else the best
+// for its Accept-Language header, else Default.
+func Pick(acceptLanguage string, choices ...string) string {
+	for _, code := range choices {
+		if Valid(code) {
+			return code
+		}
+	}
+	if code := Match(acceptLanguage); code != "" {
+		return code
+	}
+	return Default
+}
+
 type ctxKey struct{}
 
 // WithLang returns ctx speaking code; an unknown code means Default.

@@ -30,6 +30,25 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+func TestPick(t *testing.T) {
+	for _, c := range []struct {
+		header  string
+		choices []string
+		want    string
+	}{
+		{"hi", nil, "hi"},
+		{"hi", []string{"ta"}, "ta"},
+		{"hi", []string{"", "xx", "kn"}, "kn"},
+		{"hi", []string{"xx"}, "hi"},
+		{"fr-FR", []string{"xx"}, Default},
+		{"", nil, Default},
+	} {
+		if got := Pick(c.header, c.choices...); got != c.want {
+			t.Errorf("Pick(%q, %q) = %q, want %q", c.header, c.choices, got, c.want)
+		}
+	}
+}
+
 func TestContextLanguage(t *testing.T) {
 	ctx := context.Background()
 	if Lang(ctx) != "en" || T(ctx, "pay.order") != "Order" {

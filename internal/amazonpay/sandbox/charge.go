@@ -144,8 +144,9 @@ func (t *txn) createCharge(in chargeInput, sel *seller) (*charge, *apiError) {
 		return nil, e
 	}
 	t.lockAccount(phone)
-	c, e := t.charge(in, sel, phone)
-	if e == nil && t.account(phone).persona.Outcome == ServerErrorOnce {
+	a := t.account(phone)
+	c, e := t.charge(in, sel, phone, a)
+	if e == nil && a.persona.Outcome == ServerErrorOnce {
 		e = errorf(http.StatusInternalServerError, amazonpay.CodeInternalServerError, "Internal error. Retry later.")
 	}
 	return c, e
@@ -155,8 +156,7 @@ func (t *txn) createCharge(in chargeInput, sel *seller) (*charge, *apiError) {
 // for KYC or credit are recorded as Declined and answered with the
 // matching error code. A balance short of the amount waits on the top-up
 // page whatever the script; the script decides the rest.
-func (t *txn) charge(in chargeInput, sel *seller, phone string) (*charge, *apiError) {
-	a := t.account(phone)
+func (t *txn) charge(in chargeInput, sel *seller, phone string, a *account) (*charge, *apiError) {
 	now := t.now
 	c := &charge{
 		id: in.id, amazonID: t.nextAmazonID(), phone: phone, callbackURL: in.callbackURL,
@@ -169,31 +169,22 @@ func (t *txn) charge(in chargeInput, sel *seller, phone string) (*charge, *apiEr
 		return c, e
 	}
 	t.hold(c) // held while pending, kept when approved
-	t.insertCharge(c)
-	if c.topUp > 0 {
+	switch o := a.persona.Outcome; {
+	case c.topUp > 0: // waits on the top-up page whatever the script
 		c.needsTopUp, c.deadline = true, now.Add(in.timeout)
-		t.saveCharge(c)
-		return c, nil
-	}
-	switch a.persona.Outcome {
-	case Approve, ServerErrorOnce:
-		t.finish(c, amazonpay.StatusCaptureApproved, "", "")
-	case Decline:
-		t.finish(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".")
-	case TwoFactor:
-		if c.instrument == instrumentBalance { // Amazon asks for an OTP for Pay Later only
-			t.finish(c, amazonpay.StatusCaptureApproved, "", "")
-			break
-		}
+	case o == Approve, o == ServerErrorOnce,
+		o == TwoFactor && c.instrument == instrumentBalance: // Amazon asks for an OTP for Pay Later only
+		t.conclude(c, amazonpay.StatusCaptureApproved, "", "")
+	case o == Decline:
+		t.conclude(c, amazonpay.StatusDeclined, ReasonCodeDeclined, "The charge was declined by "+instrumentName(c.instrument)+".")
+	case o == TwoFactor:
 		c.needsOTP, c.deadline = true, now.Add(in.timeout)
-		t.saveCharge(c)
-	case PendingApprove:
+	case o == PendingApprove:
 		c.resolveAt, c.resolveTo = now.Add(t.s.opts.PendingDelay), amazonpay.StatusCaptureApproved
-		t.saveCharge(c)
-	case PendingFail:
+	case o == PendingFail:
 		c.resolveAt, c.resolveTo = now.Add(t.s.opts.PendingDelay), amazonpay.StatusFailed
-		t.saveCharge(c)
 	}
+	t.insertCharge(c) // once, as the script leaves it
 	return c, nil
 }
 

@@ -115,14 +115,11 @@ func (s *Simulator) instruments(w http.ResponseWriter, r *http.Request) {
 	var (
 		phone string
 		a     *account
+		due   bool
 	)
-	var due bool
 	err := s.read(r.Context(), func(t *txn) { phone, a, due, e = t.tokenAccountNow(q.Get("accessToken"), wantPayLater) })
 	if err == nil && e == nil && due {
-		err = s.change(r.Context(), func(t *txn) {
-			t.lockAccount(phone)
-			a, _, _ = t.accountNow(phone)
-		})
+		a, _, err = s.settledAccount(r.Context(), phone)
 	}
 	if err != nil {
 		e = internalError()
@@ -210,10 +207,17 @@ func (s *Simulator) accountFor(ctx context.Context, phone string) (a *account, l
 	var due bool
 	err = s.read(ctx, func(t *txn) { a, linked, due = t.accountNow(phone) })
 	if err == nil && due {
-		err = s.change(ctx, func(t *txn) {
-			t.lockAccount(phone)
-			a, linked, _ = t.accountNow(phone)
-		})
+		return s.settledAccount(ctx, phone)
 	}
+	return a, linked, err
+}
+
+// settledAccount settles phone's account under its lock and reads it as
+// accountFor does, for a reader that found it due.
+func (s *Simulator) settledAccount(ctx context.Context, phone string) (a *account, linked bool, err error) {
+	err = s.change(ctx, func(t *txn) {
+		t.lockAccount(phone)
+		a, linked, _ = t.accountNow(phone)
+	})
 	return a, linked, err
 }

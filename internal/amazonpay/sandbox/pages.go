@@ -47,11 +47,7 @@ func (s *Simulator) shopperPage(r *http.Request, titleID string) tpl.Page {
 // pages pick it: ?lang= (one of i18n.Languages), else Accept-Language,
 // else English.
 func pageContext(r *http.Request) context.Context {
-	code := r.URL.Query().Get("lang")
-	if !i18n.Valid(code) {
-		code = i18n.Match(r.Header.Get("Accept-Language"))
-	}
-	return i18n.WithLang(r.Context(), code)
+	return i18n.WithLang(r.Context(), i18n.Pick(r.Header.Get("Accept-Language"), r.URL.Query().Get("lang")))
 }
 
 // render writes a templ page, buffered so a failed render is a clean 500.

@@ -76,8 +76,14 @@ type refund struct {
 }
 
 // finish gives a pending charge its final status, giving back the held
-// credit or balance unless it was approved.
+// credit or balance unless it was approved, and saves it.
 func (t *txn) finish(c *charge, st amazonpay.Status, code, desc string) {
+	t.conclude(c, st, code, desc)
+	t.saveCharge(c)
+}
+
+// conclude is finish for a charge not yet stored: the caller inserts it.
+func (t *txn) conclude(c *charge, st amazonpay.Status, code, desc string) {
 	c.status, c.reasonCode, c.reasonDesc, c.updated = st, code, desc, t.now
 	c.needsOTP, c.needsTopUp = false, false
 	if st == amazonpay.StatusCaptureApproved {
@@ -86,7 +92,6 @@ func (t *txn) finish(c *charge, st amazonpay.Status, code, desc string) {
 		t.addFunds(c.phone, c.instrument, c.held)
 		c.held = 0
 	}
-	t.saveCharge(c)
 }
 
 // hold takes c's amount from its instrument. A balance never goes below

@@ -251,19 +251,24 @@ func (t *txn) account(phone string) *account {
 }
 
 func (t *txn) setOutcome(phone string, o Outcome) {
-	t.account(phone)
-	t.exec(`UPDATE amazonpay_sandbox.accounts SET outcome = $2 WHERE phone = $1`, phone, int(o))
+	p := PersonaFor(phone)
+	t.exec(`INSERT INTO amazonpay_sandbox.accounts (phone, outcome, credit, balance) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (phone) DO UPDATE SET outcome = EXCLUDED.outcome`, phone, int(o), int64(p.Credit), int64(p.Balance))
 }
 
 // addFunds adds delta (negative to take) to the instrument of phone's
-// account: its Pay Later credit or its Amazon Pay balance.
+// account: its Pay Later credit or its Amazon Pay balance. An account
+// not yet made is made with the persona's starting credit and balance,
+// then changed, in the one statement.
 func (t *txn) addFunds(phone, instrument string, delta money.Paise) {
-	t.account(phone)
-	col := "credit"
+	p := PersonaFor(phone)
+	credit, balance, col := p.Credit+delta, p.Balance, "credit"
 	if instrument == instrumentBalance {
-		col = "balance"
+		credit, balance, col = p.Credit, p.Balance+delta, "balance"
 	}
-	t.exec(`UPDATE amazonpay_sandbox.accounts SET `+col+` = `+col+` + $2 WHERE phone = $1`, phone, int64(delta))
+	t.exec(`INSERT INTO amazonpay_sandbox.accounts AS a (phone, outcome, credit, balance) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (phone) DO UPDATE SET `+col+` = a.`+col+` + $5`,
+		phone, int(p.Outcome), int64(credit), int64(balance), int64(delta))
 }
 
 func (t *txn) nextSeq() int64 {
