@@ -169,7 +169,7 @@ func (m *Metrics) RefundManualReview(automatic bool) {
 
 // WatchPrefetch exports, read at each scrape, how many prefetches of the
 // page's offers this process started at session create and how many it
-// skipped because its limit were already in flight (those pages ask
+// skipped because its limit of prefetches was already in flight (those pages ask
 // Amazon themselves).
 func (m *Metrics) WatchPrefetch(stats func() (started, skipped int64)) {
 	if m == nil {
