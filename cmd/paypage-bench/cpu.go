@@ -106,3 +106,23 @@ func sampleCPU(s *server) (cpuUse, error) {
 	}
 	return cpuUse{server: srv.self, postgres: pg}, nil
 }
+
+// cpuSince is what the server and its PostgreSQL spent since sample
+// before.
+func cpuSince(s *server, before cpuUse) (cpuUse, error) {
+	after, err := sampleCPU(s)
+	if err != nil {
+		return cpuUse{}, err
+	}
+	return after.sub(before), nil
+}
+
+// per describes c spread over n requests: server and PostgreSQL
+// milliseconds each.
+func (c cpuUse) per(n int64) string {
+	if n == 0 {
+		return "n/a"
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(n) }
+	return fmt.Sprintf("server %.2f ms + PostgreSQL %.2f ms", ms(c.server), ms(c.postgres))
+}

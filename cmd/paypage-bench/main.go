@@ -42,6 +42,7 @@ type options struct {
 	goBench   bool
 	keep      bool
 	pprofOut  string
+	profile   string
 	quick     bool
 	latency   time.Duration
 	openAfter time.Duration
@@ -79,6 +80,7 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "run BenchmarkPaymentPageRender for allocations per render")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp directory (server logs, wrk scripts)")
 	flag.StringVar(&o.pprofOut, "pprof", "", "write a CPU profile of the bare Echo ceiling run to this file")
+	flag.StringVar(&o.profile, "profile", "", "write CPU profiles of the load server during the POST /session and page runs to this directory (session.pprof, page.pprof)")
 	flag.BoolVar(&o.quick, "quick", false, "short runs and few visits, no go bench: a smoke test of the bench, not a measurement")
 	flag.DurationVar(&o.latency, "latency", 150*time.Millisecond, "PAYPAGE_SANDBOX_LATENCY of the shopper's-view server")
 	flag.DurationVar(&o.openAfter, "open-after", 300*time.Millisecond, "delay between POST /session and opening its page")
@@ -155,7 +157,11 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	errs := make(chan error, 2)
 	go func() {
 		var err error
-		srv, err = startServer(ctx, bin, dir, "data")
+		var env []string
+		if o.profile != "" {
+			env = append(env, "PAYPAGE_PPROF=1")
+		}
+		srv, err = startServer(ctx, bin, dir, "data", env...)
 		errs <- err
 	}()
 	go func() {
@@ -271,7 +277,26 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	// POST /session against pgbench's single-row INSERT; the sessions are
 	// the orders the page runs then walk.
 	log.Print("load: POST /session")
+	sessCPU, err := sampleCPU(srv)
+	if err != nil {
+		return err
+	}
+	wait := srv.profile(ctx, o.profile, "session", o.duration-time.Second)
 	sess, paths, err := w.postSession(ctx, srv, len(linked))
+	if err != nil {
+		return err
+	}
+	if err := wait(); err != nil {
+		return err
+	}
+	if sessCPU, err = cpuSince(srv, sessCPU); err != nil {
+		return err
+	}
+	started, _, err := srv.metric(ctx, "paypage_prefetches_total", `result="started"`)
+	if err != nil {
+		return err
+	}
+	skipped, _, err := srv.metric(ctx, "paypage_prefetches_total", `result="skipped"`)
 	if err != nil {
 		return err
 	}
@@ -288,8 +313,19 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	if err != nil {
 		return err
 	}
+	pageCPU, err := sampleCPU(srv)
+	if err != nil {
+		return err
+	}
+	wait = srv.profile(ctx, o.profile, "page", o.duration-time.Second)
 	page, loads, err := w.walk(ctx, "page", srv, paths, cookie)
 	if err != nil {
+		return err
+	}
+	if err := wait(); err != nil {
+		return err
+	}
+	if pageCPU, err = cpuSince(srv, pageCPU); err != nil {
 		return err
 	}
 	callsAfter, _, err := srv.amazonCalls(ctx)
@@ -303,10 +339,11 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	}
 	t.add(ratioRow(fmt.Sprintf("payment page, distinct orders (-c%d)", o.conns), page.rps, "req/s", page.p50, page.p99, page.errors,
 		"bare Echo", bare.rps, "req/s", pageRatioTarget,
-		fmt.Sprintf("%d orders (half of linked customers), %.2f loads per order, reloads with cookie; %.2f Amazon calls per load",
-			len(paths), loads, (callsAfter-callsBefore)/float64(max(page.requests, 1)))))
+		fmt.Sprintf("%d orders (half of linked customers), %.2f loads per order, reloads with cookie; %.2f Amazon calls per load; CPU per load %s",
+			len(paths), loads, (callsAfter-callsBefore)/float64(max(page.requests, 1)), pageCPU.per(page.requests))))
 	t.add(ratioRow("POST /session", sess.rps, "req/s", sess.p50, sess.p99, sess.errors,
-		"pgbench 1-row INSERT", pg.tps, "tps", sessionRatioTarget, ""))
+		"pgbench 1-row INSERT", pg.tps, "tps", sessionRatioTarget, fmt.Sprintf("CPU per session %s; prefetches started %.0f, skipped %.0f (at most PAYPAGE_PREFETCH_MAX_IN_FLIGHT at once)",
+			sessCPU.per(sess.requests), started, skipped)))
 
 	// Sustained page load, then the RSS it left.
 	log.Printf("load: %d connections of page load for %s", o.rssConns, o.rssFor)

@@ -176,6 +176,12 @@ func statusBytes(status, field string) (int64, error) {
 // sandbox mode every Amazon call the server makes is one of them. found is
 // false while the series does not exist (no call yet, or a renamed route).
 func (s *server) amazonCalls(ctx context.Context) (calls float64, found bool, err error) {
+	return s.metric(ctx, "paypage_http_requests_total", simulatorRoute)
+}
+
+// metric sums the series of counter name on /metrics whose labels hold
+// label; found is false when there is none.
+func (s *server) metric(ctx context.Context, name, label string) (sum float64, found bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.ops+"/metrics", nil)
 	if err != nil {
 		return 0, false, err
@@ -192,17 +198,17 @@ func (s *server) amazonCalls(ctx context.Context) (calls float64, found bool, er
 	if resp.StatusCode != http.StatusOK {
 		return 0, false, fmt.Errorf("%s/metrics: status %d", s.ops, resp.StatusCode)
 	}
-	return simulatorRequests(string(b))
+	return sumSeries(string(b), name, label)
 }
 
 // simulatorRoute is the route label of the simulator's requests.
 const simulatorRoute = `route="/sandbox/amazonpay/*"`
 
-// simulatorRequests sums paypage_http_requests_total over the simulator's
-// route in a Prometheus text exposition.
-func simulatorRequests(exposition string) (sum float64, found bool, err error) {
+// sumSeries sums the samples of metric name whose labels hold label in a
+// Prometheus text exposition.
+func sumSeries(exposition, name, label string) (sum float64, found bool, err error) {
 	for _, line := range strings.Split(exposition, "\n") {
-		if !strings.HasPrefix(line, "paypage_http_requests_total{") || !strings.Contains(line, simulatorRoute) {
+		if !strings.HasPrefix(line, name+"{") || !strings.Contains(line, label) {
 			continue
 		}
 		i := strings.LastIndexByte(line, ' ')
@@ -241,4 +247,44 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// profile starts a CPU profile of the server (it must run with
+// PAYPAGE_PPROF=1) for the next d, written to dir/name.pprof; the returned
+// wait blocks until it is written. With dir empty it does nothing.
+func (s *server) profile(ctx context.Context, dir, name string, d time.Duration) (wait func() error) {
+	if dir == "" {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- func() error {
+			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.ops, max(int(d.Seconds()), 1))
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s: status %d (is PAYPAGE_PPROF=1 set?)", url, resp.StatusCode)
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			f, err := os.Create(filepath.Join(dir, name+".pprof"))
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, resp.Body); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}()
+	}()
+	return func() error { return <-done }
 }

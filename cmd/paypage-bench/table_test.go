@@ -199,11 +199,11 @@ paypage_http_requests_total{method="POST",route="/sandbox/amazonpay/*",status="2
 paypage_http_requests_total{method="GET",route="/sandbox/amazonpay/*",status="200"} 3
 paypage_http_request_duration_seconds_count{route="/sandbox/amazonpay/*"} 99
 `
-	n, found, err := simulatorRequests(exp)
+	n, found, err := sumSeries(exp, "paypage_http_requests_total", simulatorRoute)
 	if err != nil || !found || n != 15 {
-		t.Errorf("simulatorRequests = %v, %v, %v; want 15, true, nil", n, found, err)
+		t.Errorf("sumSeries = %v, %v, %v; want 15, true, nil", n, found, err)
 	}
-	if _, found, _ := simulatorRequests("paypage_http_requests_total{route=\"/session\"} 1\n"); found {
+	if _, found, _ := sumSeries("paypage_http_requests_total{route=\"/session\"} 1\n", "paypage_http_requests_total", simulatorRoute); found {
 		t.Error("found simulator requests where there are none")
 	}
 	b, err := statusBytes("Name:\tpaypage\nVmHWM:\t   61440 kB\nVmRSS:\t   1024 kB\n", "VmHWM")
