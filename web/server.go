@@ -6,12 +6,10 @@
 package web
 
 import (
-	"compress/gzip"
 	"context"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -101,17 +99,7 @@ func NewServer(opts Options) *Server {
 	if !opts.Sandbox {
 		e.Use(strictTransportSecurity)
 	}
-	// Compress HTML, CSS and JSON for phones on slow networks. The fastest
-	// level costs a fraction of the default's CPU and memory for nearly the
-	// same size on pages this small; responses under two packets are not worth
-	// it, and the simulator's API (server-to-server on loopback) is skipped.
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level: gzip.BestSpeed, MinLength: 2048,
-		Skipper: func(c echo.Context) bool {
-			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/sandbox/amazonpay/v1/") || strings.HasPrefix(p, "/brand/") // logos are compressed already
-		},
-	}))
+	e.Use(compressed())
 	// Bound what a client can make us read and how long a request may take.
 	e.Use(middleware.BodyLimit(maxBodyBytes))
 	e.Use(middleware.ContextTimeout(requestTimeout))
