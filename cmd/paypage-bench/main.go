@@ -281,6 +281,10 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	if err != nil {
 		return err
 	}
+	prefetchesBefore, err := srv.prefetches(ctx)
+	if err != nil {
+		return err
+	}
 	wait := srv.profile(ctx, o.profile, "session", o.duration-time.Second)
 	sess, paths, err := w.postSession(ctx, srv, len(linked))
 	if err != nil {
@@ -292,14 +296,11 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	if sessCPU, err = cpuSince(srv, sessCPU); err != nil {
 		return err
 	}
-	started, _, err := srv.metric(ctx, "paypage_prefetches_total", `result="started"`)
+	prefetches, err := srv.prefetches(ctx)
 	if err != nil {
 		return err
 	}
-	skipped, _, err := srv.metric(ctx, "paypage_prefetches_total", `result="skipped"`)
-	if err != nil {
-		return err
-	}
+	started, skipped := prefetches[0]-prefetchesBefore[0], prefetches[1]-prefetchesBefore[1]
 	log.Print("load: pgbench")
 	pg, err := runPgbench(ctx, dir, srv.dataDir, o.conns, o.duration)
 	if err != nil {

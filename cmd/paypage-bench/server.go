@@ -179,6 +179,17 @@ func (s *server) amazonCalls(ctx context.Context) (calls float64, found bool, er
 	return s.metric(ctx, "paypage_http_requests_total", simulatorRoute)
 }
 
+// prefetches is how many prefetches the server has started and skipped
+// so far (paypage_prefetches_total).
+func (s *server) prefetches(ctx context.Context) (n [2]float64, err error) {
+	for i, result := range []string{"started", "skipped"} {
+		if n[i], _, err = s.metric(ctx, "paypage_prefetches_total", `result="`+result+`"`); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 // metric sums the series of counter name on /metrics whose labels hold
 // label; found is false when there is none.
 func (s *server) metric(ctx context.Context, name, label string) (sum float64, found bool, err error) {
