@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -107,14 +109,38 @@ func sampleCPU(s *server) (cpuUse, error) {
 	return cpuUse{server: srv.self, postgres: pg}, nil
 }
 
-// cpuSince is what the server and its PostgreSQL spent since sample
-// before.
-func cpuSince(s *server, before cpuUse) (cpuUse, error) {
+// measured runs run and returns the CPU the server and its PostgreSQL
+// spent meanwhile; with profileDir set it also writes a CPU profile of
+// the server, taken over the run's length d less a second, to
+// profileDir/name.pprof.
+func measured(ctx context.Context, s *server, profileDir, name string, d time.Duration, run func() error) (cpuUse, error) {
+	before, err := sampleCPU(s)
+	if err != nil {
+		return cpuUse{}, err
+	}
+	wait := s.profile(ctx, profileDir, name, d-time.Second)
+	err = run()
+	if werr := wait(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return cpuUse{}, err
+	}
 	after, err := sampleCPU(s)
 	if err != nil {
 		return cpuUse{}, err
 	}
 	return after.sub(before), nil
+}
+
+// perRequest is c spread over n requests, in milliseconds: NaN when n is
+// 0.
+func (c cpuUse) perRequest(n int64) (server, postgres float64) {
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(n) }
+	return ms(c.server), ms(c.postgres)
 }
 
 // per describes c spread over n requests: server and PostgreSQL
@@ -123,6 +149,6 @@ func (c cpuUse) per(n int64) string {
 	if n == 0 {
 		return "n/a"
 	}
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(n) }
-	return fmt.Sprintf("server %.2f ms + PostgreSQL %.2f ms", ms(c.server), ms(c.postgres))
+	server, postgres := c.perRequest(n)
+	return fmt.Sprintf("server %.2f ms + PostgreSQL %.2f ms", server, postgres)
 }

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -277,23 +276,19 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	// POST /session against pgbench's single-row INSERT; the sessions are
 	// the orders the page runs then walk.
 	log.Print("load: POST /session")
-	sessCPU, err := sampleCPU(srv)
-	if err != nil {
-		return err
-	}
 	prefetchesBefore, err := srv.prefetches(ctx)
 	if err != nil {
 		return err
 	}
-	wait := srv.profile(ctx, o.profile, "session", o.duration-time.Second)
-	sess, paths, err := w.postSession(ctx, srv, len(linked))
+	var (
+		sess  wrkResult
+		paths []string
+	)
+	sessCPU, err := measured(ctx, srv, o.profile, "session", o.duration, func() (err error) {
+		sess, paths, err = w.postSession(ctx, srv, len(linked))
+		return err
+	})
 	if err != nil {
-		return err
-	}
-	if err := wait(); err != nil {
-		return err
-	}
-	if sessCPU, err = cpuSince(srv, sessCPU); err != nil {
 		return err
 	}
 	prefetches, err := srv.prefetches(ctx)
@@ -314,19 +309,15 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	if err != nil {
 		return err
 	}
-	pageCPU, err := sampleCPU(srv)
+	var (
+		page  wrkResult
+		loads float64
+	)
+	pageCPU, err := measured(ctx, srv, o.profile, "page", o.duration, func() (err error) {
+		page, loads, err = w.walk(ctx, "page", srv, paths, cookie)
+		return err
+	})
 	if err != nil {
-		return err
-	}
-	wait = srv.profile(ctx, o.profile, "page", o.duration-time.Second)
-	page, loads, err := w.walk(ctx, "page", srv, paths, cookie)
-	if err != nil {
-		return err
-	}
-	if err := wait(); err != nil {
-		return err
-	}
-	if pageCPU, err = cpuSince(srv, pageCPU); err != nil {
 		return err
 	}
 	callsAfter, _, err := srv.amazonCalls(ctx)
@@ -363,29 +354,19 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 
 	// Returning customers paying end to end, and what it cost in CPU.
 	log.Printf("load: returning checkouts for %s", o.duration)
-	before, err := sampleCPU(srv)
-	if err != nil {
+	var co checkoutResult
+	used, err := measured(ctx, srv, "", "checkout", o.duration, func() (err error) {
+		co, err = runCheckouts(ctx, srv, linked, o.duration)
 		return err
-	}
-	co, err := runCheckouts(ctx, srv, linked, o.duration)
-	if err != nil {
-		return err
-	}
-	after, err := sampleCPU(srv)
+	})
 	if err != nil {
 		return err
 	}
 	t.add(row{name: "returning-customer checkout", value: fmt.Sprintf("%.0f checkouts/s", co.rate), p50: co.p50, p99: co.p99,
 		errors: co.errors, target: "no errors", ok: co.errors == 0, note: fmt.Sprintf("%d checkouts by %d customers", co.n, len(linked))})
-	used := after.sub(before)
-	perCheckout := func(d time.Duration) float64 {
-		if co.n == 0 {
-			return math.NaN()
-		}
-		return float64(d) / float64(time.Millisecond) / float64(co.n)
-	}
-	t.add(limitRow("CPU per returning checkout", perCheckout(used.server+used.postgres), "%.1f", "ms", cpuPerCheckout, false, true,
-		fmt.Sprintf("server %.1f ms (with its built-in simulator) + PostgreSQL %.1f ms", perCheckout(used.server), perCheckout(used.postgres))))
+	server, postgres := used.perRequest(int64(co.n))
+	t.add(limitRow("CPU per returning checkout", server+postgres, "%.1f", "ms", cpuPerCheckout, false, true,
+		fmt.Sprintf("server %.1f ms (with its built-in simulator) + PostgreSQL %.1f ms", server, postgres)))
 
 	hwm, err := srv.memory("VmHWM")
 	if err != nil {

@@ -176,40 +176,47 @@ func statusBytes(status, field string) (int64, error) {
 // sandbox mode every Amazon call the server makes is one of them. found is
 // false while the series does not exist (no call yet, or a renamed route).
 func (s *server) amazonCalls(ctx context.Context) (calls float64, found bool, err error) {
-	return s.metric(ctx, "paypage_http_requests_total", simulatorRoute)
+	exp, err := s.metrics(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	return sumSeries(exp, "paypage_http_requests_total", simulatorRoute)
 }
 
 // prefetches is how many prefetches the server has started and skipped
 // so far (paypage_prefetches_total).
 func (s *server) prefetches(ctx context.Context) (n [2]float64, err error) {
+	exp, err := s.metrics(ctx)
+	if err != nil {
+		return n, err
+	}
 	for i, result := range []string{"started", "skipped"} {
-		if n[i], _, err = s.metric(ctx, "paypage_prefetches_total", `result="`+result+`"`); err != nil {
+		if n[i], _, err = sumSeries(exp, "paypage_prefetches_total", `result="`+result+`"`); err != nil {
 			return n, err
 		}
 	}
 	return n, nil
 }
 
-// metric sums the series of counter name on /metrics whose labels hold
-// label; found is false when there is none.
-func (s *server) metric(ctx context.Context, name, label string) (sum float64, found bool, err error) {
+// metrics reads the server's /metrics exposition.
+func (s *server) metrics(ctx context.Context) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.ops+"/metrics", nil)
 	if err != nil {
-		return 0, false, err
+		return "", err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, false, err
+		return "", err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, false, err
+		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, false, fmt.Errorf("%s/metrics: status %d", s.ops, resp.StatusCode)
+		return "", fmt.Errorf("%s/metrics: status %d", s.ops, resp.StatusCode)
 	}
-	return sumSeries(string(b), name, label)
+	return string(b), nil
 }
 
 // simulatorRoute is the route label of the simulator's requests.
@@ -268,34 +275,36 @@ func (s *server) profile(ctx context.Context, dir, name string, d time.Duration)
 		return func() error { return nil }
 	}
 	done := make(chan error, 1)
-	go func() {
-		done <- func() error {
-			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.ops, max(int(d.Seconds()), 1))
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-			if err != nil {
-				return err
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("%s: status %d (is PAYPAGE_PPROF=1 set?)", url, resp.StatusCode)
-			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-			f, err := os.Create(filepath.Join(dir, name+".pprof"))
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(f, resp.Body); err != nil {
-				f.Close()
-				return err
-			}
-			return f.Close()
-		}()
-	}()
+	go func() { done <- s.writeProfile(ctx, filepath.Join(dir, name+".pprof"), d) }()
 	return func() error { return <-done }
+}
+
+// writeProfile takes a CPU profile of the server over d and writes it to
+// path.
+func (s *server) writeProfile(ctx context.Context, path string, d time.Duration) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.ops, max(int(d.Seconds()), 1))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: status %d (is PAYPAGE_PPROF=1 set?)", url, resp.StatusCode)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
