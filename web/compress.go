@@ -21,8 +21,8 @@ const compressMinSize = 2048
 // while a pooled stateful compressor would hold about a megabyte per
 // response in flight and, freed at every collection, be allocated again.
 // Zstandard is not offered: its encoders are larger still. The simulator's
-// API (server-to-server on loopback) and logos (compressed already) pass
-// through as they are.
+// API and token endpoint (server-to-server on loopback) and logos
+// (compressed already) pass through as they are.
 func compressed() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(
 		gzhttp.CompressionLevel(gzip.StatelessCompression),
@@ -35,7 +35,7 @@ func compressed() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			p := c.Request().URL.Path
-			if strings.HasPrefix(p, "/sandbox/amazonpay/v1/") || strings.HasPrefix(p, "/brand/") {
+			if simulatorAPICall(p) || strings.HasPrefix(p, "/brand/") {
 				return next(c)
 			}
 			res := c.Response()
