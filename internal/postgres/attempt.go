@@ -87,7 +87,7 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 	var joined bool
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
 		var or orderRow
-		if err := tx.GetContext(ctx, &or, lockOrder, a.OrderID); err != nil {
+		if err := d.txGet(ctx, tx, &or, lockOrder, a.OrderID); err != nil {
 			return mapErr(err, "order")
 		}
 		order = or.order()
@@ -95,12 +95,12 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 			N        int `db:"n"`
 			InFlight int `db:"in_flight"`
 		}
-		if err := tx.GetContext(ctx, &count, countAttempts, a.OrderID); err != nil {
+		if err := d.txGet(ctx, tx, &count, countAttempts, a.OrderID); err != nil {
 			return mapErr(err, "attempt")
 		}
 		var ar attemptRow
 		if count.InFlight > 0 {
-			if err := tx.GetContext(ctx, &ar, inFlightAttempt, a.OrderID); err != nil {
+			if err := d.txGet(ctx, tx, &ar, inFlightAttempt, a.OrderID); err != nil {
 				return mapErr(err, "attempt")
 			}
 			out, joined = ar.attempt(), true
@@ -113,22 +113,22 @@ func (d *DB) StartAttempt(ctx context.Context, a checkout.Attempt, now time.Time
 		}
 		a.Seq = n + 1
 		a.TxnID = checkout.TxnID(order, a.Seq)
-		if err := tx.GetContext(ctx, &ar, insertAttempt, a.ID, a.OrderID, a.Seq, a.TxnID, a.ChargeID,
+		if err := d.txGet(ctx, tx, &ar, insertAttempt, a.ID, a.OrderID, a.Seq, a.TxnID, a.ChargeID,
 			string(a.Status), a.Linked, a.State, int64(a.Amount), a.Method, a.MethodType, a.Provider); err != nil {
 			return mapErr(err, "attempt")
 		}
 		out = ar.attempt()
 		before := order.Status
 		if order.Status != status {
-			if err := tx.GetContext(ctx, &or, setOrderStatus, order.ID, string(status)); err != nil {
+			if err := d.txGet(ctx, tx, &or, setOrderStatus, order.ID, string(status)); err != nil {
 				return mapErr(err, "order")
 			}
 			order = or.order()
 		}
-		if err := recordStatus(ctx, tx, order.ID, "attempt", out.TxnID, "", string(out.Status)); err != nil {
+		if err := d.recordStatus(ctx, tx, order.ID, "attempt", out.TxnID, "", string(out.Status)); err != nil {
 			return err
 		}
-		if err := recordStatus(ctx, tx, order.ID, "order", order.OrderID, string(before), string(order.Status)); err != nil {
+		if err := d.recordStatus(ctx, tx, order.ID, "order", order.OrderID, string(before), string(order.Status)); err != nil {
 			return err
 		}
 		return d.emit(ctx, tx, order, &out, checkout.OrderEvents(before, order.Status, true))
@@ -176,12 +176,12 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkou
 	wrote := false
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
 		var or orderRow
-		if err := tx.GetContext(ctx, &or, lockAttemptOrder, attemptID); err != nil {
+		if err := d.txGet(ctx, tx, &or, lockAttemptOrder, attemptID); err != nil {
 			return mapErr(err, "attempt")
 		}
 		o = or.order()
 		var ar attemptRow
-		if err := tx.GetContext(ctx, &ar, attemptByID, attemptID); err != nil {
+		if err := d.txGet(ctx, tx, &ar, attemptByID, attemptID); err != nil {
 			return mapErr(err, "attempt")
 		}
 		a = ar.attempt()
@@ -191,12 +191,12 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkou
 			return err
 		}
 		if r := u.AutoRefund; r != nil {
-			res, err := tx.ExecContext(ctx, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount))
+			res, err := d.txExec(ctx, tx, insertAutoRefund, r.ID, r.OrderID, r.AttemptID, r.UniqueRequestID, int64(r.Amount))
 			if err != nil {
 				return mapErr(err, "refund")
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				if err := recordStatus(ctx, tx, o.ID, "refund", r.UniqueRequestID, "", string(checkout.RefundPending)); err != nil {
+				if err := d.recordStatus(ctx, tx, o.ID, "refund", r.UniqueRequestID, "", string(checkout.RefundPending)); err != nil {
 					return err
 				}
 			}
@@ -205,22 +205,22 @@ func (d *DB) MoveAttempt(ctx context.Context, attemptID string, from, to checkou
 		if !u.NextCheck.IsZero() {
 			nextCheck = &u.NextCheck
 		}
-		if err := tx.GetContext(ctx, &ar, updateAttempt, attemptID, string(to), u.ProviderRef, u.ActionURL,
+		if err := d.txGet(ctx, tx, &ar, updateAttempt, attemptID, string(to), u.ProviderRef, u.ActionURL,
 			u.AuthType, u.ErrorCode, u.ErrorMessage, u.Settled, nextCheck); err != nil {
 			return mapErr(err, "attempt")
 		}
 		a = ar.attempt()
 		before := o.Status
 		if next != o.Status {
-			if err := tx.GetContext(ctx, &or, setOrderStatus, o.ID, string(next)); err != nil {
+			if err := d.txGet(ctx, tx, &or, setOrderStatus, o.ID, string(next)); err != nil {
 				return mapErr(err, "order")
 			}
 			o = or.order()
 		}
-		if err := recordStatus(ctx, tx, o.ID, "attempt", a.TxnID, string(prev), string(a.Status)); err != nil {
+		if err := d.recordStatus(ctx, tx, o.ID, "attempt", a.TxnID, string(prev), string(a.Status)); err != nil {
 			return err
 		}
-		if err := recordStatus(ctx, tx, o.ID, "order", o.OrderID, string(before), string(o.Status)); err != nil {
+		if err := d.recordStatus(ctx, tx, o.ID, "order", o.OrderID, string(before), string(o.Status)); err != nil {
 			return err
 		}
 		events := checkout.OrderEvents(before, o.Status, false)
@@ -272,7 +272,7 @@ func (d *DB) LatestAttempt(ctx context.Context, orderID string) (checkout.Attemp
 
 func (d *DB) attemptWhere(ctx context.Context, query string, arg any) (checkout.Attempt, error) {
 	var r attemptRow
-	if err := d.db.GetContext(ctx, &r, query, arg); err != nil {
+	if err := d.get(ctx, &r, query, arg); err != nil {
 		return checkout.Attempt{}, mapErr(err, "attempt")
 	}
 	return r.attempt(), nil

@@ -27,6 +27,8 @@ type DB struct {
 	outbox Outbox
 	pooler Pooler
 	stmts  sync.Map // query text -> *sqlx.Stmt; session pooling only
+	// preparing holds the query texts being prepared for inTx.
+	preparing sync.Map
 }
 
 // Pooler names what stands between paypage and PostgreSQL, which decides
@@ -206,6 +208,56 @@ func (d *DB) selectRows(ctx context.Context, dest any, query string, args ...any
 		return err
 	}
 	return st.SelectContext(ctx, dest, args...)
+}
+
+// inTx returns query as a statement of tx, so that statements inside
+// transactions run prepared too in session pooling; nil behind a
+// transaction pooler, or while the pool does not have it prepared yet.
+// The pool prepares it in the background at first use rather than on the
+// spot: preparing takes a pool connection of its own, and transactions
+// that each hold one while waiting for another could wait for ever once
+// they hold the whole pool. Until then callers run the query text.
+func (d *DB) inTx(ctx context.Context, tx *sqlx.Tx, query string) *sqlx.Stmt {
+	if d.pooler == PoolerTransaction {
+		return nil
+	}
+	if st, ok := d.stmts.Load(query); ok {
+		return tx.StmtxContext(ctx, st.(*sqlx.Stmt))
+	}
+	if _, busy := d.preparing.LoadOrStore(query, struct{}{}); !busy {
+		go func() {
+			defer d.preparing.Delete(query)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			// On error it stays unprepared: a later transaction tries again.
+			_, _ = d.stmt(ctx, query)
+		}()
+	}
+	return nil
+}
+
+// txGet is get inside tx (see inTx).
+func (d *DB) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	if st := d.inTx(ctx, tx, query); st != nil {
+		return st.GetContext(ctx, dest, args...)
+	}
+	return tx.GetContext(ctx, dest, query, args...)
+}
+
+// txExec is exec inside tx (see inTx), with the statement's result.
+func (d *DB) txExec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
+	if st := d.inTx(ctx, tx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// txSelect is selectRows inside tx (see inTx).
+func (d *DB) txSelect(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	if st := d.inTx(ctx, tx, query); st != nil {
+		return st.SelectContext(ctx, dest, args...)
+	}
+	return tx.SelectContext(ctx, dest, query, args...)
 }
 
 // rowScanner is a *sql.Row, or errRow when there is no statement to run.

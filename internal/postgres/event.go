@@ -49,7 +49,7 @@ func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, latest *ch
 	}
 	if latest == nil {
 		var ar attemptRow
-		if err := tx.GetContext(ctx, &ar, latestAttempt, o.ID); err == nil {
+		if err := d.txGet(ctx, tx, &ar, latestAttempt, o.ID); err == nil {
 			a := ar.attempt()
 			latest = &a
 		}
@@ -58,7 +58,7 @@ func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, latest *ch
 	// reported with its own event.
 	var rrs []refundRow
 	if o.Status == checkout.StatusCharged || o.Status == checkout.StatusAutoRefunded || slices.Contains(names, checkout.EventAutoRefundSucceeded) {
-		if err := tx.SelectContext(ctx, &rrs, refundsOfOrder, o.ID); err != nil {
+		if err := d.txSelect(ctx, tx, &rrs, refundsOfOrder, o.ID); err != nil {
 			return mapErr(err, "refunds")
 		}
 	}
@@ -86,10 +86,10 @@ func (d *DB) emit(ctx context.Context, tx *sqlx.Tx, o checkout.Order, latest *ch
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, insertEvent, id, o.MerchantID, o.ID, name, body, at); err != nil {
+		if _, err := d.txExec(ctx, tx, insertEvent, id, o.MerchantID, o.ID, name, body, at); err != nil {
 			return mapErr(err, "event")
 		}
-		if _, err := tx.ExecContext(ctx, insertDelivery, id, o.ID); err != nil {
+		if _, err := d.txExec(ctx, tx, insertDelivery, id, o.ID); err != nil {
 			return mapErr(err, "webhook delivery")
 		}
 	}

@@ -78,7 +78,7 @@ func (d *DB) SaveLink(ctx context.Context, l checkout.SealedLink) error {
 	if refused == nil {
 		refused = pq.StringArray{}
 	}
-	_, err := d.db.ExecContext(ctx, saveLink, l.MerchantID, l.CustomerID, l.Provider, l.Method, l.RefreshToken, l.AccessToken, exp, refused)
+	err := d.exec(ctx, saveLink, l.MerchantID, l.CustomerID, l.Provider, l.Method, l.RefreshToken, l.AccessToken, exp, refused)
 	return mapErr(err, "link")
 }
 
@@ -86,7 +86,7 @@ const deleteLink = `DELETE FROM links WHERE merchant_id = $1 AND customer_id = $
 
 // DeleteLink forgets link l (revoked at the provider).
 func (d *DB) DeleteLink(ctx context.Context, l checkout.SealedLink) error {
-	_, err := d.db.ExecContext(ctx, deleteLink, l.MerchantID, l.CustomerID, l.Provider, l.Method)
+	err := d.exec(ctx, deleteLink, l.MerchantID, l.CustomerID, l.Provider, l.Method)
 	return mapErr(err, "link")
 }
 
@@ -96,6 +96,6 @@ WHERE merchant_id = $1 AND customer_id = $2 AND provider = $3 AND method = $4 AN
 
 // RefuseLink records that method refused link l's token.
 func (d *DB) RefuseLink(ctx context.Context, l checkout.SealedLink, method string) error {
-	_, err := d.db.ExecContext(ctx, refuseLink, l.MerchantID, l.CustomerID, l.Provider, l.Method, method)
+	err := d.exec(ctx, refuseLink, l.MerchantID, l.CustomerID, l.Provider, l.Method, method)
 	return mapErr(err, "link")
 }

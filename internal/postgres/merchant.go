@@ -147,7 +147,7 @@ func (d *DB) UpdateMerchant(ctx context.Context, id string,
 	var out checkout.Merchant
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
 		var r merchantRow
-		if err := tx.GetContext(ctx, &r, lockMerchant, id); err != nil {
+		if err := d.txGet(ctx, tx, &r, lockMerchant, id); err != nil {
 			return mapErr(err, "merchant "+id)
 		}
 		old := r.merchant()

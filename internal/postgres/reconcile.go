@@ -35,7 +35,7 @@ func (d *DB) ClaimWatchedAttempts(ctx context.Context, limit int, lease, unsentA
 		DueAt time.Time `db:"due_at"`
 		attemptRow
 	}
-	if err := d.db.SelectContext(ctx, &rows, claimWatched, limit, lease.Seconds(), unsentAfter.Seconds()); err != nil {
+	if err := d.selectRows(ctx, &rows, claimWatched, limit, lease.Seconds(), unsentAfter.Seconds()); err != nil {
 		return nil, mapErr(err, "attempts")
 	}
 	out := make([]checkout.Due[checkout.Attempt], len(rows))
@@ -69,7 +69,7 @@ func (d *DB) AbandonedConsents(ctx context.Context, cutoff time.Time, limit int)
 
 func (d *DB) attempts(ctx context.Context, query string, args ...any) ([]checkout.Attempt, error) {
 	var rows []attemptRow
-	if err := d.db.SelectContext(ctx, &rows, query, args...); err != nil {
+	if err := d.selectRows(ctx, &rows, query, args...); err != nil {
 		return nil, mapErr(err, "attempts")
 	}
 	out := make([]checkout.Attempt, len(rows))
@@ -99,7 +99,7 @@ func (d *DB) ClaimDueRefunds(ctx context.Context, limit int, lease time.Duration
 		DueAt time.Time `db:"due_at"`
 		refundRow
 	}
-	if err := d.db.SelectContext(ctx, &rows, claimRefunds, limit, lease.Seconds()); err != nil {
+	if err := d.selectRows(ctx, &rows, claimRefunds, limit, lease.Seconds()); err != nil {
 		return nil, mapErr(err, "refunds")
 	}
 	out := make([]checkout.Due[checkout.Refund], len(rows))

@@ -55,11 +55,11 @@ func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund
 	var a checkout.Attempt
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
 		var or orderRow
-		if err := tx.GetContext(ctx, &or, lockOrder, orderID); err != nil {
+		if err := d.txGet(ctx, tx, &or, lockOrder, orderID); err != nil {
 			return mapErr(err, "order")
 		}
 		var rrs []refundRow
-		if err := tx.SelectContext(ctx, &rrs, refundsOfOrder, orderID); err != nil {
+		if err := d.txSelect(ctx, tx, &rrs, refundsOfOrder, orderID); err != nil {
 			return mapErr(err, "refunds")
 		}
 		existing := make([]checkout.Refund, len(rrs))
@@ -67,7 +67,7 @@ func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund
 			existing[i] = x.refund()
 		}
 		var ar attemptRow
-		if err := tx.GetContext(ctx, &ar, chargedAttempt, orderID); err != nil && !isNotFound(mapErr(err, "")) {
+		if err := d.txGet(ctx, tx, &ar, chargedAttempt, orderID); err != nil && !isNotFound(mapErr(err, "")) {
 			return mapErr(err, "charged attempt")
 		}
 		a = ar.attempt()
@@ -75,12 +75,12 @@ func (d *DB) CreateRefund(ctx context.Context, orderID string, r checkout.Refund
 			return err
 		}
 		var rr refundRow
-		if err := tx.GetContext(ctx, &rr, insertRefund, r.ID, orderID, a.ID, r.UniqueRequestID,
+		if err := d.txGet(ctx, tx, &rr, insertRefund, r.ID, orderID, a.ID, r.UniqueRequestID,
 			int64(r.Amount), string(checkout.RefundPending), r.Automatic, hold.Seconds()); err != nil {
 			return mapErr(err, "refund")
 		}
 		out = rr.refund()
-		return recordStatus(ctx, tx, orderID, "refund", out.UniqueRequestID, "", string(out.Status))
+		return d.recordStatus(ctx, tx, orderID, "refund", out.UniqueRequestID, "", string(out.Status))
 	})
 	return out, a, err
 }
@@ -110,11 +110,11 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, from, to checkout.
 	wrote := false
 	err := d.Transact(ctx, func(tx *sqlx.Tx) error {
 		var or orderRow
-		if err := tx.GetContext(ctx, &or, lockRefundOrder, refundID); err != nil {
+		if err := d.txGet(ctx, tx, &or, lockRefundOrder, refundID); err != nil {
 			return mapErr(err, "refund")
 		}
 		var rr refundRow
-		if err := tx.GetContext(ctx, &rr, refundByID, refundID); err != nil {
+		if err := d.txGet(ctx, tx, &rr, refundByID, refundID); err != nil {
 			return mapErr(err, "refund")
 		}
 		r := rr.refund()
@@ -126,11 +126,11 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, from, to checkout.
 		if !u.NextCheck.IsZero() {
 			next = &u.NextCheck
 		}
-		if err := tx.GetContext(ctx, &rr, updateRefund, refundID, string(to), u.ProviderRef, u.ErrorCode, u.ErrorMessage, next); err != nil {
+		if err := d.txGet(ctx, tx, &rr, updateRefund, refundID, string(to), u.ProviderRef, u.ErrorCode, u.ErrorMessage, next); err != nil {
 			return mapErr(err, "refund")
 		}
 		out = rr.refund()
-		if err := recordStatus(ctx, tx, out.OrderID, "refund", out.UniqueRequestID, string(r.Status), string(out.Status)); err != nil {
+		if err := d.recordStatus(ctx, tx, out.OrderID, "refund", out.UniqueRequestID, string(r.Status), string(out.Status)); err != nil {
 			return err
 		}
 		events := checkout.RefundEvents(r, to)
@@ -146,7 +146,7 @@ func (d *DB) MoveRefund(ctx context.Context, refundID string, from, to checkout.
 // Refunds returns an order's refunds, oldest first.
 func (d *DB) Refunds(ctx context.Context, orderID string) ([]checkout.Refund, error) {
 	var rrs []refundRow
-	if err := d.db.SelectContext(ctx, &rrs, refundsOfOrder, orderID); err != nil {
+	if err := d.selectRows(ctx, &rrs, refundsOfOrder, orderID); err != nil {
 		return nil, mapErr(err, "refunds")
 	}
 	out := make([]checkout.Refund, len(rrs))

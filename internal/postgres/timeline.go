@@ -51,7 +51,7 @@ VALUES ($1, clock_timestamp(), 'status', $2)`
 // recordStatus writes, inside tx, the timeline entry of object (order,
 // attempt or refund) id moving from status from to status to; a move that
 // keeps the status records nothing.
-func recordStatus(ctx context.Context, tx *sqlx.Tx, orderID, object, id, from, to string) error {
+func (d *DB) recordStatus(ctx context.Context, tx *sqlx.Tx, orderID, object, id, from, to string) error {
 	if from == to {
 		return nil
 	}
@@ -63,7 +63,7 @@ func recordStatus(ctx context.Context, tx *sqlx.Tx, orderID, object, id, from, t
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, insertStatusEntry, orderID, body); err != nil {
+	if _, err := d.txExec(ctx, tx, insertStatusEntry, orderID, body); err != nil {
 		return mapErr(err, "timeline entry")
 	}
 	return nil

@@ -56,7 +56,7 @@ RETURNING w.event_id, w.url, w.attempts, e.payload::text AS payload,
 // and returns them with their payload and merchant credentials.
 func (d *DB) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Delivery, error) {
 	var rows []webhookDeliveryRow
-	if err := d.db.SelectContext(ctx, &rows, claimWebhookDeliveries, now, leaseUntil, limit); err != nil {
+	if err := d.selectRows(ctx, &rows, claimWebhookDeliveries, now, leaseUntil, limit); err != nil {
 		return nil, mapErr(err, "webhook deliveries")
 	}
 	out := make([]webhook.Delivery, len(rows))
@@ -100,7 +100,7 @@ func (d *DB) RecordWebhookAttempt(ctx context.Context, r webhook.Result) error {
 		code = sql.NullInt32{Int32: int32(r.StatusCode), Valid: true}
 	}
 	var updated int
-	err := d.db.GetContext(ctx, &updated, recordWebhookAttempt, r.EventID, r.Attempt, string(r.Status),
+	err := d.get(ctx, &updated, recordWebhookAttempt, r.EventID, r.Attempt, string(r.Status),
 		next, code, r.Error, r.AttemptedAt, r.Latency.Milliseconds())
 	if err != nil {
 		return mapErr(err, "webhook delivery")
@@ -117,7 +117,7 @@ const pendingWebhookCount = `SELECT count(*) FROM webhook_deliveries WHERE statu
 // partial index webhook_deliveries_due covers it.
 func (d *DB) PendingWebhookCount(ctx context.Context) (int, error) {
 	var n int
-	if err := d.db.GetContext(ctx, &n, pendingWebhookCount); err != nil {
+	if err := d.get(ctx, &n, pendingWebhookCount); err != nil {
 		return 0, mapErr(err, "webhook deliveries")
 	}
 	return n, nil
@@ -151,7 +151,7 @@ func (d *DB) ReplayWebhook(ctx context.Context, eventID, orderID string) (checko
 		OrderID    string `db:"order_id"`
 		Queued     int    `db:"queued"`
 	}
-	if err := d.db.GetContext(ctx, &r, replayWebhook, eventID, orderID); err != nil {
+	if err := d.get(ctx, &r, replayWebhook, eventID, orderID); err != nil {
 		return checkout.WebhookReplay{}, mapErr(err, "event")
 	}
 	if r.Queued != 1 {
