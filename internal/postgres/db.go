@@ -18,6 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/errs"
 )
 
@@ -29,6 +30,9 @@ type DB struct {
 	stmts  sync.Map // query text -> *sqlx.Stmt; session pooling only
 	// preparing holds the query texts being prepared for inTx.
 	preparing sync.Map
+	// The best-effort rows of provider answers, written in groups.
+	timeline group[timelineEntry]
+	offers   group[checkout.CachedOffer]
 }
 
 // Pooler names what stands between paypage and PostgreSQL, which decides

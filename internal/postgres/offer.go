@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/paypage/paypage/internal/checkout"
 	"github.com/paypage/paypage/internal/money"
@@ -72,23 +75,60 @@ func (c *cachedOffers) Scan(src any) error {
 	return nil
 }
 
-// The answer is a cache: its commit need not wait for the WAL to reach
-// disk (asyncCommit), so keeping it costs the database no flush of its
-// own. A crash may lose the last answers kept; the page then asks again.
-const saveOffer = `
+// The answers are a cache: their commit need not wait for the WAL to
+// reach disk (asyncCommit), so keeping them costs the database no flush of
+// its own. A crash may lose the last answers kept; the page then asks
+// again. An answer replaces the one kept for its order and method only if
+// it is not older.
+const saveOffers = `
 INSERT INTO order_offers (order_id, method, offer, linked, link_key, answered_at)
-SELECT $1::text, $2::text, $3::jsonb, $4::boolean, $5::text, $6::timestamptz FROM ` + asyncCommit + `
+SELECT c.order_id, c.method, c.offer::jsonb, c.linked, c.link_key, c.answered_at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::timestamptz[])
+	AS c(order_id, method, offer, linked, link_key, answered_at),
+	` + asyncCommit + `
 ON CONFLICT (order_id, method) DO UPDATE SET
 	offer = EXCLUDED.offer, linked = EXCLUDED.linked, link_key = EXCLUDED.link_key, answered_at = EXCLUDED.answered_at
 WHERE order_offers.answered_at <= EXCLUDED.answered_at`
 
 // SaveOffer keeps a provider's answer c with its order, unless a newer one
-// is kept already.
+// is kept already, in one statement with the answers kept at the same
+// time (see group).
 func (d *DB) SaveOffer(ctx context.Context, c checkout.CachedOffer) error {
-	offer, err := jsonText(toOfferJSON(c.Offer))
-	if err != nil {
-		return err
+	return mapErr(d.offers.add(ctx, c, d.saveOffers), "offer")
+}
+
+func (d *DB) saveOffers(ctx context.Context, cs []checkout.CachedOffer) error {
+	var orders, methods, offers, keys, at pq.StringArray
+	var linked pq.BoolArray
+	for _, c := range latestOffers(cs) {
+		offer, err := json.Marshal(toOfferJSON(c.Offer))
+		if err != nil {
+			return err
+		}
+		orders, methods, offers = append(orders, c.OrderID), append(methods, c.Method), append(offers, string(offer))
+		linked, keys = append(linked, c.LinkKey != ""), append(keys, c.LinkKey)
+		at = append(at, c.AnsweredAt.Format(time.RFC3339Nano))
 	}
-	err = d.exec(ctx, saveOffer, c.OrderID, c.Method, offer, c.LinkKey != "", c.LinkKey, c.AnsweredAt)
-	return mapErr(err, "offer")
+	return d.exec(ctx, saveOffers, orders, methods, offers, linked, keys, at)
+}
+
+// latestOffers is cs with only the newest of the answers for one order and
+// method (the last of equally new ones), in the order first seen: one
+// statement may change a row only once.
+func latestOffers(cs []checkout.CachedOffer) []checkout.CachedOffer {
+	type key struct{ order, method string }
+	at := make(map[key]int, len(cs))
+	out := make([]checkout.CachedOffer, 0, len(cs))
+	for _, c := range cs {
+		k := key{c.OrderID, c.Method}
+		i, seen := at[k]
+		switch {
+		case !seen:
+			at[k] = len(out)
+			out = append(out, c)
+		case !c.AnsweredAt.Before(out[i].AnsweredAt):
+			out[i] = c
+		}
+	}
+	return out
 }

@@ -2,10 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/paypage/paypage/internal/checkout"
+	"github.com/paypage/paypage/internal/money"
 	"github.com/paypage/paypage/internal/pgtest"
 	"github.com/paypage/paypage/internal/postgres"
 )
@@ -94,4 +97,75 @@ func pooledFixture(t *testing.T, pooler postgres.Pooler) (*postgres.DB, checkout
 		t.Fatalf("insert order: %v %v", created, err)
 	}
 	return db, o
+}
+
+// Answers and timeline entries written at the same time all land, though
+// they share statements: of the answers for one order and method the
+// newest is kept whatever order they came in, and one for an order that
+// does not exist fails alone.
+func TestAnswersWrittenTogether(t *testing.T) {
+	t.Parallel()
+	for _, pooler := range []postgres.Pooler{postgres.PoolerSession, postgres.PoolerTransaction} {
+		t.Run(string(pooler), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, o := pooledFixture(t, pooler)
+			const n = 60
+			base := time.Now().Add(-time.Minute).Truncate(time.Microsecond)
+			methods := []string{"AMAZONPAY", "AMAZONPAYLATER"}
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for _, i := range rand.Perm(n) {
+				wg.Add(2)
+				go func() {
+					defer wg.Done()
+					c := checkout.CachedOffer{OrderID: o.ID, Method: methods[i%2], AnsweredAt: base.Add(time.Duration(i) * time.Millisecond),
+						Offer: checkout.Offer{Listed: true, Figure: money.Paise(i)}}
+					if i == 7 {
+						c.OrderID = checkout.NewOrderID()
+					}
+					errs[i] = db.SaveOffer(ctx, c)
+				}()
+				go func() {
+					defer wg.Done()
+					if err := db.RecordTimeline(ctx, checkout.TimelineEntry{OrderID: o.ID, At: base.Add(time.Duration(i) * time.Millisecond),
+						Kind: checkout.TimelineProviderCall, Fields: map[string]any{"n": i}}); err != nil {
+						t.Errorf("timeline entry %d: %v", i, err)
+					}
+				}()
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if (i == 7) != (err != nil) {
+					t.Errorf("answer %d: %v", i, err)
+				}
+			}
+			r, err := db.PageRecords(ctx, o.ID)
+			if err != nil || len(r.Offers) != 2 {
+				t.Fatalf("records: %+v %v", r.Offers, err)
+			}
+			for _, c := range r.Offers {
+				want := map[string]money.Paise{"AMAZONPAY": n - 2, "AMAZONPAYLATER": n - 1}[c.Method]
+				if c.Offer.Figure != want || !c.AnsweredAt.Equal(base.Add(time.Duration(want)*time.Millisecond)) {
+					t.Errorf("%s kept answer %d from %s, want the newest, %d", c.Method, c.Offer.Figure, c.AnsweredAt, want)
+				}
+			}
+			entries, err := db.OrderTimeline(ctx, o.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[float64]bool{}
+			for _, e := range entries {
+				if v, ok := e.Fields["n"].(float64); ok && e.Kind == checkout.TimelineProviderCall {
+					seen[v] = true
+					if !e.At.Equal(base.Add(time.Duration(v) * time.Millisecond)) {
+						t.Errorf("entry %v at %s", v, e.At)
+					}
+				}
+			}
+			if len(seen) != n {
+				t.Errorf("%d of %d timeline entries landed", len(seen), n)
+			}
+		})
+	}
 }

@@ -3,21 +3,25 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/paypage/paypage/internal/checkout"
 )
 
-// insertTimeline adds a best-effort entry (a provider call, a return to
-// the merchant) with an asynchronous commit: entries come with every page
-// view's provider question, and a crash losing the last of them loses no
-// money fact (status entries are written with their transition).
+// insertTimeline adds best-effort entries (a provider call, a return to
+// the merchant), in the order given, with an asynchronous commit: entries
+// come with every page view's provider question, and a crash losing the
+// last of them loses no money fact (status entries are written with their
+// transition).
 const insertTimeline = `INSERT INTO order_timeline (order_id, at, kind, fields)
-SELECT $1::text, $2::timestamptz, $3::text, $4::jsonb FROM ` + asyncCommit
+SELECT e.order_id, e.at, e.kind, e.fields::jsonb
+FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY AS e(order_id, at, kind, fields, n),
+	` + asyncCommit + `
+ORDER BY e.n`
 
 // asyncCommit is a FROM item that turns synchronous_commit off for the
 // statement's own transaction: a single statement is its own transaction,
@@ -25,24 +29,42 @@ SELECT $1::text, $2::timestamptz, $3::text, $4::jsonb FROM ` + asyncCommit
 // a crash is harmless; nothing written later depends on them.
 const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`
 
-// RecordTimeline adds entry e to its order's timeline.
+// timelineEntry is a checkout.TimelineEntry as insertTimeline takes it.
+type timelineEntry struct {
+	orderID, at, kind, fields string
+}
+
+// RecordTimeline adds entry e to its order's timeline, in one statement
+// with the entries recorded at the same time (see group).
 func (d *DB) RecordTimeline(ctx context.Context, e checkout.TimelineEntry) error {
 	body, err := timelineFields(e.Fields)
 	if err != nil {
 		return err
 	}
-	if err := d.exec(ctx, insertTimeline, e.OrderID, e.At, string(e.Kind), body); err != nil {
+	row := timelineEntry{orderID: e.OrderID, at: e.At.Format(time.RFC3339Nano), kind: string(e.Kind), fields: body}
+	if err := d.timeline.add(ctx, row, d.insertTimeline); err != nil {
 		return mapErr(err, "timeline entry")
 	}
 	return nil
 }
 
+func (d *DB) insertTimeline(ctx context.Context, rows []timelineEntry) error {
+	cols := make([]pq.StringArray, 4)
+	for _, r := range rows {
+		for i, v := range []string{r.orderID, r.at, r.kind, r.fields} {
+			cols[i] = append(cols[i], v)
+		}
+	}
+	return d.exec(ctx, insertTimeline, cols[0], cols[1], cols[2], cols[3])
+}
+
 // timelineFields renders fields as a jsonb argument (jsonText).
-func timelineFields(fields map[string]any) (driver.Value, error) {
+func timelineFields(fields map[string]any) (string, error) {
 	if fields == nil {
 		fields = map[string]any{}
 	}
-	return jsonText(fields)
+	b, err := json.Marshal(fields)
+	return string(b), err
 }
 
 const insertStatusEntry = `INSERT INTO order_timeline (order_id, at, kind, fields)
