@@ -267,8 +267,11 @@ type checkoutResult struct {
 
 // runCheckouts has every linked shopper (from linkAll) pay order after
 // order in one tap until d has passed: session, page, pay (charged at the
-// simulator), signed return, order status.
-func runCheckouts(ctx context.Context, s *server, shoppers []*shopper, d time.Duration) (checkoutResult, error) {
+// simulator), signed return, order status. With openAfter 0 the page is
+// opened as soon as the session answers and each checkout is timed from
+// the session; otherwise the page is opened openAfter later, as after the
+// merchant's redirect, and timed from there: what the shopper waits.
+func runCheckouts(ctx context.Context, s *server, shoppers []*shopper, d, openAfter time.Duration) (checkoutResult, error) {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -284,8 +287,8 @@ func runCheckouts(ctx context.Context, s *server, shoppers []*shopper, d time.Du
 			defer wg.Done()
 			var mine []time.Duration
 			for time.Now().Before(deadline) && ctx.Err() == nil {
-				t0 := time.Now()
-				if err := checkout(ctx, s, sh, customerOf(i), phoneOf(i)); err != nil {
+				took, err := checkout(ctx, s, sh, customerOf(i), phoneOf(i), openAfter)
+				if err != nil {
 					failures.Add(1)
 					mu.Lock()
 					if firstErr == nil {
@@ -294,7 +297,7 @@ func runCheckouts(ctx context.Context, s *server, shoppers []*shopper, d time.Du
 					mu.Unlock()
 					continue
 				}
-				mine = append(mine, time.Since(t0))
+				mine = append(mine, took)
 			}
 			mu.Lock()
 			latencies = append(latencies, mine...)
@@ -319,18 +322,29 @@ func runCheckouts(ctx context.Context, s *server, shoppers []*shopper, d time.Du
 	}, nil
 }
 
-func checkout(ctx context.Context, s *server, sh *shopper, customer, phone string) error {
+// checkout pays one order and returns how long it took, from the session
+// or, with openAfter, from the page's opening (see runCheckouts).
+func checkout(ctx context.Context, s *server, sh *shopper, customer, phone string, openAfter time.Duration) (time.Duration, error) {
+	t0 := time.Now()
 	orderID, page, err := newSession(ctx, sh.client, s, customer, phone)
 	if err != nil {
-		return err
+		return 0, err
+	}
+	if openAfter > 0 {
+		select {
+		case <-time.After(openAfter):
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		t0 = time.Now()
 	}
 	if err := sh.get(ctx, page); err != nil {
-		return err
+		return 0, err
 	}
 	if err := sh.submit(ctx, "pay-button"); err != nil {
-		return err
+		return 0, err
 	}
-	return checkReturn(ctx, s, sh, orderID)
+	return time.Since(t0), checkReturn(ctx, s, sh, orderID)
 }
 
 func customerOf(worker int) string { return fmt.Sprintf("bench-worker-%d", worker) }

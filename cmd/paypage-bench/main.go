@@ -79,7 +79,7 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "run BenchmarkPaymentPageRender for allocations per render")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp directory (server logs, wrk scripts)")
 	flag.StringVar(&o.pprofOut, "pprof", "", "write a CPU profile of the bare Echo ceiling run to this file")
-	flag.StringVar(&o.profile, "profile", "", "write CPU profiles of the load server during the POST /session and page runs to this directory (session.pprof, page.pprof)")
+	flag.StringVar(&o.profile, "profile", "", "write CPU profiles of the load server during the POST /session, page and returning-checkout runs to this directory (session.pprof, page.pprof, checkout.pprof)")
 	flag.BoolVar(&o.quick, "quick", false, "short runs and few visits, no go bench: a smoke test of the bench, not a measurement")
 	flag.DurationVar(&o.latency, "latency", 150*time.Millisecond, "PAYPAGE_SANDBOX_LATENCY of the shopper's-view server")
 	flag.DurationVar(&o.openAfter, "open-after", 300*time.Millisecond, "delay between POST /session and opening its page")
@@ -239,12 +239,13 @@ func shopperView(ctx context.Context, o options, t *table, slow *server) (int64,
 		)
 	}
 	log.Printf("shopper's view: returning checkouts for %s", o.duration)
-	co, err := runCheckouts(ctx, slow, linked, o.duration)
+	co, err := runCheckouts(ctx, slow, linked, o.duration, o.openAfter)
 	if err != nil {
 		return 0, fmt.Errorf("returning checkouts with Amazon %s away: %w", o.latency, err)
 	}
 	t.add(latencyRow("returning checkout end to end", co.samples, co.errors, o.latency+slowCheckoutExtra, true,
-		fmt.Sprintf("%d checkouts by %d customers", co.n, len(linked))))
+		fmt.Sprintf("%d checkouts by %d customers; from opening the page, %s after its POST /session, to the signed return and order status",
+			co.n, len(linked), o.openAfter)))
 	return slow.memory("VmHWM")
 }
 
@@ -355,8 +356,8 @@ func loadRuns(ctx context.Context, o options, t *table, srv *server, dir string,
 	// Returning customers paying end to end, and what it cost in CPU.
 	log.Printf("load: returning checkouts for %s", o.duration)
 	var co checkoutResult
-	used, err := measured(ctx, srv, "", "checkout", o.duration, func() (err error) {
-		co, err = runCheckouts(ctx, srv, linked, o.duration)
+	used, err := measured(ctx, srv, o.profile, "checkout", o.duration, func() (err error) {
+		co, err = runCheckouts(ctx, srv, linked, o.duration, 0)
 		return err
 	})
 	if err != nil {
