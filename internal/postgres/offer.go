@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/lib/pq"
@@ -101,11 +100,11 @@ func (d *DB) saveOffers(ctx context.Context, cs []checkout.CachedOffer) error {
 	var orders, methods, offers, keys, at pq.StringArray
 	var linked pq.BoolArray
 	for _, c := range latestOffers(cs) {
-		offer, err := json.Marshal(toOfferJSON(c.Offer))
+		offer, err := jsonText(toOfferJSON(c.Offer))
 		if err != nil {
 			return err
 		}
-		orders, methods, offers = append(orders, c.OrderID), append(methods, c.Method), append(offers, string(offer))
+		orders, methods, offers = append(orders, c.OrderID), append(methods, c.Method), append(offers, offer)
 		linked, keys = append(linked, c.LinkKey != ""), append(keys, c.LinkKey)
 		at = append(at, c.AnsweredAt.Format(time.RFC3339Nano))
 	}

@@ -236,7 +236,7 @@ func (j *filterJSON) Scan(src any) error {
 // jsonText encodes v for a jsonb argument. It answers text, not bytes: with
 // binary_parameters (transaction pooling) lib/pq sends bytes in binary
 // format, which jsonb reads differently.
-func jsonText(v any) (driver.Value, error) {
+func jsonText(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }

@@ -58,14 +58,12 @@ func (d *DB) insertTimeline(ctx context.Context, rows []timelineEntry) error {
 	return d.exec(ctx, insertTimeline, cols[0], cols[1], cols[2], cols[3])
 }
 
-// timelineFields renders fields as JSON text, the form jsonb arguments
-// take here (see jsonText).
+// timelineFields renders fields as a jsonb argument (jsonText).
 func timelineFields(fields map[string]any) (string, error) {
 	if fields == nil {
 		fields = map[string]any{}
 	}
-	b, err := json.Marshal(fields)
-	return string(b), err
+	return jsonText(fields)
 }
 
 const insertStatusEntry = `INSERT INTO order_timeline (order_id, at, kind, fields)
